@@ -1,0 +1,51 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const storageModules = ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*'];
+const graphqlModules = ['graphql', 'graphql-yoga', 'graphql-scalars', '@graphql-yoga/*'];
+
+/** Keeps the dependency direction: server -> graphql -> ledger -> core + storage; core imports nothing of ours. */
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'src/graphql/generated/', 'data/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: restrict(
+      [...storageModules, ...graphqlModules, '../*', '!./*'],
+      'src/core is pure: no database, no GraphQL, nothing outside src/core.',
+    ),
+  },
+  {
+    files: ['src/storage/**/*.ts'],
+    rules: restrict(
+      [...graphqlModules, '../graphql/*', '../ledger/*', '../mining/*'],
+      'src/storage knows the core types and SQL, nothing above it.',
+    ),
+  },
+  {
+    files: ['src/ledger/**/*.ts', 'src/mining/**/*.ts'],
+    rules: restrict([...graphqlModules, ...storageModules, '../graphql/*'], 'No GraphQL or SQL driver below the GraphQL layer.'),
+  },
+  {
+    files: ['src/graphql/**/*.ts'],
+    rules: restrict([...storageModules, '../storage/*'], 'The GraphQL layer reaches storage only through the ledger.'),
+  },
+  {
+    files: ['eslint.config.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);
