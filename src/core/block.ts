@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { pythonJsonDumps } from './canonical-json.js';
+
+/** The seed's difficulty: four leading hexadecimal zeros in the proof hash. */
+export const SEED_DIFFICULTY = 4;
+
+/** What a block consists of before it is sealed with its hash. */
+export interface BlockContent {
+  readonly index: number;
+  /** UTC, in the seed's format `YYYY-MM-DD HH:MM:SS.ffffff`. */
+  readonly timestamp: string;
+  readonly proof: number;
+  readonly previousHash: string;
+  /** Optional payload; `null` means the block carries none (as every seed block). */
+  readonly data: string | null;
+  /** Leading hex zeros the proof hash had to have when this block was mined. */
+  readonly difficulty: number;
+}
+
+export interface Block extends BlockContent {
+  /** SHA-256 of the block's canonical JSON, lowercase hex. */
+  readonly hash: string;
+}
+
+export const GENESIS_PREVIOUS_HASH = '0';
+export const GENESIS_PROOF = 1;
+
+/**
+ * The dictionary the seed's `hash_block` serializes. `data` and `difficulty`
+ * join it only when they differ from a seed block, so a block without data mined
+ * at difficulty 4 hashes byte for byte as the seed's Python does.
+ */
+export function hashedFields(block: BlockContent): Record<string, string | number> {
+  const fields: Record<string, string | number> = {
+    index: block.index,
+    previous_hash: block.previousHash,
+    proof: block.proof,
+    timestamp: block.timestamp,
+  };
+  if (block.data !== null) fields['data'] = block.data;
+  if (block.difficulty !== SEED_DIFFICULTY) fields['difficulty'] = block.difficulty;
+  return fields;
+}
+
+/** The seed's `hash_block`: SHA-256 of `json.dumps(block, sort_keys=True)`. */
+export function hashBlock(block: BlockContent): string {
+  return createHash('sha256').update(pythonJsonDumps(hashedFields(block)), 'utf8').digest('hex');
+}
+
+export function sealBlock(content: BlockContent): Block {
+  return { ...content, hash: hashBlock(content) };
+}
+
+/** The seed's genesis block: `create_block(proof=1, previous_hash='0')`. */
+export function createGenesisBlock(timestamp: string): Block {
+  return sealBlock({
+    index: 0,
+    timestamp,
+    proof: GENESIS_PROOF,
+    previousHash: GENESIS_PREVIOUS_HASH,
+    data: null,
+    difficulty: SEED_DIFFICULTY,
+  });
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createGenesisBlock, hashBlock, hashedFields, sealBlock } from '../../src/core/block.js';
+import { SEED_BLOCKS, SEED_BLOCK_4_HASH_PREFIX } from '../fixtures/seed-chain.js';
+
+describe('hashBlock', () => {
+  it.each(SEED_BLOCKS.map((block) => [block.index, block] as const))(
+    "reproduces the seed's printed hash of block %i",
+    (_, block) => {
+      expect(hashBlock(block)).toBe(block.hash);
+    },
+  );
+
+  it("matches the truncated hash the seed printed for block 4", () => {
+    expect(hashBlock(SEED_BLOCKS[4]!).startsWith(SEED_BLOCK_4_HASH_PREFIX)).toBe(true);
+  });
+
+  it("builds the seed's genesis block", () => {
+    const genesis = createGenesisBlock('2018-04-11 10:00:40.317214');
+    expect(genesis).toEqual(SEED_BLOCKS[0]);
+  });
+
+  it('hashes data and a non-seed difficulty, as Python would with those keys', () => {
+    const block = { ...SEED_BLOCKS[1]!, data: 'héllo 😀', difficulty: 5 };
+    expect(hashedFields(block)).toEqual({
+      index: 1,
+      previous_hash: SEED_BLOCKS[0]!.hash,
+      proof: 533,
+      timestamp: '2018-04-11 10:00:41.379830',
+      data: 'héllo 😀',
+      difficulty: 5,
+    });
+    // sha256(json.dumps({..., "data": "héllo 😀", "difficulty": 5}, sort_keys=True)) in Python 3.11
+    expect(hashBlock(block)).toBe('41e7fe91a619212fa7fb982fdcb3cf2b31c3ef74eba99026aaafcff907df3be7');
+  });
+
+  it('treats empty data as data, distinct from none', () => {
+    const withEmpty = { ...SEED_BLOCKS[1]!, data: '' };
+    expect(hashedFields(withEmpty)).toHaveProperty('data', '');
+    expect(hashBlock(withEmpty)).not.toBe(SEED_BLOCKS[1]!.hash);
+  });
+
+  it('seals content with its hash', () => {
+    const { hash, ...content } = SEED_BLOCKS[2]!;
+    expect(sealBlock(content).hash).toBe(hash);
+  });
+});

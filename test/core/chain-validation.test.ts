@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hashBlock, sealBlock, type Block } from '../../src/core/block.js';
+import { checkNewBlock, createChainValidator, validateChain } from '../../src/core/chain-validation.js';
+import { buildChain } from '../helpers/chains.js';
+import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+
+const reasonsAt = (chain: readonly Block[]) =>
+  validateChain(chain).problems.map(({ index, reason }) => ({ index, reason }));
+
+describe('validateChain', () => {
+  it("accepts the seed's printed chain", () => {
+    expect(validateChain(SEED_BLOCKS)).toEqual({ valid: true, length: 5, problems: [], problemCount: 0 });
+  });
+
+  it('accepts a genesis-only chain (the seed called it invalid)', () => {
+    expect(validateChain(SEED_BLOCKS.slice(0, 1)).valid).toBe(true);
+  });
+
+  it('rejects an empty chain: it has no genesis block', () => {
+    expect(reasonsAt([])).toEqual([{ index: 0, reason: 'GENESIS_INVALID' }]);
+  });
+
+  it("finds the seed's forgery: block 1's proof set to 12345", () => {
+    const forged = SEED_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
+    expect(reasonsAt(forged)).toEqual([
+      { index: 1, reason: 'PROOF_INVALID' },
+      { index: 1, reason: 'HASH_MISMATCH' },
+      { index: 2, reason: 'PROOF_INVALID' },
+    ]);
+  });
+
+  it('checks every block, not only the first link (the seed returned after block 1)', () => {
+    const chain = buildChain(6);
+    const tampered = chain.map((block) => (block.index === 5 ? { ...block, data: 'rewritten' } : block));
+    expect(reasonsAt(tampered)).toEqual([{ index: 5, reason: 'HASH_MISMATCH' }]);
+  });
+
+  it('reports a rewritten block whose hash was recomputed where its successor links to it', () => {
+    const chain = buildChain(4);
+    const rewritten = sealBlock({ ...chain[2]!, data: 'rewritten' });
+    const tampered = chain.map((block) => (block.index === 2 ? rewritten : block));
+    expect(reasonsAt(tampered)).toEqual([{ index: 3, reason: 'PREVIOUS_HASH_MISMATCH' }]);
+  });
+
+  it("cannot see a rewritten tip whose hash was recomputed: the seed's proof of work does not cover content", () => {
+    // Documented weakness (README): only a hash kept elsewhere reveals this.
+    const chain = buildChain(4);
+    const tampered = [...chain.slice(0, 3), sealBlock({ ...chain[3]!, data: 'rewritten' })];
+    expect(validateChain(tampered).valid).toBe(true);
+  });
+
+  it('reports the genesis shape, index gaps and unsupported difficulties', () => {
+    const chain = buildChain(3);
+    expect(reasonsAt([sealBlock({ ...chain[0]!, proof: 2 }), ...chain.slice(1)])).toContainEqual({
+      index: 0,
+      reason: 'GENESIS_INVALID',
+    });
+    expect(reasonsAt([chain[0]!, sealBlock({ ...chain[1]!, index: 7 }), ...chain.slice(2)])).toContainEqual({
+      index: 1,
+      reason: 'INDEX_MISMATCH',
+    });
+    expect(reasonsAt([chain[0]!, sealBlock({ ...chain[1]!, difficulty: 0 }), ...chain.slice(2)])).toContainEqual({
+      index: 1,
+      reason: 'DIFFICULTY_INVALID',
+    });
+  });
+
+  it('checks each block against the difficulty it records', () => {
+    const chain = buildChain(3, { difficulty: 2 });
+    expect(validateChain(chain).valid).toBe(true);
+    // Claiming a higher difficulty than the proof meets is caught even with a fresh hash.
+    const claimed = sealBlock({ ...chain[2]!, difficulty: 9 });
+    expect(reasonsAt([...chain.slice(0, 2), claimed])).toEqual([{ index: 2, reason: 'PROOF_INVALID' }]);
+  });
+
+  it('finds every single-field tamper of any block', () => {
+    const chain = buildChain(8, { difficulty: 2, dataFor: (i) => (i % 2 === 0 ? `payload ${i}` : null) });
+    const field = fc.constantFrom('index', 'timestamp', 'proof', 'previousHash', 'hash', 'data', 'difficulty');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: chain.length - 1 }), field, fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 2 ** 40 }), (position, key, text, number) => {
+        const original = chain[position]!;
+        const replacement = { ...original };
+        if (key === 'index' || key === 'proof' || key === 'difficulty') {
+          replacement[key] = original[key] === number ? number + 1 : number;
+        } else if (key === 'data') {
+          replacement.data = original.data === text ? `${text}!` : text;
+        } else {
+          replacement[key] = original[key] === text ? `${text}!` : text;
+        }
+        const tampered = chain.map((block, i) => (i === position ? replacement : block));
+        const result = validateChain(tampered);
+        expect(result.valid).toBe(false);
+        expect(result.problems.some((problem) => problem.index === position)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('bounds the problems it keeps but counts them all', () => {
+    const chain = buildChain(30).map((block) => ({ ...block, hash: 'f'.repeat(64) }));
+    const validator = createChainValidator({ maxReportedProblems: 5 });
+    chain.forEach((block) => validator.add(block));
+    const result = validator.result();
+    expect(result.problems).toHaveLength(5);
+    expect(result.problemCount).toBeGreaterThan(30);
+  });
+});
+
+describe('checkNewBlock', () => {
+  it('refuses a block mined below the difficulty required of new blocks', () => {
+    const [genesis, next] = buildChain(2, { difficulty: 1 });
+    expect(checkNewBlock(next!, genesis!, 1)).toEqual([]);
+    expect(checkNewBlock(next!, genesis!, 2).map((problem) => problem.reason)).toEqual(['DIFFICULTY_TOO_LOW']);
+  });
+
+  it('refuses a block whose stored hash is not its own', () => {
+    const [genesis, next] = buildChain(2);
+    expect(hashBlock(next!)).toBe(next!.hash);
+    expect(checkNewBlock({ ...next!, hash: genesis!.hash }, genesis!, 1).map((p) => p.reason)).toEqual(['HASH_MISMATCH']);
+  });
+});
