@@ -1,0 +1,131 @@
+import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Block } from '../core/block.js';
+import type { Database } from './database.js';
+import { translateErrors } from './errors.js';
+import { blocks } from './schema.js';
+
+export type AppendOutcome =
+  | { readonly status: 'appended' }
+  /** The chain's tip moved (another writer appended): nothing was written. */
+  | { readonly status: 'stale'; readonly tip: Block | null };
+
+export interface BlockRangeQuery {
+  /** Only blocks with a greater index. */
+  readonly afterIndex?: number;
+  /** Only blocks with a smaller index. */
+  readonly beforeIndex?: number;
+  readonly limit: number;
+  /** `first`: the lowest indices of the range; `last`: the highest. Results are ascending either way. */
+  readonly from: 'first' | 'last';
+}
+
+export interface ChainRepository {
+  tip(): Block | null;
+  /** Number of blocks; indices are contiguous from 0, so this is the tip's index + 1. */
+  length(): number;
+  blockAt(index: number): Block | null;
+  blockByHash(hash: string): Block | null;
+  range(query: BlockRangeQuery): Block[];
+  /** The whole chain in index order, `batchSize` blocks at a time (keyset, no OFFSET). */
+  batches(batchSize: number): Generator<Block[], void, undefined>;
+  /** Runs `read` on one consistent snapshot of the database. */
+  snapshot<T>(read: () => T): T;
+  /** Writes the genesis block if the chain is empty; returns whether it did. */
+  initialize(genesis: Block): boolean;
+  /**
+   * Appends `block` in one `BEGIN IMMEDIATE` transaction, if and only if the
+   * tip is still the block hashed `expectedTipHash` when the write lock is held.
+   */
+  appendAfter(expectedTipHash: string, block: Block): AppendOutcome;
+  /**
+   * Changes whenever another connection (another process included) commits to
+   * the database, and never for this connection's own writes.
+   */
+  externalChangeCounter(): number;
+}
+
+const MAX_INDEX = Number.MAX_SAFE_INTEGER;
+
+export function createChainRepository(database: Database): ChainRepository {
+  const db = database.drizzle;
+
+  const tipStatement = db.select().from(blocks).orderBy(desc(blocks.index)).limit(1).prepare();
+  const byIndexStatement = db
+    .select()
+    .from(blocks)
+    .where(eq(blocks.index, sql.placeholder('index')))
+    .prepare();
+  const byHashStatement = db
+    .select()
+    .from(blocks)
+    .where(eq(blocks.hash, sql.placeholder('hash')))
+    .prepare();
+  const window = and(gt(blocks.index, sql.placeholder('after')), lt(blocks.index, sql.placeholder('before')));
+  const firstInWindowStatement = db
+    .select()
+    .from(blocks)
+    .where(window)
+    .orderBy(asc(blocks.index))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+  const lastInWindowStatement = db
+    .select()
+    .from(blocks)
+    .where(window)
+    .orderBy(desc(blocks.index))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+
+  const readTip = (): Block | null => tipStatement.get() ?? null;
+  const readRange = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit, from }: BlockRangeQuery): Block[] => {
+    const parameters = { after: afterIndex, before: beforeIndex, limit };
+    return from === 'first' ? firstInWindowStatement.all(parameters) : lastInWindowStatement.all(parameters).reverse();
+  };
+
+  return {
+    tip: () => translateErrors(readTip),
+    length: () => translateErrors(() => (readTip()?.index ?? -1) + 1),
+    blockAt: (index) => translateErrors(() => byIndexStatement.get({ index }) ?? null),
+    blockByHash: (hash) => translateErrors(() => byHashStatement.get({ hash }) ?? null),
+    range: (query) => translateErrors(() => readRange(query)),
+
+    *batches(batchSize) {
+      let afterIndex = -1;
+      for (;;) {
+        const batch = translateErrors(() => readRange({ afterIndex, limit: batchSize, from: 'first' }));
+        if (batch.length === 0) return;
+        yield batch;
+        afterIndex = batch[batch.length - 1]!.index;
+      }
+    },
+
+    snapshot: (read) => translateErrors(() => db.transaction(() => read(), { behavior: 'deferred' })),
+
+    initialize: (genesis) =>
+      translateErrors(() =>
+        db.transaction(
+          (tx) => {
+            if (readTip() !== null) return false;
+            tx.insert(blocks).values(genesis).run();
+            return true;
+          },
+          { behavior: 'immediate' },
+        ),
+      ),
+
+    appendAfter: (expectedTipHash, block) =>
+      translateErrors(() =>
+        db.transaction(
+          (tx): AppendOutcome => {
+            const tip = readTip();
+            if (tip?.hash !== expectedTipHash) return { status: 'stale', tip };
+            tx.insert(blocks).values(block).run();
+            return { status: 'appended' };
+          },
+          { behavior: 'immediate' },
+        ),
+      ),
+
+    externalChangeCounter: () => translateErrors(() => database.client.pragma('data_version', { simple: true }) as number),
+  };
+}

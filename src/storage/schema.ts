@@ -1,0 +1,31 @@
+import { sql } from 'drizzle-orm';
+import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * One row per block. `block_index` is the rowid, so lookups by index, the tip
+ * (`ORDER BY block_index DESC LIMIT 1`) and keyset pages are B-tree seeks.
+ * Together with the triggers in migration 0001 (append only at the tip, linked
+ * to the row before it, no UPDATE or DELETE), the unique `previous_hash` makes a
+ * fork impossible at the database level.
+ */
+export const blocks = sqliteTable(
+  'blocks',
+  {
+    index: integer('block_index').primaryKey(),
+    timestamp: text('timestamp').notNull(),
+    proof: integer('proof').notNull(),
+    previousHash: text('previous_hash').notNull().unique(),
+    hash: text('hash').notNull().unique(),
+    data: text('data'),
+    difficulty: integer('difficulty').notNull(),
+  },
+  (table) => [
+    check('blocks_index_non_negative', sql`${table.index} >= 0`),
+    check('blocks_genesis_links_to_zero', sql`${table.index} <> 0 OR ${table.previousHash} = '0'`),
+    check('blocks_proof_is_integer', sql`typeof(${table.proof}) = 'integer'`),
+    check('blocks_hash_is_sha256_hex', sql`length(${table.hash}) = 64 AND ${table.hash} NOT GLOB '*[^0-9a-f]*'`),
+    check('blocks_difficulty_range', sql`${table.difficulty} BETWEEN 1 AND 64`),
+  ],
+);
+
+export type BlockRow = typeof blocks.$inferSelect;

@@ -1,0 +1,152 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { Block } from '../../src/core/block.js';
+import { createChainRepository } from '../../src/storage/chain-repository.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { StorageError } from '../../src/storage/errors.js';
+import { buildChain } from '../helpers/chains.js';
+import { secondConnection, tempDatabasePath } from '../helpers/temp-database.js';
+
+function setup(options?: Parameters<typeof openDatabase>[1]) {
+  const path = tempDatabasePath();
+  const database = openDatabase(path, options);
+  onTestFinished(() => database.close());
+  return { path, database, repository: createChainRepository(database) };
+}
+
+function store(repository: ReturnType<typeof createChainRepository>, chain: readonly Block[]): void {
+  expect(repository.initialize(chain[0]!)).toBe(true);
+  for (const block of chain.slice(1)) {
+    expect(repository.appendAfter(block.previousHash, block)).toEqual({ status: 'appended' });
+  }
+}
+
+const insertRow = (block: Block) =>
+  [block.index, block.timestamp, block.proof, block.previousHash, block.hash, block.data, block.difficulty] as const;
+const INSERT = 'INSERT INTO blocks (block_index, timestamp, proof, previous_hash, hash, data, difficulty) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+describe('chain repository', () => {
+  it('writes the genesis block once, and round-trips blocks exactly', () => {
+    const { repository } = setup();
+    const chain = buildChain(5, { dataFor: (i) => (i === 2 ? 'héllo 😀\nline two' : null) });
+    expect(repository.tip()).toBeNull();
+    expect(repository.length()).toBe(0);
+    store(repository, chain);
+    expect(repository.initialize(chain[0]!)).toBe(false);
+    expect(repository.length()).toBe(5);
+    expect(repository.tip()).toEqual(chain[4]);
+    expect(repository.blockAt(2)).toEqual(chain[2]);
+    expect(repository.blockAt(5)).toBeNull();
+    expect(repository.blockByHash(chain[3]!.hash)).toEqual(chain[3]);
+    expect(repository.blockByHash('0'.repeat(64))).toBeNull();
+  });
+
+  it('appends only on the expected tip, reporting the tip that moved', () => {
+    const { repository } = setup();
+    const chain = buildChain(3);
+    store(repository, chain.slice(0, 2));
+    const stale = repository.appendAfter(chain[0]!.hash, chain[2]!);
+    expect(stale).toEqual({ status: 'stale', tip: chain[1] });
+    expect(repository.length()).toBe(2);
+  });
+
+  it('reads ranges from either end of a window, ascending', () => {
+    const { repository } = setup();
+    const chain = buildChain(10);
+    store(repository, chain);
+    const indices = (blocks: Block[]) => blocks.map((block) => block.index);
+    expect(indices(repository.range({ limit: 3, from: 'first' }))).toEqual([0, 1, 2]);
+    expect(indices(repository.range({ limit: 3, from: 'last' }))).toEqual([7, 8, 9]);
+    expect(indices(repository.range({ afterIndex: 4, limit: 3, from: 'first' }))).toEqual([5, 6, 7]);
+    expect(indices(repository.range({ beforeIndex: 4, limit: 3, from: 'last' }))).toEqual([1, 2, 3]);
+    expect(indices(repository.range({ afterIndex: 2, beforeIndex: 5, limit: 10, from: 'first' }))).toEqual([3, 4]);
+    expect(indices(repository.range({ afterIndex: 9, limit: 3, from: 'first' }))).toEqual([]);
+  });
+
+  it('streams the whole chain in batches', () => {
+    const { repository } = setup();
+    const chain = buildChain(7);
+    store(repository, chain);
+    const batches = [...repository.batches(3)];
+    expect(batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
+    expect(batches.flat()).toEqual(chain);
+  });
+
+  it("counts other connections' commits, not its own", () => {
+    const { path, repository } = setup();
+    const chain = buildChain(3);
+    store(repository, chain.slice(0, 2));
+    const before = repository.externalChangeCounter();
+    repository.appendAfter(chain[1]!.hash, chain[2]!);
+    expect(repository.externalChangeCounter()).toBe(before);
+    secondConnection(path).exec('CREATE TABLE unrelated (x)');
+    expect(repository.externalChangeCounter()).not.toBe(before);
+  });
+
+  describe('constraints, against a writer that bypasses the repository', () => {
+    function storedChain() {
+      const context = setup();
+      const chain = buildChain(4);
+      store(context.repository, chain.slice(0, 3));
+      return { ...context, chain, other: secondConnection(context.path) };
+    }
+
+    it('refuse a second block at an index already taken (a fork)', () => {
+      const { other, chain } = storedChain();
+      const fork = { ...chain[3]!, index: 2, previousHash: chain[1]!.hash, hash: 'a'.repeat(64) };
+      expect(() => other.prepare(INSERT).run(...insertRow(fork))).toThrow(/appended at the tip|UNIQUE/);
+    });
+
+    it('refuse a block that skips an index', () => {
+      const { other, chain } = storedChain();
+      expect(() => other.prepare(INSERT).run(...insertRow({ ...chain[3]!, index: 5 }))).toThrow(/appended at the tip|previous_hash must be/);
+    });
+
+    it('refuse a block that does not link to the block before it', () => {
+      const { other, chain } = storedChain();
+      expect(() => other.prepare(INSERT).run(...insertRow({ ...chain[3]!, previousHash: chain[1]!.hash }))).toThrow(
+        /previous_hash must be the hash of the block before|UNIQUE/,
+      );
+      const unlinked = { ...chain[3]!, previousHash: 'b'.repeat(64) };
+      expect(() => other.prepare(INSERT).run(...insertRow(unlinked))).toThrow(/previous_hash must be the hash/);
+    });
+
+    it('refuse two children of one block even with the triggers dropped', () => {
+      const { other, chain } = storedChain();
+      other.exec('DROP TRIGGER blocks_append_at_tip; DROP TRIGGER blocks_link_to_predecessor');
+      const sibling = { ...chain[2]!, index: 3, hash: 'c'.repeat(64) };
+      expect(() => other.prepare(INSERT).run(...insertRow(sibling))).toThrow(/UNIQUE constraint failed: blocks.previous_hash/);
+    });
+
+    it('refuse updates and deletes', () => {
+      const { other } = storedChain();
+      expect(() => other.exec('UPDATE blocks SET proof = 12345 WHERE block_index = 1')).toThrow(/immutable/);
+      expect(() => other.exec('DELETE FROM blocks WHERE block_index = 2')).toThrow(/cannot be deleted/);
+    });
+
+    it('accept the next block at the tip', () => {
+      const { other, chain, repository } = storedChain();
+      other.prepare(INSERT).run(...insertRow(chain[3]!));
+      expect(repository.tip()).toEqual(chain[3]);
+    });
+  });
+
+  it('reports a write lock held elsewhere past the busy timeout as a busy StorageError', () => {
+    const { path, repository } = setup({ busyTimeoutMs: 50 });
+    const chain = buildChain(2);
+    store(repository, chain.slice(0, 1));
+    const other = secondConnection(path);
+    other.exec('BEGIN IMMEDIATE');
+    let error: unknown;
+    try {
+      repository.appendAfter(chain[0]!.hash, chain[1]!);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).failure).toBe('busy');
+    // WAL: reads go on while the lock is held.
+    expect(repository.tip()).toEqual(chain[0]);
+    other.exec('ROLLBACK');
+    expect(repository.appendAfter(chain[0]!.hash, chain[1]!)).toEqual({ status: 'appended' });
+  });
+});
