@@ -1,0 +1,23 @@
+/**
+ * Failures a client can act on. Each code reaches GraphQL clients unchanged as
+ * `extensions.code`; anything that is not a LedgerError is an internal error
+ * and is masked.
+ */
+export type LedgerErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'CHAIN_INVALID'
+  | 'CHAIN_CONFLICT'
+  | 'DB_BUSY'
+  | 'STORAGE_FULL'
+  | 'SHUTTING_DOWN';
+
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,166 @@
+import { Mutex } from 'async-mutex';
+import { createGenesisBlock, sealBlock, type Block } from '../core/block.js';
+import { checkNewBlock, type ChainValidationResult } from '../core/chain-validation.js';
+import { formatSeedTimestamp } from '../core/timestamp.js';
+import type { ProofSearch } from '../mining/proof-search.js';
+import type { BlockRangeQuery, ChainRepository } from '../storage/chain-repository.js';
+
+export type { BlockRangeQuery };
+import { StorageError } from '../storage/errors.js';
+import { createChainIntegrity } from './chain-integrity.js';
+import { LedgerError } from './errors.js';
+
+export interface MinedBlock {
+  readonly block: Block;
+  /** Proofs tried, over every round if the tip moved while mining. */
+  readonly attempts: number;
+  /** From the start of mining (after waiting for earlier requests) to the durable commit, in ms. */
+  readonly durationMs: number;
+}
+
+export interface BlockPage {
+  readonly blocks: readonly Block[];
+  /** Length of the whole chain when the page was read. */
+  readonly length: number;
+}
+
+export interface LedgerOptions {
+  readonly repository: ChainRepository;
+  readonly proofSearch: ProofSearch;
+  /** Leading hex zeros required of new blocks. */
+  readonly difficulty: number;
+  /** Largest `data` payload accepted, in UTF-8 bytes. */
+  readonly maxDataBytes: number;
+  /** Microseconds since the Unix epoch. */
+  readonly clock?: () => number;
+}
+
+export interface Ledger {
+  readonly difficulty: number;
+  readonly maxDataBytes: number;
+  tip(): Block;
+  length(): number;
+  blockAt(index: number): Block | null;
+  blockByHash(hash: string): Block | null;
+  page(query: BlockRangeQuery): BlockPage;
+  /** Validates every stored block. */
+  validate(): Promise<ChainValidationResult>;
+  /** Mines and durably appends one block. Calls are served one at a time, in order. */
+  mineBlock(input?: { readonly data?: string | null }): Promise<MinedBlock>;
+  /**
+   * Abandons the mine in progress and refuses queued and new ones; nothing is
+   * half-written. Closing the proof search and the database is the owner's job.
+   */
+  close(): Promise<void>;
+}
+
+/** A mine restarts on the new tip when another writer appended; this bounds how often. */
+const MAX_MINING_ROUNDS = 5;
+
+const microsecondClock = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function checkData(data: string | null, maxDataBytes: number): void {
+  if (data === null) return;
+  const bytes = Buffer.byteLength(data, 'utf8');
+  if (bytes > maxDataBytes) {
+    throw new LedgerError('BAD_USER_INPUT', `data is ${bytes} bytes of UTF-8; the limit is ${maxDataBytes}.`);
+  }
+  if (data.includes('\u0000')) throw new LedgerError('BAD_USER_INPUT', 'data must not contain NUL characters.');
+  // SQLite stores UTF-8: a lone surrogate would come back as U+FFFD and break the block's hash.
+  if (LONE_SURROGATE.test(data)) throw new LedgerError('BAD_USER_INPUT', 'data must be valid Unicode (it has a lone surrogate).');
+}
+
+function storageFailureToLedgerError(error: unknown): unknown {
+  if (!(error instanceof StorageError)) return error;
+  if (error.failure === 'busy') {
+    return new LedgerError('DB_BUSY', 'The database is locked by another writer; try again shortly.', { cause: error });
+  }
+  if (error.failure === 'full') {
+    return new LedgerError('STORAGE_FULL', 'The disk holding the database is full; nothing was written.', { cause: error });
+  }
+  return error;
+}
+
+/**
+ * The chain as the API sees it: reads, validation and mining over a
+ * repository, with proof of work delegated to a search off the main thread.
+ * Writes the genesis block when the chain is empty.
+ */
+export function createLedger({
+  repository,
+  proofSearch,
+  difficulty,
+  maxDataBytes,
+  clock = microsecondClock,
+}: LedgerOptions): Ledger {
+  repository.initialize(createGenesisBlock(formatSeedTimestamp(clock())));
+  const integrity = createChainIntegrity(repository);
+  const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
+  const miningLock = new Mutex(shuttingDown);
+  const shutdown = new AbortController();
+
+  const readTip = (): Block => {
+    const tip = repository.tip();
+    if (tip === null) throw new Error('the chain has no genesis block');
+    return tip;
+  };
+
+  async function mineNext(data: string | null): Promise<MinedBlock> {
+    const startedAt = performance.now();
+    let attempts = 0;
+    for (let round = 0; round < MAX_MINING_ROUNDS; round++) {
+      if (!(await integrity.isExtendable())) {
+        throw new LedgerError('CHAIN_INVALID', 'The stored chain does not validate; no block will be mined onto it. Run `validate` to see why.');
+      }
+      const tip = readTip();
+      const found = await proofSearch.find(tip.proof, difficulty, shutdown.signal);
+      attempts += found.attempts;
+      const block = sealBlock({
+        index: tip.index + 1,
+        timestamp: formatSeedTimestamp(clock()),
+        proof: found.proof,
+        previousHash: tip.hash,
+        data,
+        difficulty,
+      });
+      const problems = checkNewBlock(block, tip, difficulty);
+      if (problems.length > 0) throw new Error(`mined an invalid block: ${problems.map((p) => p.message).join(' ')}`);
+      if (shutdown.signal.aborted) throw shuttingDown;
+      const outcome = repository.appendAfter(tip.hash, block);
+      if (outcome.status === 'appended') return { block, attempts, durationMs: performance.now() - startedAt };
+    }
+    throw new LedgerError('CHAIN_CONFLICT', `Other writers extended the chain ${MAX_MINING_ROUNDS} times during this mine; try again.`);
+  }
+
+  return {
+    difficulty,
+    maxDataBytes,
+    tip: readTip,
+    length: () => repository.length(),
+    blockAt: (index) => repository.blockAt(index),
+    blockByHash: (hash) => repository.blockByHash(hash),
+    page: (query) => repository.snapshot(() => ({ blocks: repository.range(query), length: repository.length() })),
+    validate: () => integrity.verify(),
+
+    async mineBlock({ data = null } = {}) {
+      checkData(data, maxDataBytes);
+      if (shutdown.signal.aborted) throw shuttingDown;
+      try {
+        return await miningLock.runExclusive(() => mineNext(data));
+      } catch (error) {
+        if (shutdown.signal.aborted) throw shuttingDown;
+        throw storageFailureToLedgerError(error);
+      }
+    },
+
+    async close() {
+      shutdown.abort(shuttingDown);
+      miningLock.cancel();
+      // The abort stops the proof search within a few ms; appends are synchronous,
+      // so once the lock is free no transaction is open.
+      await miningLock.waitForUnlock();
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { hashBlock } from '../../src/core/block.js';
+import { validateChain } from '../../src/core/chain-validation.js';
+import { LedgerError } from '../../src/ledger/errors.js';
+import { createLedger } from '../../src/ledger/ledger.js';
+import type { ProofSearch } from '../../src/mining/proof-search.js';
+import { createWorkerProofSearch } from '../../src/mining/worker-proof-search.js';
+import { createChainRepository } from '../../src/storage/chain-repository.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { SEED_PROOFS } from '../fixtures/seed-chain.js';
+import { secondConnection, tamper, tempDatabasePath } from '../helpers/temp-database.js';
+
+interface Options {
+  difficulty?: number;
+  maxDataBytes?: number;
+  busyTimeoutMs?: number;
+  proofSearch?: ProofSearch;
+}
+
+function openLedger(
+  path: string,
+  { difficulty = 4, maxDataBytes = 64, busyTimeoutMs = 5000, proofSearch = createWorkerProofSearch() }: Options = {},
+) {
+  const database = openDatabase(path, { busyTimeoutMs });
+  const repository = createChainRepository(database);
+  const ledger = createLedger({ repository, proofSearch, difficulty, maxDataBytes });
+  onTestFinished(async () => {
+    await ledger.close();
+    await proofSearch.close();
+    database.close();
+  });
+  return { ledger, repository };
+}
+
+async function expectLedgerError(promise: Promise<unknown>, code: string): Promise<LedgerError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(LedgerError);
+  expect((error as LedgerError).code).toBe(code);
+  return error as LedgerError;
+}
+
+const allBlocks = (repository: ReturnType<typeof createChainRepository>) => [...repository.batches(1000)].flat();
+
+describe('ledger', () => {
+  it("writes a genesis block and mines the seed's proofs", async () => {
+    const { ledger } = openLedger(tempDatabasePath());
+    expect(ledger.length()).toBe(1);
+    const genesis = ledger.tip();
+    expect(genesis).toMatchObject({ index: 0, proof: 1, previousHash: '0', data: null, difficulty: 4 });
+    expect(genesis.timestamp).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
+
+    const proofs: number[] = [];
+    for (let i = 0; i < SEED_PROOFS.length; i++) {
+      const mined = await ledger.mineBlock();
+      expect(mined.block.index).toBe(i + 1);
+      expect(mined.attempts).toBe(mined.block.proof);
+      expect(mined.durationMs).toBeGreaterThan(0);
+      proofs.push(mined.block.proof);
+    }
+    expect(proofs).toEqual(SEED_PROOFS);
+    expect((await ledger.validate()).valid).toBe(true);
+  });
+
+  it('stores data in the block and covers it with the hash', async () => {
+    const { ledger } = openLedger(tempDatabasePath());
+    const { block } = await ledger.mineBlock({ data: 'héllo 😀' });
+    expect(block.data).toBe('héllo 😀');
+    expect(ledger.blockAt(1)).toEqual(block);
+    expect(hashBlock({ ...block, data: null })).not.toBe(block.hash);
+  });
+
+  it.each([
+    ['over the byte limit', 'x'.repeat(65)],
+    ['over the byte limit in UTF-8 though not in characters', 'é'.repeat(33)],
+    ['with a NUL character', 'a\u0000b'],
+    ['with a lone surrogate', 'a\ud800b'],
+  ])('refuses data %s and writes nothing', async (_, data) => {
+    const { ledger } = openLedger(tempDatabasePath());
+    await expectLedgerError(ledger.mineBlock({ data }), 'BAD_USER_INPUT');
+    expect(ledger.length()).toBe(1);
+  });
+
+  it('accepts data of exactly the byte limit', async () => {
+    const { ledger } = openLedger(tempDatabasePath());
+    await ledger.mineBlock({ data: 'é'.repeat(32) });
+    expect(ledger.length()).toBe(2);
+  });
+
+  it('turns 20 concurrent mines into 20 consecutive blocks', async () => {
+    const { ledger, repository } = openLedger(tempDatabasePath(), { difficulty: 2 });
+    const mined = await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.mineBlock({ data: `request ${i}` })));
+    expect(mined.map((result) => result.block.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(validateChain(allBlocks(repository)).valid).toBe(true);
+  });
+
+  it('keeps two writers on one file from forking: each re-mines on the moved tip', async () => {
+    const path = tempDatabasePath();
+    const first = openLedger(path, { difficulty: 2 });
+    const second = openLedger(path, { difficulty: 2 });
+    const mines = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? first : second).ledger.mineBlock({ data: `writer ${i % 2}` }));
+    await Promise.all(mines);
+    const chain = allBlocks(first.repository);
+    expect(chain).toHaveLength(13);
+    expect(validateChain(chain).valid).toBe(true);
+  });
+
+  it('re-mines on the new tip when another writer appended while it searched', async () => {
+    const path = tempDatabasePath();
+    const other = openLedger(path);
+    const search = createWorkerProofSearch();
+    let interfered = false;
+    const interfering: ProofSearch = {
+      async find(previousProof, difficulty, signal) {
+        const found = await search.find(previousProof, difficulty, signal);
+        if (!interfered) {
+          interfered = true;
+          await other.ledger.mineBlock({ data: 'the other writer' });
+        }
+        return found;
+      },
+      close: () => search.close(),
+    };
+    const { ledger, repository } = openLedger(path, { proofSearch: interfering });
+    const mined = await ledger.mineBlock({ data: 'this writer' });
+    expect(mined.block).toMatchObject({ index: 2, proof: 45293, data: 'this writer' });
+    expect(mined.attempts).toBe(533 + 45293);
+    expect(repository.blockAt(1)).toMatchObject({ proof: 533, data: 'the other writer' });
+    expect(validateChain(allBlocks(repository)).valid).toBe(true);
+  });
+
+  it('reports a block changed through another connection and refuses to mine onto it', async () => {
+    const path = tempDatabasePath();
+    const { ledger } = openLedger(path);
+    for (let i = 0; i < 3; i++) await ledger.mineBlock();
+    tamper(path, "UPDATE blocks SET data = 'rewritten' WHERE block_index = 2");
+
+    const result = await ledger.validate();
+    expect(result.valid).toBe(false);
+    expect(result.problems.map(({ index, reason }) => ({ index, reason }))).toEqual([{ index: 2, reason: 'HASH_MISMATCH' }]);
+    await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
+    expect(ledger.length()).toBe(4);
+    // Reads still work, so the damage can be inspected.
+    expect(ledger.blockAt(2)?.data).toBe('rewritten');
+  });
+
+  it('notices tampering before mining even when nobody asked to validate', async () => {
+    const path = tempDatabasePath();
+    const { ledger } = openLedger(path);
+    await ledger.mineBlock();
+    tamper(path, 'UPDATE blocks SET proof = 12345 WHERE block_index = 1');
+    await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
+  });
+
+  it('opens a tampered database, serves reads and never mines onto it', async () => {
+    const path = tempDatabasePath();
+    {
+      const { ledger } = openLedger(path);
+      await ledger.mineBlock();
+    }
+    tamper(path, "UPDATE blocks SET timestamp = '2000-01-01 00:00:00.000000' WHERE block_index = 0");
+    const { ledger } = openLedger(path);
+    expect(ledger.length()).toBe(2);
+    await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
+    expect((await ledger.validate()).problems[0]).toMatchObject({ index: 0, reason: 'HASH_MISMATCH' });
+  });
+
+  it('records the difficulty of each block, and a later server at another difficulty accepts them', async () => {
+    const path = tempDatabasePath();
+    {
+      const { ledger } = openLedger(path, { difficulty: 3 });
+      const { block } = await ledger.mineBlock();
+      expect(block.difficulty).toBe(3);
+    }
+    const { ledger, repository } = openLedger(path, { difficulty: 2 });
+    const { block } = await ledger.mineBlock();
+    expect(block.difficulty).toBe(2);
+    expect(allBlocks(repository).map((b) => b.difficulty)).toEqual([4, 3, 2]);
+    expect((await ledger.validate()).valid).toBe(true);
+  });
+
+  it('answers DB_BUSY when another process holds the write lock, and mines once it is released', async () => {
+    const path = tempDatabasePath();
+    const { ledger } = openLedger(path, { busyTimeoutMs: 50 });
+    const other = secondConnection(path);
+    other.exec('BEGIN IMMEDIATE');
+    await expectLedgerError(ledger.mineBlock(), 'DB_BUSY');
+    expect(ledger.blockAt(0)).not.toBeNull();
+    other.exec('ROLLBACK');
+    await ledger.mineBlock();
+    expect(ledger.length()).toBe(2);
+  });
+
+  it('abandons a mine in progress on close, refuses queued and new mines, and writes nothing', async () => {
+    const path = tempDatabasePath();
+    const { ledger, repository } = openLedger(path, { difficulty: 9 });
+    const inProgress = ledger.mineBlock();
+    const queued = ledger.mineBlock();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await ledger.close();
+    await expectLedgerError(inProgress, 'SHUTTING_DOWN');
+    await expectLedgerError(queued, 'SHUTTING_DOWN');
+    await expectLedgerError(ledger.mineBlock(), 'SHUTTING_DOWN');
+    expect(repository.length()).toBe(1);
+  });
+
+  it('pages from a consistent snapshot', () => {
+    const { ledger } = openLedger(tempDatabasePath());
+    expect(ledger.page({ limit: 10, from: 'first' })).toEqual({ blocks: [ledger.tip()], length: 1 });
+  });
+});
