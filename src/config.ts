@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { MAX_DIFFICULTY, MIN_DIFFICULTY } from './core/proof-of-work.js';
+
+/** The only reader of the environment. Everything else receives a Config. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  /** Leading hex zeros required of newly mined blocks. */
+  readonly difficulty: number;
+  /** Largest `data` payload accepted by `mineBlock`, in UTF-8 bytes. */
+  readonly dataMaxBytes: number;
+}
+
+export const DATA_MAX_BYTES_LIMIT = 1_048_576;
+
+/** One row per variable: default and rule, documented in the README's table. */
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
+
+const environmentSchema = z.object({
+  PORT: integer(0, 65_535).default(4000),
+  HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
+  DIFFICULTY: integer(MIN_DIFFICULTY, MAX_DIFFICULTY).default(4),
+  DATA_MAX_BYTES: integer(0, DATA_MAX_BYTES_LIMIT).default(4096),
+});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads and checks the configuration. An invalid value throws a ConfigError
+ * whose one-line message names the variable, before anything is opened or written.
+ * Empty variables count as unset.
+ */
+export function loadConfig(environment: Readonly<Record<string, string | undefined>>): Config {
+  const present = Object.fromEntries(
+    Object.keys(environmentSchema.shape)
+      .map((name) => [name, environment[name]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(present[name])}).`);
+  }
+  const { PORT, HOST, DATABASE_PATH, DIFFICULTY, DATA_MAX_BYTES } = parsed.data;
+  return Object.freeze({
+    port: PORT,
+    host: HOST,
+    databasePath: DATABASE_PATH,
+    difficulty: DIFFICULTY,
+    dataMaxBytes: DATA_MAX_BYTES,
+  });
+}

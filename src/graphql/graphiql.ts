@@ -1,0 +1,65 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphiQLOptions } from 'graphql-yoga';
+
+const BLOCK_FIELDS = 'index timestamp proof previousHash hash data difficulty';
+
+/** Tabs a first-time visitor sees: the seed's walk-through, as GraphQL. */
+export const EXAMPLE_TABS = [
+  {
+    query: `# Mines the next block. On a new chain the proofs come out as in the seed:
+# 533, 45293, 21391, 8018, 48191.
+mutation MineBlock {
+  mineBlock {
+    message
+    block { index proof previousHash hash }
+    attempts
+    durationMs
+  }
+}
+`,
+  },
+  {
+    query: `# The five newest blocks, and how long the chain is.
+query NewestBlocks {
+  chain(last: 5) {
+    totalCount
+    nodes { ${BLOCK_FIELDS} }
+    pageInfo { hasPreviousPage startCursor }
+  }
+}
+`,
+  },
+  {
+    query: `# Checks every block; lists each problem with its block index.
+query Validate {
+  validate { valid message length errorCount errors { index reason message } }
+}
+`,
+  },
+  {
+    query: `# One block by index (0 is the genesis block), with data stored.
+query Block {
+  block(index: 1) { ${BLOCK_FIELDS} }
+}
+
+mutation MineBlockWithData {
+  mineBlock(data: "hello, ledger") { block { ${BLOCK_FIELDS} } }
+}
+`,
+  },
+];
+
+export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
+  title: 'Proof-of-work ledger',
+  defaultQuery: EXAMPLE_TABS[0]?.query ?? '',
+  defaultTabs: EXAMPLE_TABS,
+};
+
+/**
+ * GraphiQL with its scripts inlined (no CDN), so it works offline and behind
+ * firewalls. The page is ~9 MB and the same for every request: render it once.
+ */
+export function createOfflineGraphiQLRenderer(): (options?: GraphiQLOptions) => string {
+  let page: string | null = null;
+  return (options) => (page ??= renderGraphiQL(options));
+}

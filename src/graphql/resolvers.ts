@@ -1,0 +1,50 @@
+import { SafeIntResolver } from 'graphql-scalars';
+import { badUserInput, withLedgerErrors } from './errors.js';
+import type { Resolvers } from './generated/resolvers-types.js';
+import { encodeCursor, pageInfo, toRangeQuery } from './pagination.js';
+
+/** The seed's wording, kept for its clients. */
+export const MINED_MESSAGE = 'Congratulations, you just mined a Block!';
+export const VALID_MESSAGE = 'Chain is valid.';
+export const INVALID_MESSAGE = 'Chain is not valid!';
+
+export const resolvers: Resolvers = {
+  SafeInt: SafeIntResolver,
+
+  Query: {
+    block: (_, { index }, { ledger }) => {
+      if (index < 0) throw badUserInput(`\`index\` must be 0 or more; got ${index}.`);
+      return ledger.blockAt(index);
+    },
+    blockByHash: (_, { hash }, { ledger }) => ledger.blockByHash(hash),
+    tip: (_, __, { ledger }) => ledger.tip(),
+    difficulty: (_, __, { ledger }) => ledger.difficulty,
+
+    chain: (_, args, { ledger }) => {
+      const query = toRangeQuery(args);
+      const { blocks, length } = ledger.page(query);
+      return {
+        edges: blocks.map((block) => ({ cursor: encodeCursor(block.index), node: block })),
+        nodes: [...blocks],
+        pageInfo: pageInfo(query, blocks, length),
+        totalCount: length,
+      };
+    },
+
+    validate: async (_, __, { ledger }) => {
+      const result = await ledger.validate();
+      return {
+        valid: result.valid,
+        message: result.valid ? VALID_MESSAGE : INVALID_MESSAGE,
+        length: result.length,
+        errors: [...result.problems],
+        errorCount: result.problemCount,
+      };
+    },
+  },
+
+  Mutation: {
+    mineBlock: (_, { data }, { ledger }) =>
+      withLedgerErrors(async () => ({ message: MINED_MESSAGE, ...(await ledger.mineBlock({ data: data ?? null })) })),
+  },
+};

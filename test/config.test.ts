@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      databasePath: './data/chain.db',
+      difficulty: 4,
+      dataMaxBytes: 4096,
+    });
+  });
+
+  it('reads each variable, treating empty ones as unset', () => {
+    expect(
+      loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: '/var/lib/ledger.db', DIFFICULTY: '12', DATA_MAX_BYTES: '0', UNRELATED: 'x' }),
+    ).toEqual({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/ledger.db', difficulty: 12, dataMaxBytes: 0 });
+    expect(loadConfig({ PORT: '', DIFFICULTY: '' })).toMatchObject({ port: 4000, difficulty: 4 });
+  });
+
+  it.each([
+    ['PORT', '4.5'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '0x10'],
+    ['HOST', '   '],
+    ['DATABASE_PATH', ' '],
+    ['DIFFICULTY', '0'],
+    ['DIFFICULTY', '13'],
+    ['DIFFICULTY', 'four'],
+    ['DATA_MAX_BYTES', '1048577'],
+    ['DATA_MAX_BYTES', '1e3'],
+  ])('rejects %s=%j with a one-line message naming it', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+    expect(message).toContain(JSON.stringify(value));
+    expect(message).not.toContain('\n');
+  });
+
+  it('returns a frozen object', () => {
+    expect(Object.isFrozen(loadConfig({}))).toBe(true);
+  });
+});

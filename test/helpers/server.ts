@@ -1,0 +1,43 @@
+import { onTestFinished } from 'vitest';
+import type { Config } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+/** A real server on an ephemeral loopback port, closed when the test finishes. */
+export async function startTestServer(databasePath: string, overrides: Partial<Config> = {}): Promise<RunningServer> {
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    databasePath,
+    difficulty: 4,
+    dataMaxBytes: 64,
+    ...overrides,
+  });
+  onTestFinished(() => server.close());
+  return server;
+}
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: {
+    data?: TData | null;
+    errors?: Array<{ message: string; extensions?: { code?: string } }>;
+  };
+}
+
+/** POSTs one GraphQL operation as a JSON client would. */
+export async function graphql<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<TData>['body'] };
+}
+
+export const errorCodes = (response: GraphQLResponse<unknown>): Array<string | undefined> =>
+  (response.body.errors ?? []).map((error) => error.extensions?.code);

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { validateChain } from '../src/core/chain-validation.js';
+import type { Block } from '../src/core/block.js';
+import { runMain, startServerProcess } from './helpers/process.js';
+import { errorCodes, graphql } from './helpers/server.js';
+import { tempDir } from './helpers/temp-database.js';
+
+const MINE = 'mutation { mineBlock { block { index proof hash } } }';
+
+function readChain(path: string): Block[] {
+  const connection = new Sqlite(path, { readonly: true });
+  try {
+    expect(connection.pragma('integrity_check', { simple: true })).toBe('ok');
+    return (
+      connection
+        .prepare('SELECT block_index, timestamp, proof, previous_hash, hash, data, difficulty FROM blocks ORDER BY block_index')
+        .all() as Array<Record<string, unknown>>
+    ).map((row) => ({
+      index: row['block_index'] as number,
+      timestamp: row['timestamp'] as string,
+      proof: row['proof'] as number,
+      previousHash: row['previous_hash'] as string,
+      hash: row['hash'] as string,
+      data: row['data'] as string | null,
+      difficulty: row['difficulty'] as number,
+    }));
+  } finally {
+    connection.close();
+  }
+}
+
+describe('the server process', () => {
+  it.each([
+    ['DIFFICULTY', 'four'],
+    ['DIFFICULTY', '13'],
+    ['PORT', '70000'],
+    ['DATA_MAX_BYTES', '-1'],
+  ])('stops on an invalid %s=%s with one line naming it, before creating the database', async (name, value) => {
+    const databasePath = join(tempDir(), 'chain.db');
+    const run = runMain({ DATABASE_PATH: databasePath, [name]: value });
+    expect(await run.exited).toBe(1);
+    const lines = run.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+    expect(existsSync(databasePath)).toBe(false);
+  });
+
+  it('creates and migrates the database, and keeps the chain across a restart', async () => {
+    const databasePath = join(tempDir(), 'data', 'chain.db');
+    const first = await startServerProcess({ DATABASE_PATH: databasePath });
+    const mined = await graphql<{ mineBlock: { block: { proof: number } } }>(first.url, MINE);
+    expect(mined.body.data!.mineBlock.block.proof).toBe(533);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+
+    const second = await startServerProcess({ DATABASE_PATH: databasePath });
+    const validation = await graphql<{ validate: { valid: boolean; length: number } }>(second.url, '{ validate { valid length } }');
+    expect(validation.body.data!.validate).toEqual({ valid: true, length: 2 });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('exits promptly on SIGTERM during a mine, answering it and writing nothing', async () => {
+    const databasePath = join(tempDir(), 'chain.db');
+    const server = await startServerProcess({ DATABASE_PATH: databasePath, DIFFICULTY: '9' });
+    const mine = graphql(server.url, MINE);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.child.kill('SIGTERM');
+    const answer = await mine;
+    expect(answer.status).toBe(503);
+    expect(errorCodes(answer)).toEqual(['SHUTTING_DOWN']);
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/SIGTERM: abandoning any mine in progress/);
+    expect(readChain(databasePath)).toHaveLength(1);
+  });
+
+  it('two processes mining on one file never fork the chain', async () => {
+    const databasePath = join(tempDir(), 'chain.db');
+    const first = await startServerProcess({ DATABASE_PATH: databasePath, DIFFICULTY: '3' });
+    const second = await startServerProcess({ DATABASE_PATH: databasePath, DIFFICULTY: '3' });
+    const responses = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => graphql(i % 2 === 0 ? first.url : second.url, MINE)),
+    );
+    expect(responses.flatMap((response) => response.body.errors ?? [])).toEqual([]);
+    first.child.kill('SIGTERM');
+    second.child.kill('SIGTERM');
+    expect(await Promise.all([first.exited, second.exited])).toEqual([0, 0]);
+    const chain = readChain(databasePath);
+    expect(chain).toHaveLength(17);
+    expect(validateChain(chain).valid).toBe(true);
+  });
+
+  it('starts on a tampered database, says so loudly, and serves it read-only', async () => {
+    const databasePath = join(tempDir(), 'chain.db');
+    const first = await startServerProcess({ DATABASE_PATH: databasePath });
+    await graphql(first.url, MINE);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const attacker = new Sqlite(databasePath);
+    attacker.exec("DROP TRIGGER blocks_no_update; UPDATE blocks SET data = 'forged' WHERE block_index = 1");
+    attacker.close();
+
+    const second = await startServerProcess({ DATABASE_PATH: databasePath });
+    await expect.poll(() => second.output()).toMatch(/STORED CHAIN IS NOT VALID: 1 problem\(s\), first at block 1/);
+    const read = await graphql<{ block: { data: string } }>(second.url, '{ block(index: 1) { data } }');
+    expect(read.body.data!.block.data).toBe('forged');
+    expect(errorCodes(await graphql(second.url, MINE))).toEqual(['CHAIN_INVALID']);
+  });
+});
