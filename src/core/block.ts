@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { pythonJsonDumps } from './canonical-json.js';
 
 /** The seed's difficulty: four leading hexadecimal zeros in the proof hash. */
@@ -44,7 +44,8 @@ export function hashedFields(block: BlockContent): Record<string, string | numbe
 
 /** The seed's `hash_block`: SHA-256 of `json.dumps(block, sort_keys=True)`. */
 export function hashBlock(block: BlockContent): string {
-  return createHash('sha256').update(pythonJsonDumps(hashedFields(block)), 'utf8').digest('hex');
+  // The canonical JSON is pure ASCII (ensure_ascii), so its UTF-8 bytes are its characters.
+  return hash('sha256', pythonJsonDumps(hashedFields(block)), 'hex');
 }
 
 export function sealBlock(content: BlockContent): Block {

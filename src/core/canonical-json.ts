@@ -40,9 +40,12 @@ export function pythonJsonString(text: string): string {
   return `"${text.replace(NEEDS_ESCAPE_GLOBAL, escapeCodeUnit)}"`;
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 function compareCodePoints(a: string, b: string): number {
   // Python sorts str keys by code point; JS `<` compares UTF-16 code units,
   // which differs only for keys mixing astral and U+E000..U+FFFF characters.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const left = Array.from(a, (c) => c.codePointAt(0) ?? 0);
   const right = Array.from(b, (c) => c.codePointAt(0) ?? 0);
   const length = Math.min(left.length, right.length);

@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The seed's proof of work: a proof `next` is accepted after `previous` when
@@ -24,7 +24,7 @@ export function isSupportedDifficulty(difficulty: number): boolean {
 export function hashProof(previousProof: number, nextProof: number): string {
   const previous = BigInt(previousProof);
   const next = BigInt(nextProof);
-  return createHash('sha256').update((next * next - previous * previous).toString(), 'latin1').digest('hex');
+  return hash('sha256', (next * next - previous * previous).toString(), 'hex');
 }
 
 export function meetsDifficulty(hexHash: string, difficulty: number): boolean {
