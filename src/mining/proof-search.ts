@@ -28,7 +28,7 @@ export type SearchReply =
   | { readonly id: number; readonly status: 'failed'; readonly message: string };
 
 export interface WorkerSetup {
-  /** Int32Array over shared memory: slot 0 holds the id of a search to cancel. */
+  /** Int32Array over shared memory: slot 0 holds the newest cancelled search id; every search up to it stops. */
   readonly cancelFlag: SharedArrayBuffer;
   /** Candidates tried between checks of the cancel flag. */
   readonly chunkSize: number;

@@ -11,7 +11,8 @@ function search({ id, previousProof, difficulty }: SearchRequest): SearchReply {
   let start = 1;
   while (start <= MAX_PROOF) {
     // Checked once a chunk: a cancelled search stops within one chunk's time.
-    if (Atomics.load(cancelled, 0) === id) return { id, status: 'cancelled', attempts: start - 1 };
+    // Ids only grow, so the slot holding the newest cancelled id covers older ones too.
+    if (Atomics.load(cancelled, 0) >= id) return { id, status: 'cancelled', attempts: start - 1 };
     const proof = searchProofs(previousProof, difficulty, start, chunkSize);
     if (proof !== null) return { id, status: 'found', proof, attempts: proof };
     start += chunkSize;

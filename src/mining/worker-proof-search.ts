@@ -48,7 +48,11 @@ export function createWorkerProofSearch({ chunkSize = DEFAULT_CHUNK_SIZE } = {})
 
   function settle(reply: SearchReply): void {
     const search = running;
-    if (search === null || search.id !== reply.id) return;
+    if (search === null || search.id !== reply.id) {
+      // A cancelled search's late reply: its caller was already answered.
+      if (running === null) worker?.unref();
+      return;
+    }
     running = null;
     worker?.unref();
     if (reply.status === 'found') {
@@ -57,10 +61,9 @@ export function createWorkerProofSearch({ chunkSize = DEFAULT_CHUNK_SIZE } = {})
         attempts: reply.attempts,
         durationMs: performance.now() - search.startedAt,
       });
-    } else if (reply.status === 'failed') {
-      search.reject(new Error(`proof search failed: ${reply.message}`));
+    } else {
+      search.reject(new Error(reply.status === 'failed' ? `proof search failed: ${reply.message}` : 'proof search cancelled'));
     }
-    // 'cancelled' was already rejected by whoever cancelled it.
   }
 
   function failRunning(error: Error): void {

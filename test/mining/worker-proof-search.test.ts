@@ -55,6 +55,22 @@ describe('worker proof search', () => {
     expect((await proofSearch.find(1, 4)).proof).toBe(533);
   });
 
+  it('abandons several searches cancelled back to back, not only the newest', async () => {
+    const proofSearch = search();
+    const first = new AbortController();
+    const second = new AbortController();
+    const slowFirst = proofSearch.find(1, 10, first.signal);
+    const slowSecond = proofSearch.find(2, 10, second.signal);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    first.abort(new Error('first'));
+    // The second search is now posted to a worker still busy with the first.
+    await new Promise((resolve) => setImmediate(resolve));
+    second.abort(new Error('second'));
+    await expect(slowFirst).rejects.toThrow('first');
+    await expect(slowSecond).rejects.toThrow('second');
+    expect((await proofSearch.find(1, 4)).proof).toBe(533);
+  });
+
   it('refuses a search whose signal already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('too late'));
