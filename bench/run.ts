@@ -80,7 +80,7 @@ try {
       data: index % 3 === 0 ? `payload ${index}` : null,
       difficulty: 1,
     });
-    repository.appendAfter(tip.hash, block);
+    repository.appendAfter(block, { tipHash: tip.hash, changeCounter: repository.externalChangeCounter() });
     tip = block;
   }
   const integrity = createChainIntegrity(repository);
@@ -97,7 +97,7 @@ try {
   database.close();
 
   // 3. Over HTTP, on a real server: mineBlock at difficulty 4 and block(index) reads.
-  const server = await startServer({ port: 0, host: '127.0.0.1', databasePath: join(dir, 'http.db'), difficulty: 4, dataMaxBytes: 4096 });
+  const server = await startServer({ port: 0, host: '127.0.0.1', databasePath: join(dir, 'http.db'), difficulty: 4, dataMaxBytes: 4096, corsOrigins: [] });
   const post = async (query: string): Promise<unknown> => {
     const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     const body = (await response.json()) as { errors?: unknown };

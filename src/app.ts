@@ -14,17 +14,17 @@ export interface App {
 }
 
 /** Wires config -> database -> repository -> ledger -> yoga. Opens no port. */
-export function createApp(config: Config, { logger = false }: { logger?: YogaLogger | boolean } = {}): App {
+export async function createApp(config: Config, { logger = false }: { logger?: YogaLogger | boolean } = {}): Promise<App> {
   const database = openDatabase(config.databasePath);
   const proofSearch = createWorkerProofSearch();
   try {
-    const ledger = createLedger({
+    const ledger = await createLedger({
       repository: createChainRepository(database),
       proofSearch,
       difficulty: config.difficulty,
       maxDataBytes: config.dataMaxBytes,
     });
-    const yoga = createLedgerYoga({ ledger, logger });
+    const yoga = createLedgerYoga({ ledger, logger, corsOrigins: config.corsOrigins });
     return {
       yoga,
       ledger,
@@ -35,7 +35,7 @@ export function createApp(config: Config, { logger = false }: { logger?: YogaLog
       },
     };
   } catch (error) {
-    void proofSearch.close();
+    await proofSearch.close();
     database.close();
     throw error;
   }

@@ -10,6 +10,8 @@ export interface Config {
   readonly difficulty: number;
   /** Largest `data` payload accepted by `mineBlock`, in UTF-8 bytes. */
   readonly dataMaxBytes: number;
+  /** Origins other than the server's own whose browser pages may call the API (CORS). */
+  readonly corsOrigins: readonly string[];
 }
 
 export const DATA_MAX_BYTES_LIMIT = 1_048_576;
@@ -28,7 +30,21 @@ const environmentSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
   DIFFICULTY: integer(MIN_DIFFICULTY, MAX_DIFFICULTY).default(4),
   DATA_MAX_BYTES: integer(0, DATA_MAX_BYTES_LIMIT).default(4096),
+  CORS_ORIGINS: z
+    .string()
+    .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+    .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example.com')))
+    .default([]),
 });
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -51,12 +67,13 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     const name = String(issue?.path[0] ?? 'environment');
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(present[name])}).`);
   }
-  const { PORT, HOST, DATABASE_PATH, DIFFICULTY, DATA_MAX_BYTES } = parsed.data;
+  const { PORT, HOST, DATABASE_PATH, DIFFICULTY, DATA_MAX_BYTES, CORS_ORIGINS } = parsed.data;
   return Object.freeze({
     port: PORT,
     host: HOST,
     databasePath: DATABASE_PATH,
     difficulty: DIFFICULTY,
     dataMaxBytes: DATA_MAX_BYTES,
+    corsOrigins: Object.freeze(CORS_ORIGINS),
   });
 }

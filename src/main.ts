@@ -1,5 +1,6 @@
 import { createLogger } from 'graphql-yoga';
 import { ConfigError, loadConfig } from './config.js';
+import { LedgerError } from './ledger/errors.js';
 import { startServer } from './server.js';
 
 const logger = createLogger('info');
@@ -19,7 +20,10 @@ async function main(): Promise<void> {
             `STORED CHAIN IS NOT VALID: ${result.problemCount} problem(s), first at block ${result.problems[0]?.index}: ` +
               `${result.problems[0]?.message} Reads are served; mining is refused until it validates.`,
           ),
-    (error: unknown) => logger.error('Could not validate the stored chain:', error),
+    (error: unknown) => {
+      // Shutting down mid-validation is not a failure worth reporting.
+      if (!(error instanceof LedgerError && error.code === 'SHUTTING_DOWN')) logger.error('Could not validate the stored chain:', error);
+    },
   );
 
   let signals = 0;

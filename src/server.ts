@@ -20,7 +20,7 @@ export interface RunningServer {
 
 /** Starts the app on an HTTP listener (port 0: any free port). */
 export async function startServer(config: Config, { logger = false }: { logger?: YogaLogger | boolean } = {}): Promise<RunningServer> {
-  const app = createApp(config, { logger });
+  const app = await createApp(config, { logger });
   const http = createServer((request, response) => void app.yoga(request, response));
   try {
     await new Promise<void>((resolve, reject) => {

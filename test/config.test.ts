@@ -9,13 +9,21 @@ describe('loadConfig', () => {
       databasePath: './data/chain.db',
       difficulty: 4,
       dataMaxBytes: 4096,
+      corsOrigins: [],
     });
+  });
+
+  it('reads a list of CORS origins', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173,' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
   });
 
   it('reads each variable, treating empty ones as unset', () => {
     expect(
       loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: '/var/lib/ledger.db', DIFFICULTY: '12', DATA_MAX_BYTES: '0', UNRELATED: 'x' }),
-    ).toEqual({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/ledger.db', difficulty: 12, dataMaxBytes: 0 });
+    ).toEqual({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/ledger.db', difficulty: 12, dataMaxBytes: 0, corsOrigins: [] });
     expect(loadConfig({ PORT: '', DIFFICULTY: '' })).toMatchObject({ port: 4000, difficulty: 4 });
   });
 
@@ -31,6 +39,9 @@ describe('loadConfig', () => {
     ['DIFFICULTY', 'four'],
     ['DATA_MAX_BYTES', '1048577'],
     ['DATA_MAX_BYTES', '1e3'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ORIGINS', 'https://ok.example.com,ftp://files.example.com'],
   ])('rejects %s=%j with a one-line message naming it', (name, value) => {
     let error: unknown;
     try {

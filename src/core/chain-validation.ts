@@ -7,21 +7,24 @@ import {
 } from './block.js';
 import { hashProof, isSupportedDifficulty, meetsDifficulty } from './proof-of-work.js';
 
+/** What validating a chain can find. */
 export type ChainProblemReason =
   | 'GENESIS_INVALID'
   | 'INDEX_MISMATCH'
   | 'PREVIOUS_HASH_MISMATCH'
   | 'HASH_MISMATCH'
   | 'DIFFICULTY_INVALID'
-  | 'DIFFICULTY_TOO_LOW'
   | 'PROOF_INVALID';
 
-export interface ChainProblem {
-  /** Index (position in the chain) of the block the problem was found in. */
+export interface ChainProblem<Reason extends string = ChainProblemReason> {
+  /** The stored index of the block the problem was found in (what `block(index)` looks up). */
   readonly index: number;
-  readonly reason: ChainProblemReason;
+  readonly reason: Reason;
   readonly message: string;
 }
+
+/** What checking a block about to be appended can find, beyond validation. */
+export type NewBlockProblem = ChainProblem<ChainProblemReason | 'DIFFICULTY_TOO_LOW'>;
 
 export interface ChainValidationResult {
   readonly valid: boolean;
@@ -33,7 +36,7 @@ export interface ChainValidationResult {
   readonly problemCount: number;
 }
 
-function checkGenesis(block: Block, position: number): ChainProblem[] {
+function checkGenesis(block: Block): ChainProblem[] {
   const wrong: string[] = [];
   if (block.index !== 0) wrong.push(`index ${block.index} (expected 0)`);
   if (block.previousHash !== GENESIS_PREVIOUS_HASH) wrong.push(`previous hash "${block.previousHash}" (expected "0")`);
@@ -41,37 +44,37 @@ function checkGenesis(block: Block, position: number): ChainProblem[] {
   if (block.difficulty !== SEED_DIFFICULTY) wrong.push(`difficulty ${block.difficulty} (expected 4)`);
   if (block.data !== null) wrong.push('data (the genesis block carries none)');
   if (wrong.length === 0) return [];
-  return [{ index: position, reason: 'GENESIS_INVALID', message: `Genesis block has ${wrong.join(', ')}.` }];
+  return [{ index: block.index, reason: 'GENESIS_INVALID', message: `The first block has ${wrong.join(', ')}.` }];
 }
 
 function checkLink(block: Block, previous: Block): ChainProblem[] {
   const problems: ChainProblem[] = [];
-  const position = previous.index + 1;
-  if (block.index !== position) {
+  const { index } = block;
+  if (index !== previous.index + 1) {
     problems.push({
-      index: position,
+      index,
       reason: 'INDEX_MISMATCH',
-      message: `Block at position ${position} has index ${block.index}.`,
+      message: `Block ${index} follows block ${previous.index}; expected index ${previous.index + 1}.`,
     });
   }
   if (block.previousHash !== previous.hash) {
     problems.push({
-      index: position,
+      index,
       reason: 'PREVIOUS_HASH_MISMATCH',
-      message: `Block ${position} links to ${block.previousHash}, but block ${previous.index} has hash ${previous.hash}.`,
+      message: `Block ${index} links to ${block.previousHash}, but block ${previous.index} before it has hash ${previous.hash}.`,
     });
   }
   if (!isSupportedDifficulty(block.difficulty)) {
     problems.push({
-      index: position,
+      index,
       reason: 'DIFFICULTY_INVALID',
-      message: `Block ${position} records difficulty ${block.difficulty}, which is not a supported difficulty.`,
+      message: `Block ${index} records difficulty ${block.difficulty}, which is not a supported difficulty.`,
     });
   } else {
     const proofHash = hashProof(previous.proof, block.proof);
     if (!meetsDifficulty(proofHash, block.difficulty)) {
       problems.push({
-        index: position,
+        index,
         reason: 'PROOF_INVALID',
         message:
           `Proof ${block.proof} after proof ${previous.proof} hashes to ${proofHash}, ` +
@@ -82,14 +85,14 @@ function checkLink(block: Block, previous: Block): ChainProblem[] {
   return problems;
 }
 
-function checkHash(block: Block, position: number): ChainProblem[] {
+function checkHash(block: Block): ChainProblem[] {
   const computed = hashBlock(block);
   if (computed === block.hash) return [];
   return [
     {
-      index: position,
+      index: block.index,
       reason: 'HASH_MISMATCH',
-      message: `Block ${position} is stored with hash ${block.hash}, but its content hashes to ${computed}.`,
+      message: `Block ${block.index} is stored with hash ${block.hash}, but its content hashes to ${computed}.`,
     },
   ];
 }
@@ -101,14 +104,16 @@ function checkHash(block: Block, position: number): ChainProblem[] {
  * reported where it was rewritten and a broken link where it breaks.
  */
 export function checkBlock(block: Block, previous: Block | null): ChainProblem[] {
-  const position = previous === null ? 0 : previous.index + 1;
-  const structural = previous === null ? checkGenesis(block, position) : checkLink(block, previous);
-  return [...structural, ...checkHash(block, position)];
+  const structural = previous === null ? checkGenesis(block) : checkLink(block, previous);
+  return [...structural, ...checkHash(block)];
 }
 
-/** `checkBlock`, plus the rule for blocks about to be appended: at least `minDifficulty`. */
-export function checkNewBlock(block: Block, tip: Block, minDifficulty: number): ChainProblem[] {
-  const problems = checkBlock(block, tip);
+/**
+ * `checkBlock`, plus the rule for blocks about to be appended: at least
+ * `minDifficulty`. (Stored blocks are judged by the difficulty they record.)
+ */
+export function checkNewBlock(block: Block, tip: Block, minDifficulty: number): NewBlockProblem[] {
+  const problems: NewBlockProblem[] = checkBlock(block, tip);
   if (block.difficulty < minDifficulty) {
     problems.push({
       index: block.index,
@@ -146,8 +151,9 @@ export function createChainValidator({
         problemCount += 1;
         if (problems.length < maxReportedProblems) problems.push(problem);
       }
-      // Continue from the block as found: each later link is judged on its own.
-      previous = { ...block, index: length };
+      // Continue from the block as found, so each later link is judged on its
+      // own: one missing block is one INDEX_MISMATCH, not one per later block.
+      previous = block;
       length += 1;
     },
     result() {

@@ -1,7 +1,7 @@
 import { SafeIntResolver } from 'graphql-scalars';
 import { badUserInput, withLedgerErrors } from './errors.js';
 import type { Resolvers } from './generated/resolvers-types.js';
-import { encodeCursor, pageInfo, toRangeQuery } from './pagination.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, encodeCursor, pageInfo, toRangeQuery } from './pagination.js';
 
 /** The seed's wording, kept for its clients. */
 export const MINED_MESSAGE = 'Congratulations, you just mined a Block!';
@@ -19,6 +19,11 @@ export const resolvers: Resolvers = {
     blockByHash: (_, { hash }, { ledger }) => ledger.blockByHash(hash),
     tip: (_, __, { ledger }) => ledger.tip(),
     difficulty: (_, __, { ledger }) => ledger.difficulty,
+    limits: (_, __, { ledger }) => ({
+      dataMaxBytes: ledger.maxDataBytes,
+      defaultPageSize: DEFAULT_PAGE_SIZE,
+      maxPageSize: MAX_PAGE_SIZE,
+    }),
 
     chain: (_, args, { ledger }) => {
       const query = toRangeQuery(args);

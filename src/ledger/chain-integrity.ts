@@ -2,14 +2,21 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
 import type { ChainRepository } from '../storage/chain-repository.js';
 
+export interface IntegrityState {
+  readonly valid: boolean;
+  /** The repository's external change counter the verdict holds for. */
+  readonly changeCounter: number;
+}
+
 export interface ChainIntegrity {
   /** Validates the whole stored chain, in batches, yielding to the event loop between them. */
-  verify(): Promise<ChainValidationResult>;
+  verify(): Promise<ChainValidationResult & IntegrityState>;
   /**
-   * Whether the chain may be extended. Cheap while nothing but this process has
-   * written since the last full validation; otherwise validates the whole chain.
+   * Whether the chain validates, and as of which change counter. Cheap while
+   * nothing but this process has written since the last full validation;
+   * otherwise validates the whole chain.
    */
-  isExtendable(): Promise<boolean>;
+  current(): Promise<IntegrityState>;
 }
 
 const BATCH_SIZE = 1000;
@@ -21,38 +28,42 @@ const BATCH_SIZE = 1000;
  * had; any write by another connection (a second server, a tamperer) forces a
  * full validation before the next block is mined.
  */
-export function createChainIntegrity(repository: ChainRepository): ChainIntegrity {
-  let lastVerified: { readonly counter: number; readonly valid: boolean } | null = null;
-  let inFlight: { readonly counter: number; readonly result: Promise<ChainValidationResult> } | null = null;
+export function createChainIntegrity(repository: ChainRepository, { signal }: { signal?: AbortSignal } = {}): ChainIntegrity {
+  let lastVerified: IntegrityState | null = null;
+  let inFlight: { readonly changeCounter: number; readonly result: Promise<ChainValidationResult & IntegrityState> } | null = null;
 
-  async function validateStoredChain(counter: number): Promise<ChainValidationResult> {
+  async function validateStoredChain(changeCounter: number): Promise<ChainValidationResult & IntegrityState> {
     const validator = createChainValidator();
     for (const batch of repository.batches(BATCH_SIZE)) {
       for (const block of batch) validator.add(block);
       await nextTurn();
+      signal?.throwIfAborted();
     }
     const result = validator.result();
-    lastVerified = { counter, valid: result.valid };
-    return result;
+    lastVerified = { valid: result.valid, changeCounter };
+    return { ...result, changeCounter };
   }
 
-  function verify(): Promise<ChainValidationResult> {
-    const counter = repository.externalChangeCounter();
+  function verify(): Promise<ChainValidationResult & IntegrityState> {
+    // Read before the blocks: a write landing mid-pass leaves the counter stale, forcing another pass later.
+    const changeCounter = repository.externalChangeCounter();
     // Concurrent callers share one pass, unless someone else wrote since it began.
-    if (inFlight?.counter === counter) return inFlight.result;
-    const pass = { counter, result: validateStoredChain(counter) };
+    if (inFlight?.changeCounter === changeCounter) return inFlight.result;
+    const pass = { changeCounter, result: validateStoredChain(changeCounter) };
     inFlight = pass;
-    void pass.result.finally(() => {
+    const forget = (): void => {
       if (inFlight === pass) inFlight = null;
-    }).catch(() => undefined);
+    };
+    pass.result.then(forget, forget);
     return pass.result;
   }
 
   return {
     verify,
-    async isExtendable() {
-      if (lastVerified?.valid === true && lastVerified.counter === repository.externalChangeCounter()) return true;
-      return (await verify()).valid;
+    async current() {
+      if (lastVerified?.valid === true && lastVerified.changeCounter === repository.externalChangeCounter()) return lastVerified;
+      const { valid, changeCounter } = await verify();
+      return { valid, changeCounter };
     },
   };
 }

@@ -4,11 +4,12 @@ import { checkNewBlock, type ChainValidationResult } from '../core/chain-validat
 import { formatSeedTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
 import type { BlockRangeQuery, ChainRepository } from '../storage/chain-repository.js';
-
-export type { BlockRangeQuery };
 import { StorageError } from '../storage/errors.js';
 import { createChainIntegrity } from './chain-integrity.js';
 import { LedgerError } from './errors.js';
+import { retryWhileLocked } from './write-retry.js';
+
+export type { BlockRangeQuery };
 
 export interface MinedBlock {
   readonly block: Block;
@@ -31,6 +32,8 @@ export interface LedgerOptions {
   readonly difficulty: number;
   /** Largest `data` payload accepted, in UTF-8 bytes. */
   readonly maxDataBytes: number;
+  /** How long a write may wait for another process's write lock before DB_BUSY, in ms. */
+  readonly writeLockWaitMs?: number;
   /** Microseconds since the Unix epoch. */
   readonly clock?: () => number;
 }
@@ -57,7 +60,12 @@ export interface Ledger {
 /** A mine restarts on the new tip when another writer appended; this bounds how often. */
 const MAX_MINING_ROUNDS = 5;
 
-const microsecondClock = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+/**
+ * The wall clock, so timestamps follow clock corrections. Node has no
+ * microsecond wall clock: the six digits the seed's format needs are
+ * milliseconds followed by 000.
+ */
+const wallClockMicroseconds = (): number => Date.now() * 1000;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -88,18 +96,25 @@ function storageFailureToLedgerError(error: unknown): unknown {
  * repository, with proof of work delegated to a search off the main thread.
  * Writes the genesis block when the chain is empty.
  */
-export function createLedger({
+export async function createLedger({
   repository,
   proofSearch,
   difficulty,
   maxDataBytes,
-  clock = microsecondClock,
-}: LedgerOptions): Ledger {
-  repository.initialize(createGenesisBlock(formatSeedTimestamp(clock())));
-  const integrity = createChainIntegrity(repository);
+  writeLockWaitMs = 5000,
+  clock = wallClockMicroseconds,
+}: LedgerOptions): Promise<Ledger> {
   const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
-  const miningLock = new Mutex(shuttingDown);
   const shutdown = new AbortController();
+  const write = <T>(operation: () => T): Promise<T> => retryWhileLocked(operation, { waitMs: writeLockWaitMs, signal: shutdown.signal });
+
+  try {
+    await write(() => repository.initialize(createGenesisBlock(formatSeedTimestamp(clock()))));
+  } catch (error) {
+    throw storageFailureToLedgerError(error);
+  }
+  const integrity = createChainIntegrity(repository, { signal: shutdown.signal });
+  const miningLock = new Mutex(shuttingDown);
 
   const readTip = (): Block => {
     const tip = repository.tip();
@@ -110,13 +125,19 @@ export function createLedger({
   async function mineNext(data: string | null): Promise<MinedBlock> {
     const startedAt = performance.now();
     let attempts = 0;
+    let found = null as { readonly tipHash: string; readonly proof: number } | null;
     for (let round = 0; round < MAX_MINING_ROUNDS; round++) {
-      if (!(await integrity.isExtendable())) {
+      const integrityState = await integrity.current();
+      if (!integrityState.valid) {
         throw new LedgerError('CHAIN_INVALID', 'The stored chain does not validate; no block will be mined onto it. Run `validate` to see why.');
       }
       const tip = readTip();
-      const found = await proofSearch.find(tip.proof, difficulty, shutdown.signal);
-      attempts += found.attempts;
+      // Another connection may have written without moving the tip: the proof still fits.
+      if (found?.tipHash !== tip.hash) {
+        const search = await proofSearch.find(tip.proof, difficulty, shutdown.signal);
+        attempts += search.attempts;
+        found = { tipHash: tip.hash, proof: search.proof };
+      }
       const block = sealBlock({
         index: tip.index + 1,
         timestamp: formatSeedTimestamp(clock()),
@@ -128,10 +149,11 @@ export function createLedger({
       const problems = checkNewBlock(block, tip, difficulty);
       if (problems.length > 0) throw new Error(`mined an invalid block: ${problems.map((p) => p.message).join(' ')}`);
       if (shutdown.signal.aborted) throw shuttingDown;
-      const outcome = repository.appendAfter(tip.hash, block);
+      // Stale when anyone else wrote since the chain was validated: validate again, and re-mine if the tip moved.
+      const outcome = await write(() => repository.appendAfter(block, { tipHash: tip.hash, changeCounter: integrityState.changeCounter }));
       if (outcome.status === 'appended') return { block, attempts, durationMs: performance.now() - startedAt };
     }
-    throw new LedgerError('CHAIN_CONFLICT', `Other writers extended the chain ${MAX_MINING_ROUNDS} times during this mine; try again.`);
+    throw new LedgerError('CHAIN_CONFLICT', `Other writers changed the database ${MAX_MINING_ROUNDS} times during this mine; try again.`);
   }
 
   return {
@@ -142,7 +164,13 @@ export function createLedger({
     blockAt: (index) => repository.blockAt(index),
     blockByHash: (hash) => repository.blockByHash(hash),
     page: (query) => repository.snapshot(() => ({ blocks: repository.range(query), length: repository.length() })),
-    validate: () => integrity.verify(),
+    validate: async () => {
+      try {
+        return await integrity.verify();
+      } catch (error) {
+        throw shutdown.signal.aborted ? shuttingDown : error;
+      }
+    },
 
     async mineBlock({ data = null } = {}) {
       checkData(data, maxDataBytes);

@@ -6,8 +6,16 @@ import { blocks } from './schema.js';
 
 export type AppendOutcome =
   | { readonly status: 'appended' }
-  /** The chain's tip moved (another writer appended): nothing was written. */
+  /** Another connection wrote since the expectation was taken: nothing was written. */
   | { readonly status: 'stale'; readonly tip: Block | null };
+
+/** What the appender believes holds; checked while the write lock is held. */
+export interface AppendExpectation {
+  /** Hash of the current tip, which the new block links to. */
+  readonly tipHash: string;
+  /** `externalChangeCounter()` when the chain was last validated. */
+  readonly changeCounter: number;
+}
 
 export interface BlockRangeQuery {
   /** Only blocks with a greater index. */
@@ -33,13 +41,17 @@ export interface ChainRepository {
   /** Writes the genesis block if the chain is empty; returns whether it did. */
   initialize(genesis: Block): boolean;
   /**
-   * Appends `block` in one `BEGIN IMMEDIATE` transaction, if and only if the
-   * tip is still the block hashed `expectedTipHash` when the write lock is held.
+   * Appends `block` in one `BEGIN IMMEDIATE` transaction if, with the write
+   * lock held, the tip is still `expected.tipHash` and no other connection has
+   * written since `expected.changeCounter`: a block is never appended to a
+   * chain someone changed after it was validated.
    */
-  appendAfter(expectedTipHash: string, block: Block): AppendOutcome;
+  appendAfter(block: Block, expected: AppendExpectation): AppendOutcome;
   /**
-   * Changes whenever another connection (another process included) commits to
-   * the database, and never for this connection's own writes.
+   * A number that changes whenever another connection (another process
+   * included) commits to the database, and never for this connection's own
+   * writes. (SQLite: `PRAGMA data_version`; a PostgreSQL backend would keep a
+   * counter bumped by a trigger.)
    */
   externalChangeCounter(): number;
 }
@@ -77,6 +89,7 @@ export function createChainRepository(database: Database): ChainRepository {
     .prepare();
 
   const readTip = (): Block | null => tipStatement.get() ?? null;
+  const readChangeCounter = (): number => database.client.pragma('data_version', { simple: true }) as number;
   const readRange = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit, from }: BlockRangeQuery): Block[] => {
     const parameters = { after: afterIndex, before: beforeIndex, limit };
     return from === 'first' ? firstInWindowStatement.all(parameters) : lastInWindowStatement.all(parameters).reverse();
@@ -113,12 +126,12 @@ export function createChainRepository(database: Database): ChainRepository {
         ),
       ),
 
-    appendAfter: (expectedTipHash, block) =>
+    appendAfter: (block, expected) =>
       translateErrors(() =>
         db.transaction(
           (tx): AppendOutcome => {
             const tip = readTip();
-            if (tip?.hash !== expectedTipHash) return { status: 'stale', tip };
+            if (tip?.hash !== expected.tipHash || readChangeCounter() !== expected.changeCounter) return { status: 'stale', tip };
             tx.insert(blocks).values(block).run();
             return { status: 'appended' };
           },
@@ -126,6 +139,6 @@ export function createChainRepository(database: Database): ChainRepository {
         ),
       ),
 
-    externalChangeCounter: () => translateErrors(() => database.client.pragma('data_version', { simple: true }) as number),
+    externalChangeCounter: () => translateErrors(readChangeCounter),
   };
 }

@@ -18,16 +18,24 @@ export interface Database {
 }
 
 export interface OpenDatabaseOptions {
-  /** How long a write waits for another connection's lock before SQLITE_BUSY, in ms. */
+  /**
+   * How long a statement waits for another connection's lock before
+   * SQLITE_BUSY, in ms. SQLite's busy handler sleeps on the calling thread,
+   * which in a server is the event loop: keep it short and retry
+   * asynchronously (the ledger does, for appends).
+   */
   readonly busyTimeoutMs?: number;
 }
+
+/** Opening and migrating happen once, before serving: they may wait longer. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens (creating if needed) the SQLite file, sets the pragmas durability
  * depends on and applies pending migrations. Every migration is committed
  * in `migrations/`, so the schema a test runs against is the production one.
  */
-export function openDatabase(path: string, { busyTimeoutMs = 5000 }: OpenDatabaseOptions = {}): Database {
+export function openDatabase(path: string, { busyTimeoutMs = 50 }: OpenDatabaseOptions = {}): Database {
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
 
@@ -35,13 +43,14 @@ export function openDatabase(path: string, { busyTimeoutMs = 5000 }: OpenDatabas
   try {
     // WAL lets readers run while a block is written; FULL syncs the WAL on every
     // commit, so an acknowledged block survives power loss, not just a crash.
+    client.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
     if (!inMemory) client.pragma('journal_mode = WAL');
     client.pragma('synchronous = FULL');
-    client.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     client.pragma('foreign_keys = ON');
 
     const db = drizzle({ client, schema });
     migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    client.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     return {
       path,
       drizzle: db,

@@ -29,6 +29,7 @@ describe('pythonJsonDumps', () => {
     expect(() => pythonJsonDumps({ x: 2 ** 53 })).toThrow(RangeError);
   });
 
+  if (!hasPython) console.warn('NOTICE: python3 not found; skipping the differential test of canonical JSON against Python.');
   it.skipIf(!hasPython)('agrees with python3 on a few hundred random documents', () => {
     const scalar = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),

@@ -43,11 +43,17 @@ describe('validateChain', () => {
     expect(reasonsAt(tampered)).toEqual([{ index: 3, reason: 'PREVIOUS_HASH_MISMATCH' }]);
   });
 
-  it("cannot see a rewritten tip whose hash was recomputed: the seed's proof of work does not cover content", () => {
-    // Documented weakness (README): only a hash kept elsewhere reveals this.
-    const chain = buildChain(4);
-    const tampered = [...chain.slice(0, 3), sealBlock({ ...chain[3]!, data: 'rewritten' })];
-    expect(validateChain(tampered).valid).toBe(true);
+  it("cannot see a rewrite whose later links were all recomputed: the seed's proof of work does not cover content", () => {
+    // Documented weakness (README): proofs depend only on proofs, so rewriting
+    // block 1 and re-linking every later block takes no new work. Only a hash
+    // kept elsewhere (a client's copy of the tip hash) reveals it.
+    const chain = buildChain(5);
+    const rewritten: Block[] = [chain[0]!];
+    for (const block of chain.slice(1)) {
+      rewritten.push(sealBlock({ ...block, previousHash: rewritten.at(-1)!.hash, data: block.index === 1 ? 'rewritten' : block.data }));
+    }
+    expect(validateChain(rewritten).valid).toBe(true);
+    expect(rewritten.at(-1)!.hash).not.toBe(chain.at(-1)!.hash);
   });
 
   it('reports the genesis shape, index gaps and unsupported difficulties', () => {
@@ -57,13 +63,23 @@ describe('validateChain', () => {
       reason: 'GENESIS_INVALID',
     });
     expect(reasonsAt([chain[0]!, sealBlock({ ...chain[1]!, index: 7 }), ...chain.slice(2)])).toContainEqual({
-      index: 1,
+      index: 7,
       reason: 'INDEX_MISMATCH',
     });
     expect(reasonsAt([chain[0]!, sealBlock({ ...chain[1]!, difficulty: 0 }), ...chain.slice(2)])).toContainEqual({
       index: 1,
       reason: 'DIFFICULTY_INVALID',
     });
+  });
+
+  it('reports a missing block once, where the gap is, and goes on checking', () => {
+    const chain = buildChain(6);
+    const withGap = [...chain.slice(0, 3), ...chain.slice(4)];
+    expect(reasonsAt(withGap)).toEqual([
+      { index: 4, reason: 'INDEX_MISMATCH' },
+      { index: 4, reason: 'PREVIOUS_HASH_MISMATCH' },
+      { index: 4, reason: 'PROOF_INVALID' },
+    ]);
   });
 
   it('checks each block against the difficulty it records', () => {
@@ -91,7 +107,8 @@ describe('validateChain', () => {
         const tampered = chain.map((block, i) => (i === position ? replacement : block));
         const result = validateChain(tampered);
         expect(result.valid).toBe(false);
-        expect(result.problems.some((problem) => problem.index === position)).toBe(true);
+        // Problems are reported at the block's stored index, which is the tampered value if the index was changed.
+        expect(result.problems.some((problem) => problem.index === replacement.index)).toBe(true);
       }),
       { numRuns: 300 },
     );

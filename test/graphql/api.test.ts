@@ -210,6 +210,46 @@ describe('GraphQL API over HTTP', () => {
     expect(errorCodes(abandoned)).toEqual(['SHUTTING_DOWN']);
   });
 
+  it('tells clients its limits', async () => {
+    const { url } = await startTestServer(tempDatabasePath());
+    const response = await graphql(url, '{ difficulty limits { dataMaxBytes defaultPageSize maxPageSize } }');
+    expect(response.body.data).toEqual({ difficulty: 4, limits: { dataMaxBytes: 64, defaultPageSize: 20, maxPageSize: 100 } });
+  });
+
+  describe('cross-site requests', () => {
+    it('refuses a form post (what a foreign page can send without a preflight) and mines nothing', async () => {
+      const { url } = await startTestServer(tempDatabasePath());
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+        body: new URLSearchParams({ query: 'mutation { mineBlock { message } }' }).toString(),
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      expect(await lengthOf(url)).toBe(1);
+    });
+
+    it('answers GET queries that carry the CSRF header, and refuses those that do not', async () => {
+      const { url } = await startTestServer(tempDatabasePath());
+      const query = `${url}?query=${encodeURIComponent('{ tip { index } }')}`;
+      expect((await fetch(query, { headers: { accept: 'application/json' } })).status).toBe(403);
+      const allowed = await fetch(query, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.json()).toEqual({ data: { tip: { index: 0 } } });
+    });
+
+    it('allows only the configured origins through CORS', async () => {
+      const { url } = await startTestServer(tempDatabasePath(), { corsOrigins: ['http://app.test'] });
+      const preflight = (origin: string) =>
+        fetch(url, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        });
+      expect((await preflight('http://app.test')).headers.get('access-control-allow-origin')).toBe('http://app.test');
+      expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    });
+  });
+
   describe('bad input leaves the chain unchanged', () => {
     it.each([
       ['data over the size limit', MINE, { data: 'x'.repeat(65) }, 200, 'BAD_USER_INPUT'],
@@ -241,7 +281,7 @@ describe('GraphQL API over HTTP', () => {
     it('a mutation sent with GET', async () => {
       const { url } = await startTestServer(tempDatabasePath());
       const response = await fetch(`${url}?query=${encodeURIComponent('mutation { mineBlock { message } }')}`, {
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
       });
       expect(response.status).toBe(405);
       expect(await lengthOf(url)).toBe(1);

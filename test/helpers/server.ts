@@ -10,6 +10,7 @@ export async function startTestServer(databasePath: string, overrides: Partial<C
     databasePath,
     difficulty: 4,
     dataMaxBytes: 64,
+    corsOrigins: [],
     ...overrides,
   });
   onTestFinished(() => server.close());

@@ -13,17 +13,17 @@ import { secondConnection, tamper, tempDatabasePath } from '../helpers/temp-data
 interface Options {
   difficulty?: number;
   maxDataBytes?: number;
-  busyTimeoutMs?: number;
+  writeLockWaitMs?: number;
   proofSearch?: ProofSearch;
 }
 
-function openLedger(
+async function openLedger(
   path: string,
-  { difficulty = 4, maxDataBytes = 64, busyTimeoutMs = 5000, proofSearch = createWorkerProofSearch() }: Options = {},
+  { difficulty = 4, maxDataBytes = 64, writeLockWaitMs = 5000, proofSearch = createWorkerProofSearch() }: Options = {},
 ) {
-  const database = openDatabase(path, { busyTimeoutMs });
+  const database = openDatabase(path);
   const repository = createChainRepository(database);
-  const ledger = createLedger({ repository, proofSearch, difficulty, maxDataBytes });
+  const ledger = await createLedger({ repository, proofSearch, difficulty, maxDataBytes, writeLockWaitMs });
   onTestFinished(async () => {
     await ledger.close();
     await proofSearch.close();
@@ -46,7 +46,7 @@ const allBlocks = (repository: ReturnType<typeof createChainRepository>) => [...
 
 describe('ledger', () => {
   it("writes a genesis block and mines the seed's proofs", async () => {
-    const { ledger } = openLedger(tempDatabasePath());
+    const { ledger } = await openLedger(tempDatabasePath());
     expect(ledger.length()).toBe(1);
     const genesis = ledger.tip();
     expect(genesis).toMatchObject({ index: 0, proof: 1, previousHash: '0', data: null, difficulty: 4 });
@@ -65,7 +65,7 @@ describe('ledger', () => {
   });
 
   it('stores data in the block and covers it with the hash', async () => {
-    const { ledger } = openLedger(tempDatabasePath());
+    const { ledger } = await openLedger(tempDatabasePath());
     const { block } = await ledger.mineBlock({ data: 'héllo 😀' });
     expect(block.data).toBe('héllo 😀');
     expect(ledger.blockAt(1)).toEqual(block);
@@ -78,19 +78,19 @@ describe('ledger', () => {
     ['with a NUL character', 'a\u0000b'],
     ['with a lone surrogate', 'a\ud800b'],
   ])('refuses data %s and writes nothing', async (_, data) => {
-    const { ledger } = openLedger(tempDatabasePath());
+    const { ledger } = await openLedger(tempDatabasePath());
     await expectLedgerError(ledger.mineBlock({ data }), 'BAD_USER_INPUT');
     expect(ledger.length()).toBe(1);
   });
 
   it('accepts data of exactly the byte limit', async () => {
-    const { ledger } = openLedger(tempDatabasePath());
+    const { ledger } = await openLedger(tempDatabasePath());
     await ledger.mineBlock({ data: 'é'.repeat(32) });
     expect(ledger.length()).toBe(2);
   });
 
   it('turns 20 concurrent mines into 20 consecutive blocks', async () => {
-    const { ledger, repository } = openLedger(tempDatabasePath(), { difficulty: 2 });
+    const { ledger, repository } = await openLedger(tempDatabasePath(), { difficulty: 2 });
     const mined = await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.mineBlock({ data: `request ${i}` })));
     expect(mined.map((result) => result.block.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(validateChain(allBlocks(repository)).valid).toBe(true);
@@ -98,8 +98,8 @@ describe('ledger', () => {
 
   it('keeps two writers on one file from forking: each re-mines on the moved tip', async () => {
     const path = tempDatabasePath();
-    const first = openLedger(path, { difficulty: 2 });
-    const second = openLedger(path, { difficulty: 2 });
+    const first = await openLedger(path, { difficulty: 2 });
+    const second = await openLedger(path, { difficulty: 2 });
     const mines = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? first : second).ledger.mineBlock({ data: `writer ${i % 2}` }));
     await Promise.all(mines);
     const chain = allBlocks(first.repository);
@@ -109,7 +109,7 @@ describe('ledger', () => {
 
   it('re-mines on the new tip when another writer appended while it searched', async () => {
     const path = tempDatabasePath();
-    const other = openLedger(path);
+    const other = await openLedger(path);
     const search = createWorkerProofSearch();
     let interfered = false;
     const interfering: ProofSearch = {
@@ -123,7 +123,7 @@ describe('ledger', () => {
       },
       close: () => search.close(),
     };
-    const { ledger, repository } = openLedger(path, { proofSearch: interfering });
+    const { ledger, repository } = await openLedger(path, { proofSearch: interfering });
     const mined = await ledger.mineBlock({ data: 'this writer' });
     expect(mined.block).toMatchObject({ index: 2, proof: 45293, data: 'this writer' });
     expect(mined.attempts).toBe(533 + 45293);
@@ -131,9 +131,45 @@ describe('ledger', () => {
     expect(validateChain(allBlocks(repository)).valid).toBe(true);
   });
 
+  it('never appends onto a chain tampered with while it searched for the proof', async () => {
+    const path = tempDatabasePath();
+    const search = createWorkerProofSearch();
+    let searches = 0;
+    const tampering: ProofSearch = {
+      async find(previousProof, difficulty, signal) {
+        const found = await search.find(previousProof, difficulty, signal);
+        if (++searches === 2) tamper(path, "UPDATE blocks SET data = 'forged' WHERE block_index = 0");
+        return found;
+      },
+      close: () => search.close(),
+    };
+    const { ledger } = await openLedger(path, { proofSearch: tampering });
+    await ledger.mineBlock();
+    await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
+    expect(ledger.length()).toBe(2);
+  });
+
+  it('keeps its proof when another connection wrote without moving the tip', async () => {
+    const path = tempDatabasePath();
+    const search = createWorkerProofSearch();
+    const writing: ProofSearch = {
+      async find(previousProof, difficulty, signal) {
+        const found = await search.find(previousProof, difficulty, signal);
+        secondConnection(path).exec('CREATE TABLE IF NOT EXISTS unrelated (x)');
+        return found;
+      },
+      close: () => search.close(),
+    };
+    const { ledger } = await openLedger(path, { proofSearch: writing });
+    const mined = await ledger.mineBlock();
+    expect(mined.block.proof).toBe(533);
+    expect(mined.attempts).toBe(533);
+    expect(ledger.length()).toBe(2);
+  });
+
   it('reports a block changed through another connection and refuses to mine onto it', async () => {
     const path = tempDatabasePath();
-    const { ledger } = openLedger(path);
+    const { ledger } = await openLedger(path);
     for (let i = 0; i < 3; i++) await ledger.mineBlock();
     tamper(path, "UPDATE blocks SET data = 'rewritten' WHERE block_index = 2");
 
@@ -148,7 +184,7 @@ describe('ledger', () => {
 
   it('notices tampering before mining even when nobody asked to validate', async () => {
     const path = tempDatabasePath();
-    const { ledger } = openLedger(path);
+    const { ledger } = await openLedger(path);
     await ledger.mineBlock();
     tamper(path, 'UPDATE blocks SET proof = 12345 WHERE block_index = 1');
     await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
@@ -157,11 +193,11 @@ describe('ledger', () => {
   it('opens a tampered database, serves reads and never mines onto it', async () => {
     const path = tempDatabasePath();
     {
-      const { ledger } = openLedger(path);
+      const { ledger } = await openLedger(path);
       await ledger.mineBlock();
     }
     tamper(path, "UPDATE blocks SET timestamp = '2000-01-01 00:00:00.000000' WHERE block_index = 0");
-    const { ledger } = openLedger(path);
+    const { ledger } = await openLedger(path);
     expect(ledger.length()).toBe(2);
     await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
     expect((await ledger.validate()).problems[0]).toMatchObject({ index: 0, reason: 'HASH_MISMATCH' });
@@ -170,11 +206,11 @@ describe('ledger', () => {
   it('records the difficulty of each block, and a later server at another difficulty accepts them', async () => {
     const path = tempDatabasePath();
     {
-      const { ledger } = openLedger(path, { difficulty: 3 });
+      const { ledger } = await openLedger(path, { difficulty: 3 });
       const { block } = await ledger.mineBlock();
       expect(block.difficulty).toBe(3);
     }
-    const { ledger, repository } = openLedger(path, { difficulty: 2 });
+    const { ledger, repository } = await openLedger(path, { difficulty: 2 });
     const { block } = await ledger.mineBlock();
     expect(block.difficulty).toBe(2);
     expect(allBlocks(repository).map((b) => b.difficulty)).toEqual([4, 3, 2]);
@@ -183,7 +219,7 @@ describe('ledger', () => {
 
   it('answers DB_BUSY when another process holds the write lock, and mines once it is released', async () => {
     const path = tempDatabasePath();
-    const { ledger } = openLedger(path, { busyTimeoutMs: 50 });
+    const { ledger } = await openLedger(path, { writeLockWaitMs: 300 });
     const other = secondConnection(path);
     other.exec('BEGIN IMMEDIATE');
     await expectLedgerError(ledger.mineBlock(), 'DB_BUSY');
@@ -193,9 +229,29 @@ describe('ledger', () => {
     expect(ledger.length()).toBe(2);
   });
 
+  it('waits for a write lock without stalling the event loop', async () => {
+    const path = tempDatabasePath();
+    const { ledger } = await openLedger(path, { writeLockWaitMs: 3000 });
+    await ledger.mineBlock(); // warm up: worker started, chain validated, so the next mine reaches its append at once
+    const other = secondConnection(path);
+    other.exec('BEGIN IMMEDIATE');
+    const order: string[] = [];
+    const mine = ledger.mineBlock().then(
+      () => order.push('mine settled'),
+      () => order.push('mine settled'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    order.push('timer fired');
+    other.exec('ROLLBACK');
+    await mine;
+    // Had SQLite's busy handler slept on the event loop for the whole wait, the timer would come second.
+    expect(order).toEqual(['timer fired', 'mine settled']);
+    expect(ledger.length()).toBe(3);
+  });
+
   it('abandons a mine in progress on close, refuses queued and new mines, and writes nothing', async () => {
     const path = tempDatabasePath();
-    const { ledger, repository } = openLedger(path, { difficulty: 9 });
+    const { ledger, repository } = await openLedger(path, { difficulty: 9 });
     const inProgress = ledger.mineBlock();
     const queued = ledger.mineBlock();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -206,8 +262,11 @@ describe('ledger', () => {
     expect(repository.length()).toBe(1);
   });
 
-  it('pages from a consistent snapshot', () => {
-    const { ledger } = openLedger(tempDatabasePath());
-    expect(ledger.page({ limit: 10, from: 'first' })).toEqual({ blocks: [ledger.tip()], length: 1 });
+  it('pages with the length of the chain it read them from', async () => {
+    const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 1 });
+    for (let i = 0; i < 4; i++) await ledger.mineBlock();
+    const page = ledger.page({ afterIndex: 1, limit: 2, from: 'first' });
+    expect(page.blocks.map((block) => block.index)).toEqual([2, 3]);
+    expect(page.length).toBe(5);
   });
 });

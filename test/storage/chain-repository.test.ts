@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Block } from '../../src/core/block.js';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
+import { createChainRepository, type ChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { StorageError } from '../../src/storage/errors.js';
 import { buildChain } from '../helpers/chains.js';
@@ -16,9 +16,12 @@ function setup(options?: Parameters<typeof openDatabase>[1]) {
 function store(repository: ReturnType<typeof createChainRepository>, chain: readonly Block[]): void {
   expect(repository.initialize(chain[0]!)).toBe(true);
   for (const block of chain.slice(1)) {
-    expect(repository.appendAfter(block.previousHash, block)).toEqual({ status: 'appended' });
+    expect(repository.appendAfter(block, expecting(repository, block.previousHash))).toEqual({ status: 'appended' });
   }
 }
+
+/** The expectation of a writer that validated just now. */
+const expecting = (repository: ChainRepository, tipHash: string) => ({ tipHash, changeCounter: repository.externalChangeCounter() });
 
 const insertRow = (block: Block) =>
   [block.index, block.timestamp, block.proof, block.previousHash, block.hash, block.data, block.difficulty] as const;
@@ -44,9 +47,19 @@ describe('chain repository', () => {
     const { repository } = setup();
     const chain = buildChain(3);
     store(repository, chain.slice(0, 2));
-    const stale = repository.appendAfter(chain[0]!.hash, chain[2]!);
+    const stale = repository.appendAfter(chain[2]!, expecting(repository, chain[0]!.hash));
     expect(stale).toEqual({ status: 'stale', tip: chain[1] });
     expect(repository.length()).toBe(2);
+  });
+
+  it('appends only if no other connection wrote since the expectation was taken', () => {
+    const { path, repository } = setup();
+    const chain = buildChain(2);
+    store(repository, chain.slice(0, 1));
+    const expected = expecting(repository, chain[0]!.hash);
+    secondConnection(path).exec('CREATE TABLE unrelated (x)');
+    expect(repository.appendAfter(chain[1]!, expected)).toEqual({ status: 'stale', tip: chain[0] });
+    expect(repository.appendAfter(chain[1]!, expecting(repository, chain[0]!.hash))).toEqual({ status: 'appended' });
   });
 
   it('reads ranges from either end of a window, ascending', () => {
@@ -76,7 +89,7 @@ describe('chain repository', () => {
     const chain = buildChain(3);
     store(repository, chain.slice(0, 2));
     const before = repository.externalChangeCounter();
-    repository.appendAfter(chain[1]!.hash, chain[2]!);
+    repository.appendAfter(chain[2]!, expecting(repository, chain[1]!.hash));
     expect(repository.externalChangeCounter()).toBe(before);
     secondConnection(path).exec('CREATE TABLE unrelated (x)');
     expect(repository.externalChangeCounter()).not.toBe(before);
@@ -138,7 +151,7 @@ describe('chain repository', () => {
     other.exec('BEGIN IMMEDIATE');
     let error: unknown;
     try {
-      repository.appendAfter(chain[0]!.hash, chain[1]!);
+      repository.appendAfter(chain[1]!, expecting(repository, chain[0]!.hash));
     } catch (caught) {
       error = caught;
     }
@@ -147,6 +160,6 @@ describe('chain repository', () => {
     // WAL: reads go on while the lock is held.
     expect(repository.tip()).toEqual(chain[0]);
     other.exec('ROLLBACK');
-    expect(repository.appendAfter(chain[0]!.hash, chain[1]!)).toEqual({ status: 'appended' });
+    expect(repository.appendAfter(chain[1]!, expecting(repository, chain[0]!.hash))).toEqual({ status: 'appended' });
   });
 });

@@ -74,8 +74,6 @@ export type BlockEdge = {
 export type ChainErrorReason =
   /** A block records a difficulty outside the supported range. */
   | 'DIFFICULTY_INVALID'
-  /** A block about to be added was mined below the server's difficulty. */
-  | 'DIFFICULTY_TOO_LOW'
   /** The first block is not the seed's genesis block (index 0, previous hash "0", proof 1, difficulty 4, no data). */
   | 'GENESIS_INVALID'
   /** A block's stored hash is not the hash of its content: the block was changed after it was mined. */
@@ -105,12 +103,23 @@ export type ChainValidation = {
 /** One problem found in one block. */
 export type ChainValidationError = {
   __typename?: 'ChainValidationError';
-  /** Index (position in the chain) of the block the problem is in. */
+  /** Stored index of the block the problem is in: `block(index:)` shows that block. */
   index: Scalars['Int']['output'];
   /** What was found, in words, with the values involved. */
   message: Scalars['String']['output'];
   /** What kind of problem it is. */
   reason: ChainErrorReason;
+};
+
+/** Limits this server applies, so clients can check input before sending it. */
+export type Limits = {
+  __typename?: 'Limits';
+  /** Largest `data` payload `mineBlock` accepts, in bytes of UTF-8. */
+  dataMaxBytes: Scalars['Int']['output'];
+  /** Blocks in a `chain` page when neither `first` nor `last` is given. */
+  defaultPageSize: Scalars['Int']['output'];
+  /** Largest `first` or `last` that `chain` accepts. */
+  maxPageSize: Scalars['Int']['output'];
 };
 
 /** The result of `mineBlock`. */
@@ -187,6 +196,8 @@ export type Query = {
   chain: BlockConnection;
   /** Leading hexadecimal zeros the proof hash of a newly mined block must have. */
   difficulty: Scalars['Int']['output'];
+  /** The limits this server applies to requests. */
+  limits: Limits;
   /** The newest block: the one the next mined block will link to. */
   tip: Block;
   /**
@@ -301,6 +312,7 @@ export type ResolversTypes = {
   ChainValidationError: ResolverTypeWrapper<ChainValidationError>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Limits: ResolverTypeWrapper<Limits>;
   MineBlockPayload: ResolverTypeWrapper<MineBlockPayload>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -319,6 +331,7 @@ export type ResolversParentTypes = {
   ChainValidationError: ChainValidationError;
   Float: Scalars['Float']['output'];
   Int: Scalars['Int']['output'];
+  Limits: Limits;
   MineBlockPayload: MineBlockPayload;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -363,6 +376,12 @@ export type ChainValidationErrorResolvers<ContextType = GraphQLContext, ParentTy
   reason?: Resolver<ResolversTypes['ChainErrorReason'], ParentType, ContextType>;
 };
 
+export type LimitsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Limits'] = ResolversParentTypes['Limits']> = {
+  dataMaxBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  defaultPageSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxPageSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type MineBlockPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MineBlockPayload'] = ResolversParentTypes['MineBlockPayload']> = {
   attempts?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
   block?: Resolver<ResolversTypes['Block'], ParentType, ContextType>;
@@ -386,6 +405,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   blockByHash?: Resolver<Maybe<ResolversTypes['Block']>, ParentType, ContextType, RequireFields<QueryBlockByHashArgs, 'hash'>>;
   chain?: Resolver<ResolversTypes['BlockConnection'], ParentType, ContextType, Partial<QueryChainArgs>>;
   difficulty?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limits?: Resolver<ResolversTypes['Limits'], ParentType, ContextType>;
   tip?: Resolver<ResolversTypes['Block'], ParentType, ContextType>;
   validate?: Resolver<ResolversTypes['ChainValidation'], ParentType, ContextType>;
 };
@@ -400,6 +420,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   BlockEdge?: BlockEdgeResolvers<ContextType>;
   ChainValidation?: ChainValidationResolvers<ContextType>;
   ChainValidationError?: ChainValidationErrorResolvers<ContextType>;
+  Limits?: LimitsResolvers<ContextType>;
   MineBlockPayload?: MineBlockPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
