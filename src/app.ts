@@ -22,7 +22,7 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       repository: createChainRepository(database),
       proofSearch,
       difficulty: config.difficulty,
-      maxDataBytes: config.dataMaxBytes,
+      dataMaxBytes: config.dataMaxBytes,
     });
     const yoga = createLedgerYoga({ ledger, logger, corsOrigins: config.corsOrigins });
     return {

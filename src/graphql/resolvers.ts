@@ -20,7 +20,7 @@ export const resolvers: Resolvers = {
     tip: (_, __, { ledger }) => ledger.tip(),
     difficulty: (_, __, { ledger }) => ledger.difficulty,
     limits: (_, __, { ledger }) => ({
-      dataMaxBytes: ledger.maxDataBytes,
+      dataMaxBytes: ledger.dataMaxBytes,
       defaultPageSize: DEFAULT_PAGE_SIZE,
       maxPageSize: MAX_PAGE_SIZE,
     }),

@@ -31,7 +31,7 @@ export interface LedgerOptions {
   /** Leading hex zeros required of new blocks. */
   readonly difficulty: number;
   /** Largest `data` payload accepted, in UTF-8 bytes. */
-  readonly maxDataBytes: number;
+  readonly dataMaxBytes: number;
   /** How long a write may wait for another process's write lock before DB_BUSY, in ms. */
   readonly writeLockWaitMs?: number;
   /** Microseconds since the Unix epoch. */
@@ -40,7 +40,7 @@ export interface LedgerOptions {
 
 export interface Ledger {
   readonly difficulty: number;
-  readonly maxDataBytes: number;
+  readonly dataMaxBytes: number;
   tip(): Block;
   length(): number;
   blockAt(index: number): Block | null;
@@ -69,11 +69,11 @@ const wallClockMicroseconds = (): number => Date.now() * 1000;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-function checkData(data: string | null, maxDataBytes: number): void {
+function checkData(data: string | null, dataMaxBytes: number): void {
   if (data === null) return;
   const bytes = Buffer.byteLength(data, 'utf8');
-  if (bytes > maxDataBytes) {
-    throw new LedgerError('BAD_USER_INPUT', `data is ${bytes} bytes of UTF-8; the limit is ${maxDataBytes}.`);
+  if (bytes > dataMaxBytes) {
+    throw new LedgerError('BAD_USER_INPUT', `data is ${bytes} bytes of UTF-8; the limit is ${dataMaxBytes}.`);
   }
   if (data.includes('\u0000')) throw new LedgerError('BAD_USER_INPUT', 'data must not contain NUL characters.');
   // SQLite stores UTF-8: a lone surrogate would come back as U+FFFD and break the block's hash.
@@ -100,7 +100,7 @@ export async function createLedger({
   repository,
   proofSearch,
   difficulty,
-  maxDataBytes,
+  dataMaxBytes,
   writeLockWaitMs = 5000,
   clock = wallClockMicroseconds,
 }: LedgerOptions): Promise<Ledger> {
@@ -158,7 +158,7 @@ export async function createLedger({
 
   return {
     difficulty,
-    maxDataBytes,
+    dataMaxBytes,
     tip: readTip,
     length: () => repository.length(),
     blockAt: (index) => repository.blockAt(index),
@@ -173,7 +173,7 @@ export async function createLedger({
     },
 
     async mineBlock({ data = null } = {}) {
-      checkData(data, maxDataBytes);
+      checkData(data, dataMaxBytes);
       if (shutdown.signal.aborted) throw shuttingDown;
       try {
         return await miningLock.runExclusive(() => mineNext(data));

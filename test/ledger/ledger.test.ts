@@ -12,18 +12,18 @@ import { secondConnection, tamper, tempDatabasePath } from '../helpers/temp-data
 
 interface Options {
   difficulty?: number;
-  maxDataBytes?: number;
+  dataMaxBytes?: number;
   writeLockWaitMs?: number;
   proofSearch?: ProofSearch;
 }
 
 async function openLedger(
   path: string,
-  { difficulty = 4, maxDataBytes = 64, writeLockWaitMs = 5000, proofSearch = createWorkerProofSearch() }: Options = {},
+  { difficulty = 4, dataMaxBytes = 64, writeLockWaitMs = 5000, proofSearch = createWorkerProofSearch() }: Options = {},
 ) {
   const database = openDatabase(path);
   const repository = createChainRepository(database);
-  const ledger = await createLedger({ repository, proofSearch, difficulty, maxDataBytes, writeLockWaitMs });
+  const ledger = await createLedger({ repository, proofSearch, difficulty, dataMaxBytes, writeLockWaitMs });
   onTestFinished(async () => {
     await ledger.close();
     await proofSearch.close();
