@@ -35,7 +35,10 @@ async function main(): Promise<void> {
     }
     logger.info(`${signal}: abandoning any mine in progress and shutting down.`);
     server.close().then(
-      () => process.exit(0),
+      () => {
+        logger.info('Shut down cleanly.');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error('Shutdown failed:', error);
         process.exit(1);

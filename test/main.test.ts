@@ -73,7 +73,7 @@ describe('the server process', () => {
     expect(answer.status).toBe(503);
     expect(errorCodes(answer)).toEqual(['SHUTTING_DOWN']);
     expect(await server.exited).toBe(0);
-    expect(server.output()).toMatch(/SIGTERM: abandoning any mine in progress/);
+    expect(server.output()).toMatch(/SIGTERM: abandoning any mine in progress[^]*Shut down cleanly\./);
     expect(readChain(databasePath)).toHaveLength(1);
   });
 

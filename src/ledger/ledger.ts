@@ -69,6 +69,8 @@ const wallClockMicroseconds = (): number => Date.now() * 1000;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+const roundToMicroseconds = (milliseconds: number): number => Math.round(milliseconds * 1000) / 1000;
+
 function checkData(data: string | null, dataMaxBytes: number): void {
   if (data === null) return;
   const bytes = Buffer.byteLength(data, 'utf8');
@@ -151,7 +153,7 @@ export async function createLedger({
       if (shutdown.signal.aborted) throw shuttingDown;
       // Stale when anyone else wrote since the chain was validated: validate again, and re-mine if the tip moved.
       const outcome = await write(() => repository.appendAfter(block, { tipHash: tip.hash, changeCounter: integrityState.changeCounter }));
-      if (outcome.status === 'appended') return { block, attempts, durationMs: performance.now() - startedAt };
+      if (outcome.status === 'appended') return { block, attempts, durationMs: roundToMicroseconds(performance.now() - startedAt) };
     }
     throw new LedgerError('CHAIN_CONFLICT', `Other writers changed the database ${MAX_MINING_ROUNDS} times during this mine; try again.`);
   }
