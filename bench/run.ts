@@ -12,6 +12,7 @@ import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js'
 import { hashProof, searchProofs } from '../src/core/proof-of-work.js';
 import { formatSeedTimestamp } from '../src/core/timestamp.js';
 import { createChainIntegrity } from '../src/ledger/chain-integrity.js';
+import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import { createChainRepository } from '../src/storage/chain-repository.js';
 import { openDatabase } from '../src/storage/database.js';
@@ -97,7 +98,7 @@ try {
   database.close();
 
   // 3. Over HTTP, on a real server: mineBlock at difficulty 4 and block(index) reads.
-  const server = await startServer({ port: 0, host: '127.0.0.1', databasePath: join(dir, 'http.db'), difficulty: 4, dataMaxBytes: 4096, corsOrigins: [] });
+  const server = await startServer({ ...loadConfig({}), port: 0, databasePath: join(dir, 'http.db'), miningRatePerMinute: 0 });
   const post = async (query: string): Promise<unknown> => {
     const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     const body = (await response.json()) as { errors?: unknown };

@@ -1,5 +1,6 @@
 import type { YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { createMiningGate } from './graphql/mining-gate.js';
 import { createLedgerYoga, type LedgerYoga } from './graphql/yoga.js';
 import { createLedger, type Ledger } from './ledger/ledger.js';
 import { createWorkerProofSearch } from './mining/worker-proof-search.js';
@@ -23,8 +24,17 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       proofSearch,
       difficulty: config.difficulty,
       dataMaxBytes: config.dataMaxBytes,
+      miningQueueMax: config.miningQueueMax,
     });
-    const yoga = createLedgerYoga({ ledger, logger, corsOrigins: config.corsOrigins });
+    const yoga = createLedgerYoga({
+      ledger,
+      logger,
+      corsOrigins: config.corsOrigins,
+      graphiql: config.graphiql,
+      introspection: config.introspection,
+      miningGate: createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute }),
+      trustProxy: config.trustProxy,
+    });
     return {
       yoga,
       ledger,

@@ -12,6 +12,20 @@ export interface Config {
   readonly dataMaxBytes: number;
   /** Origins other than the server's own whose browser pages may call the API (CORS). */
   readonly corsOrigins: readonly string[];
+  /** `NODE_ENV=production`: changes the defaults of the three switches below. */
+  readonly production: boolean;
+  /** Serve GraphiQL to browsers at the GraphQL endpoint. */
+  readonly graphiql: boolean;
+  /** Answer introspection queries (and suggest field names in errors). */
+  readonly introspection: boolean;
+  /** When set, `mineBlock` needs `Authorization: Bearer <token>`. Never logged. */
+  readonly miningToken: string | null;
+  /** Mines each client may start per minute; 0 for no limit. */
+  readonly miningRatePerMinute: number;
+  /** Mines that may wait behind the one in progress before MINING_BUSY. */
+  readonly miningQueueMax: number;
+  /** Take the client's address from X-Forwarded-For (set by our reverse proxy). */
+  readonly trustProxy: boolean;
 }
 
 export const DATA_MAX_BYTES_LIMIT = 1_048_576;
@@ -24,7 +38,16 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
 
+const flag = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((value) => value === 'true' || value === '1');
+
 const environmentSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  GRAPHIQL: flag.optional(),
+  INTROSPECTION: flag.optional(),
+  MINING_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MINING_RATE_LIMIT: integer(0, 1_000_000).default(60),
+  MINING_QUEUE_MAX: integer(1, 10_000).default(32),
+  TRUST_PROXY: flag.default(false),
   PORT: integer(0, 65_535).default(4000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
@@ -46,6 +69,9 @@ function isOrigin(text: string): boolean {
   }
 }
 
+/** Variables whose values an error message must not repeat. */
+const SECRET_VARIABLES = new Set(['MINING_TOKEN']);
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -65,9 +91,11 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(present[name])}).`);
+    const got = SECRET_VARIABLES.has(name) ? 'value not shown' : `got ${JSON.stringify(present[name])}`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'} (${got}).`);
   }
-  const { PORT, HOST, DATABASE_PATH, DIFFICULTY, DATA_MAX_BYTES, CORS_ORIGINS } = parsed.data;
+  const { PORT, HOST, DATABASE_PATH, DIFFICULTY, DATA_MAX_BYTES, CORS_ORIGINS, NODE_ENV, GRAPHIQL, INTROSPECTION } = parsed.data;
+  const production = NODE_ENV === 'production';
   return Object.freeze({
     port: PORT,
     host: HOST,
@@ -75,5 +103,12 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     difficulty: DIFFICULTY,
     dataMaxBytes: DATA_MAX_BYTES,
     corsOrigins: Object.freeze(CORS_ORIGINS),
+    production,
+    graphiql: GRAPHIQL ?? !production,
+    introspection: INTROSPECTION ?? !production,
+    miningToken: parsed.data.MINING_TOKEN ?? null,
+    miningRatePerMinute: parsed.data.MINING_RATE_LIMIT,
+    miningQueueMax: parsed.data.MINING_QUEUE_MAX,
+    trustProxy: parsed.data.TRUST_PROXY,
   });
 }

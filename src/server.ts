@@ -18,10 +18,40 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * A slow client must not hold a connection forever: it has 10 s to send its
+ * headers and 30 s for the whole request. Responses are not limited (a mine at
+ * a high difficulty may take minutes); idle keep-alive connections close
+ * after 5 s.
+ */
+export interface HttpTimeouts {
+  readonly headersMs: number;
+  readonly requestMs: number;
+  readonly keepAliveMs: number;
+}
+
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+
+export interface StartServerOptions {
+  readonly logger?: YogaLogger | boolean;
+  /** Overrides for tests; the defaults are HTTP_TIMEOUTS. */
+  readonly timeouts?: Partial<HttpTimeouts>;
+}
+
 /** Starts the app on an HTTP listener (port 0: any free port). */
-export async function startServer(config: Config, { logger = false }: { logger?: YogaLogger | boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, { logger = false, timeouts = {} }: StartServerOptions = {}): Promise<RunningServer> {
   const app = await createApp(config, { logger });
-  const http = createServer((request, response) => void app.yoga(request, response));
+  const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
+  const http = createServer(
+    {
+      headersTimeout: headersMs,
+      requestTimeout: requestMs,
+      keepAliveTimeout: keepAliveMs,
+      // How often Node looks for requests past those timeouts (default 30 s).
+      connectionsCheckingInterval: Math.min(1000, headersMs),
+    },
+    (request, response) => void app.yoga(request, response),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);

@@ -10,7 +10,25 @@ describe('loadConfig', () => {
       difficulty: 4,
       dataMaxBytes: 4096,
       corsOrigins: [],
+      production: false,
+      graphiql: true,
+      introspection: true,
+      miningToken: null,
+      miningRatePerMinute: 60,
+      miningQueueMax: 32,
+      trustProxy: false,
     });
+  });
+
+  it('turns GraphiQL and introspection off in production unless asked for', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, graphiql: false, introspection: false });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: '1' })).toMatchObject({ graphiql: true, introspection: true });
+    expect(loadConfig({ GRAPHIQL: 'false' })).toMatchObject({ graphiql: false, introspection: true });
+  });
+
+  it('never repeats the mining token in an error', () => {
+    expect(() => loadConfig({ MINING_TOKEN: 'short-secret' })).toThrow('Invalid configuration: MINING_TOKEN must be at least 16 characters (value not shown).');
+    expect(loadConfig({ MINING_TOKEN: 'a-long-enough-secret' }).miningToken).toBe('a-long-enough-secret');
   });
 
   it('reads a list of CORS origins', () => {
@@ -23,7 +41,12 @@ describe('loadConfig', () => {
   it('reads each variable, treating empty ones as unset', () => {
     expect(
       loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: '/var/lib/ledger.db', DIFFICULTY: '12', DATA_MAX_BYTES: '0', UNRELATED: 'x' }),
-    ).toEqual({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/ledger.db', difficulty: 12, dataMaxBytes: 0, corsOrigins: [] });
+    ).toMatchObject({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/ledger.db', difficulty: 12, dataMaxBytes: 0, corsOrigins: [] });
+    expect(loadConfig({ MINING_RATE_LIMIT: '0', MINING_QUEUE_MAX: '1', TRUST_PROXY: 'true' })).toMatchObject({
+      miningRatePerMinute: 0,
+      miningQueueMax: 1,
+      trustProxy: true,
+    });
     expect(loadConfig({ PORT: '', DIFFICULTY: '' })).toMatchObject({ port: 4000, difficulty: 4 });
   });
 
@@ -40,6 +63,11 @@ describe('loadConfig', () => {
     ['DATA_MAX_BYTES', '1048577'],
     ['DATA_MAX_BYTES', '1e3'],
     ['CORS_ORIGINS', '*'],
+    ['GRAPHIQL', 'yes'],
+    ['INTROSPECTION', 'on'],
+    ['TRUST_PROXY', 'TRUE '],
+    ['MINING_RATE_LIMIT', '-5'],
+    ['MINING_QUEUE_MAX', '0'],
     ['CORS_ORIGINS', 'https://app.example.com/'],
     ['CORS_ORIGINS', 'https://ok.example.com,ftp://files.example.com'],
   ])('rejects %s=%j with a one-line message naming it', (name, value) => {

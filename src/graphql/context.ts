@@ -1,6 +1,8 @@
 import type { Ledger } from '../ledger/ledger.js';
 
-/** What every resolver gets: the ledger, and nothing that knows about SQL. */
+/** What every resolver gets: the ledger, and nothing that knows about SQL or HTTP. */
 export interface GraphQLContext {
   readonly ledger: Ledger;
+  /** Resolves if this request may mine now; throws UNAUTHENTICATED or RATE_LIMITED otherwise. */
+  readonly admitMining: () => Promise<void>;
 }

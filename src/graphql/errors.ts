@@ -1,5 +1,4 @@
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 import { LedgerError, type LedgerErrorCode } from '../ledger/errors.js';
 
 /**
@@ -9,6 +8,7 @@ import { LedgerError, type LedgerErrorCode } from '../ledger/errors.js';
  */
 const HTTP_STATUS: Partial<Record<LedgerErrorCode, number>> = {
   DB_BUSY: 503,
+  MINING_BUSY: 503,
   STORAGE_FULL: 507,
   SHUTTING_DOWN: 503,
 };
@@ -28,34 +28,9 @@ export async function withLedgerErrors<T>(operation: () => Promise<T>): Promise<
   } catch (error) {
     if (!(error instanceof LedgerError)) throw error;
     const status = HTTP_STATUS[error.code];
+    const headers = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
     throw new GraphQLError(error.message, {
-      extensions: { code: error.code, ...(status === undefined ? {} : { http: { status } }) },
+      extensions: { code: error.code, ...(status === undefined ? {} : { http: { status, ...(headers ? { headers } : {}) } }) },
     });
   }
 }
-
-/**
- * graphql-js reports a variable that fails coercion (an Int beyond 32 bits, a
- * missing required variable) without a code. They are the client's input
- * errors: label them BAD_USER_INPUT, keeping the 400 status.
- */
-export const useVariableErrorCodes: Plugin = {
-  onExecute() {
-    return {
-      onExecuteDone({ result, setResult }) {
-        if (!('errors' in result) || result.errors === undefined || 'data' in result) return;
-        setResult({
-          ...result,
-          errors: result.errors.map((error: GraphQLError) =>
-            error.extensions['code'] === undefined && error.path === undefined
-              ? new GraphQLError(error.message, {
-                  nodes: error.nodes ?? null,
-                  extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
-                })
-              : error,
-          ),
-        });
-      },
-    };
-  },
-};

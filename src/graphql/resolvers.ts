@@ -49,7 +49,9 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    mineBlock: (_, { data }, { ledger }) =>
-      withLedgerErrors(async () => ({ message: MINED_MESSAGE, ...(await ledger.mineBlock({ data: data ?? null })) })),
+    mineBlock: async (_, { data }, { ledger, admitMining }) => {
+      await admitMining();
+      return withLedgerErrors(async () => ({ message: MINED_MESSAGE, ...(await ledger.mineBlock({ data: data ?? null })) }));
+    },
   },
 };

@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createSchema, createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { createSchema, createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Ledger } from '../ledger/ledger.js';
 import type { GraphQLContext } from './context.js';
-import { useVariableErrorCodes } from './errors.js';
 import { GRAPHIQL_OPTIONS, createOfflineGraphiQLRenderer } from './graphiql.js';
+import { redirectRoot, useCsrfPrevention, useStrictUtf8Bodies, useVariableErrorCodes } from './http-plugins.js';
+import { clientAddress, createMiningGate, type MiningGate } from './mining-gate.js';
+import { useQueryLimits, useSingleMinePerOperation } from './query-limits.js';
 import { resolvers } from './resolvers.js';
+
+export { CSRF_HEADER } from './http-plugins.js';
 
 export const SCHEMA_PATH = resolve(import.meta.dirname, '../../schema.graphql');
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -15,44 +20,64 @@ export function createLedgerSchema() {
   return createSchema<GraphQLContext>({ typeDefs: readFileSync(SCHEMA_PATH, 'utf8'), resolvers });
 }
 
-/** `/` has nothing of its own yet: send browsers to GraphiQL. */
-const redirectRootToGraphiQL: Plugin = {
-  onRequest(payload) {
-    if (payload.url.pathname === '/') {
-      payload.endResponse(new payload.fetchAPI.Response(null, { status: 302, headers: { location: GRAPHQL_ENDPOINT } }));
-    }
-  },
-};
+/**
+ * A request body holds a query (capped at 1000 tokens), variables and at most
+ * one `data` payload, which JSON may inflate up to 6 times (`\uXXXX`).
+ */
+export const requestBodyMaxBytes = (dataMaxBytes: number): number => 32 * 1024 + 6 * dataMaxBytes;
 
 export interface LedgerYogaOptions {
   readonly ledger: Ledger;
   readonly logger?: YogaLogger | boolean;
   /** Origins besides our own allowed to call the API from a browser; none by default. */
   readonly corsOrigins?: readonly string[];
+  readonly graphiql?: boolean;
+  /** Answer introspection and suggest field names in errors. */
+  readonly introspection?: boolean;
+  readonly miningGate?: MiningGate;
+  /** Take the client's address from the last X-Forwarded-For entry. */
+  readonly trustProxy?: boolean;
 }
 
-/** Browsers may send this header only after a CORS preflight, which a foreign page fails. */
-export const CSRF_HEADER = 'x-graphql-yoga-csrf';
+/** With node:http, yoga passes the IncomingMessage along as `req`. */
+interface ServerContext {
+  readonly req?: IncomingMessage;
+}
 
-export type LedgerYoga = YogaServerInstance<object, GraphQLContext>;
+export type LedgerYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
-export function createLedgerYoga({ ledger, logger = false, corsOrigins = [] }: LedgerYogaOptions): LedgerYoga {
-  return createYoga<object, GraphQLContext>({
+export function createLedgerYoga({
+  ledger,
+  logger = false,
+  corsOrigins = [],
+  graphiql = true,
+  introspection = true,
+  miningGate = createMiningGate({ token: null, ratePerMinute: 0 }),
+  trustProxy = false,
+}: LedgerYogaOptions): LedgerYoga {
+  return createYoga<ServerContext, GraphQLContext>({
     schema: createLedgerSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    context: { ledger },
+    context: ({ request, req }) => ({
+      ledger,
+      admitMining: () => miningGate.admit({ authorization: request.headers.get('authorization'), address: clientAddress(req, trustProxy) }),
+    }),
     maskedErrors: true,
-    graphiql: GRAPHIQL_OPTIONS,
+    graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
     renderGraphiQL: createOfflineGraphiQLRenderer(),
     landingPage: false,
     logging: logger,
+    maxRequestBodySize: requestBodyMaxBytes(ledger.dataMaxBytes),
     // yoga's default CORS echoes any origin. The server is often on a developer's
     // machine: a page from anywhere must not mine on it.
     cors: corsOrigins.length === 0 ? false : { origin: [...corsOrigins], credentials: false },
     plugins: [
-      redirectRootToGraphiQL,
-      // Refuses requests a browser sends cross-site without a preflight (form posts, plain GETs).
-      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      ...(graphiql ? [redirectRoot(GRAPHQL_ENDPOINT)] : []),
+      useCsrfPrevention(),
+      useStrictUtf8Bodies,
+      useQueryLimits({ hideSuggestions: !introspection }),
+      useSingleMinePerOperation,
+      ...(introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes,
     ],
   });

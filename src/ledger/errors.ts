@@ -8,16 +8,21 @@ export type LedgerErrorCode =
   | 'CHAIN_INVALID'
   | 'CHAIN_CONFLICT'
   | 'DB_BUSY'
+  | 'MINING_BUSY'
   | 'STORAGE_FULL'
   | 'SHUTTING_DOWN';
 
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';
+  /** For failures that pass: when trying again makes sense, in seconds. */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: LedgerErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

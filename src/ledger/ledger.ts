@@ -34,6 +34,8 @@ export interface LedgerOptions {
   readonly dataMaxBytes: number;
   /** How long a write may wait for another process's write lock before DB_BUSY, in ms. */
   readonly writeLockWaitMs?: number;
+  /** Mines that may wait behind the one in progress; more are refused with MINING_BUSY. */
+  readonly miningQueueMax?: number;
   /** Microseconds since the Unix epoch. */
   readonly clock?: () => number;
 }
@@ -85,7 +87,7 @@ function checkData(data: string | null, dataMaxBytes: number): void {
 function storageFailureToLedgerError(error: unknown): unknown {
   if (!(error instanceof StorageError)) return error;
   if (error.failure === 'busy') {
-    return new LedgerError('DB_BUSY', 'The database is locked by another writer; try again shortly.', { cause: error });
+    return new LedgerError('DB_BUSY', 'The database is locked by another writer; try again shortly.', { cause: error, retryAfterSeconds: 1 });
   }
   if (error.failure === 'full') {
     return new LedgerError('STORAGE_FULL', 'The disk holding the database is full; nothing was written.', { cause: error });
@@ -104,6 +106,7 @@ export async function createLedger({
   difficulty,
   dataMaxBytes,
   writeLockWaitMs = 5000,
+  miningQueueMax = Number.POSITIVE_INFINITY,
   clock = wallClockMicroseconds,
 }: LedgerOptions): Promise<Ledger> {
   const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
@@ -117,6 +120,10 @@ export async function createLedger({
   }
   const integrity = createChainIntegrity(repository, { signal: shutdown.signal });
   const miningLock = new Mutex(shuttingDown);
+  /** Mines in progress or waiting. */
+  let pendingMines = 0;
+  /** Smoothed duration of recent mines, to tell a refused client when to come back. */
+  let typicalMineMs = 100;
 
   const readTip = (): Block => {
     const tip = repository.tip();
@@ -177,11 +184,21 @@ export async function createLedger({
     async mineBlock({ data = null } = {}) {
       checkData(data, dataMaxBytes);
       if (shutdown.signal.aborted) throw shuttingDown;
+      if (pendingMines > miningQueueMax) {
+        throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
+          retryAfterSeconds: Math.max(1, Math.ceil((pendingMines * typicalMineMs) / 1000)),
+        });
+      }
+      pendingMines += 1;
       try {
-        return await miningLock.runExclusive(() => mineNext(data));
+        const mined = await miningLock.runExclusive(() => mineNext(data));
+        typicalMineMs = 0.8 * typicalMineMs + 0.2 * mined.durationMs;
+        return mined;
       } catch (error) {
         if (shutdown.signal.aborted) throw shuttingDown;
         throw storageFailureToLedgerError(error);
+      } finally {
+        pendingMines -= 1;
       }
     },
 

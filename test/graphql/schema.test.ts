@@ -19,7 +19,7 @@ import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 
 /** A stand-in ledger for testing the GraphQL layer alone; every unlisted method fails the test. */
 function ledgerWith(overrides: Partial<Ledger>): Ledger {
-  return new Proxy(overrides as Ledger, {
+  return new Proxy({ dataMaxBytes: 64, ...overrides } as Ledger, {
     get: (target, property): unknown => {
       if (property in target) return Reflect.get(target, property);
       throw new Error(`unexpected call to ledger.${String(property)}`);

@@ -1,18 +1,14 @@
 import { onTestFinished } from 'vitest';
-import type { Config } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startServer, type RunningServer, type StartServerOptions } from '../../src/server.js';
 
 /** A real server on an ephemeral loopback port, closed when the test finishes. */
-export async function startTestServer(databasePath: string, overrides: Partial<Config> = {}): Promise<RunningServer> {
-  const server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    databasePath,
-    difficulty: 4,
-    dataMaxBytes: 64,
-    corsOrigins: [],
-    ...overrides,
-  });
+export async function startTestServer(
+  databasePath: string,
+  overrides: Partial<Config> = {},
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
+  const server = await startServer({ ...loadConfig({}), port: 0, databasePath, dataMaxBytes: 64, ...overrides }, options);
   onTestFinished(() => server.close());
   return server;
 }
