@@ -1,30 +1,49 @@
 import { createLogger } from 'graphql-yoga';
+import type { StartupChecks } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import type { ChainValidationResult } from './core/chain-validation.js';
 import { LedgerError } from './ledger/errors.js';
 import { startServer } from './server.js';
 
 const logger = createLogger('info');
+
+const describeProblems = (result: ChainValidationResult): string =>
+  `${result.problemCount} problem(s), first at block ${result.problems[0]?.index}: ${result.problems[0]?.message}`;
+
+/**
+ * Damage is reported loudly but does not stop the server: reads are served so
+ * it can be inspected (`validate`, `block`); mining is refused.
+ */
+function reportStartupChecks({ recentBlocks, databaseFile, chain }: StartupChecks): void {
+  if (!recentBlocks.valid) {
+    logger.error(`THE NEWEST ${recentBlocks.length} BLOCKS ARE NOT VALID: ${describeProblems(recentBlocks)} Mining is refused.`);
+  }
+  const failed = (what: string) => (error: unknown) => {
+    // Shutting down mid-check is not a failure worth reporting.
+    if (!(error instanceof LedgerError && error.code === 'SHUTTING_DOWN')) logger.error(`Could not ${what}:`, error);
+  };
+  databaseFile.then(
+    (check) =>
+      check.ok
+        ? logger.info('Database file passes SQLite quick_check.')
+        : logger.error(`DATABASE FILE IS DAMAGED (quick_check): ${check.findings.join('; ')}. Reads are served where possible; mining is refused.`),
+    failed('run quick_check'),
+  );
+  chain.then(
+    (result) =>
+      result.valid
+        ? logger.info(`Stored chain of ${result.length} block(s) is valid.`)
+        : logger.error(`STORED CHAIN IS NOT VALID: ${describeProblems(result)} Reads are served; mining is refused until it validates.`),
+    failed('validate the stored chain'),
+  );
+}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const server = await startServer(config, { logger });
   logger.info(`Ledger server on ${server.url} (GraphiQL in a browser); database ${config.databasePath}; difficulty ${config.difficulty}`);
 
-  // Validation of the stored chain runs in the background: a long chain does
-  // not delay start-up, and a damaged one is still served for inspection.
-  void server.app.ledger.validate().then(
-    (result) =>
-      result.valid
-        ? logger.info(`Stored chain of ${result.length} block(s) is valid.`)
-        : logger.error(
-            `STORED CHAIN IS NOT VALID: ${result.problemCount} problem(s), first at block ${result.problems[0]?.index}: ` +
-              `${result.problems[0]?.message} Reads are served; mining is refused until it validates.`,
-          ),
-    (error: unknown) => {
-      // Shutting down mid-validation is not a failure worth reporting.
-      if (!(error instanceof LedgerError && error.code === 'SHUTTING_DOWN')) logger.error('Could not validate the stored chain:', error);
-    },
-  );
+  reportStartupChecks(server.app.checks);
 
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals): void => {

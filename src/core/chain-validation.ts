@@ -139,8 +139,13 @@ export interface ChainValidator {
  */
 export function createChainValidator({
   maxReportedProblems = DEFAULT_MAX_REPORTED_PROBLEMS,
-}: { maxReportedProblems?: number } = {}): ChainValidator {
-  let previous: Block | null = null;
+  after = null,
+}: {
+  maxReportedProblems?: number;
+  /** Validate a tail of a chain: the block before the first one fed, taken as it is. */
+  after?: Block | null;
+} = {}): ChainValidator {
+  let previous: Block | null = after;
   let length = 0;
   let problemCount = 0;
   const problems: ChainProblem[] = [];

@@ -8,6 +8,8 @@ import { LedgerError, type LedgerErrorCode } from '../ledger/errors.js';
  */
 const HTTP_STATUS: Partial<Record<LedgerErrorCode, number>> = {
   DB_BUSY: 503,
+  DATABASE_DAMAGED: 503,
+  DATABASE_READ_ONLY: 503,
   MINING_BUSY: 503,
   STORAGE_FULL: 507,
   SHUTTING_DOWN: 503,
@@ -22,15 +24,20 @@ export function badUserInput(message: string): GraphQLError {
  * that carry `extensions.code`. Anything else propagates and is masked by yoga
  * ("Unexpected error.": no stack, no SQLite message, no file path).
  */
-export async function withLedgerErrors<T>(operation: () => Promise<T>): Promise<T> {
+export function withLedgerErrors<T>(operation: () => T): T {
   try {
-    return await operation();
+    const result = operation();
+    return (result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toGraphQLError(error))) : result) as T;
   } catch (error) {
-    if (!(error instanceof LedgerError)) throw error;
-    const status = HTTP_STATUS[error.code];
-    const headers = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
-    throw new GraphQLError(error.message, {
-      extensions: { code: error.code, ...(status === undefined ? {} : { http: { status, ...(headers ? { headers } : {}) } }) },
-    });
+    throw toGraphQLError(error);
   }
+}
+
+function toGraphQLError(error: unknown): Error {
+  if (!(error instanceof LedgerError)) return error instanceof Error ? error : new Error(String(error));
+  const status = HTTP_STATUS[error.code];
+  const headers = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
+  return new GraphQLError(error.message, {
+    extensions: { code: error.code, ...(status === undefined ? {} : { http: { status, ...(headers ? { headers } : {}) } }) },
+  });
 }

@@ -14,10 +14,10 @@ export const resolvers: Resolvers = {
   Query: {
     block: (_, { index }, { ledger }) => {
       if (index < 0) throw badUserInput(`\`index\` must be 0 or more; got ${index}.`);
-      return ledger.blockAt(index);
+      return withLedgerErrors(() => ledger.blockAt(index));
     },
-    blockByHash: (_, { hash }, { ledger }) => ledger.blockByHash(hash),
-    tip: (_, __, { ledger }) => ledger.tip(),
+    blockByHash: (_, { hash }, { ledger }) => withLedgerErrors(() => ledger.blockByHash(hash)),
+    tip: (_, __, { ledger }) => withLedgerErrors(() => ledger.tip()),
     difficulty: (_, __, { ledger }) => ledger.difficulty,
     limits: (_, __, { ledger }) => ({
       dataMaxBytes: ledger.dataMaxBytes,
@@ -27,7 +27,7 @@ export const resolvers: Resolvers = {
 
     chain: (_, args, { ledger }) => {
       const query = toRangeQuery(args);
-      const { blocks, length } = ledger.page(query);
+      const { blocks, length } = withLedgerErrors(() => ledger.page(query));
       return {
         edges: blocks.map((block) => ({ cursor: encodeCursor(block.index), node: block })),
         nodes: [...blocks],
@@ -37,7 +37,7 @@ export const resolvers: Resolvers = {
     },
 
     validate: async (_, __, { ledger }) => {
-      const result = await ledger.validate();
+      const result = await withLedgerErrors(() => ledger.validate());
       return {
         valid: result.valid,
         message: result.valid ? VALID_MESSAGE : INVALID_MESSAGE,

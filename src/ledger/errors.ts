@@ -8,6 +8,8 @@ export type LedgerErrorCode =
   | 'CHAIN_INVALID'
   | 'CHAIN_CONFLICT'
   | 'DB_BUSY'
+  | 'DATABASE_DAMAGED'
+  | 'DATABASE_READ_ONLY'
   | 'MINING_BUSY'
   | 'STORAGE_FULL'
   | 'SHUTTING_DOWN';

@@ -1,6 +1,6 @@
 import { Mutex } from 'async-mutex';
 import { createGenesisBlock, sealBlock, type Block } from '../core/block.js';
-import { checkNewBlock, type ChainValidationResult } from '../core/chain-validation.js';
+import { checkNewBlock, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
 import { formatSeedTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
 import type { BlockRangeQuery, ChainRepository } from '../storage/chain-repository.js';
@@ -50,6 +50,10 @@ export interface Ledger {
   page(query: BlockRangeQuery): BlockPage;
   /** Validates every stored block. */
   validate(): Promise<ChainValidationResult>;
+  /** Validates the newest `count` blocks only (against the block before them): bounded work, for start-up. */
+  validateRecent(count: number): ChainValidationResult;
+  /** From now on, refuse to mine (DATABASE_DAMAGED), e.g. after a failed `quick_check`; reads go on. */
+  refuseMining(reason: string): void;
   /** Mines and durably appends one block. Calls are served one at a time, in order. */
   mineBlock(input?: { readonly data?: string | null }): Promise<MinedBlock>;
   /**
@@ -92,7 +96,22 @@ function storageFailureToLedgerError(error: unknown): unknown {
   if (error.failure === 'full') {
     return new LedgerError('STORAGE_FULL', 'The disk holding the database is full; nothing was written.', { cause: error });
   }
+  if (error.failure === 'corrupt') {
+    return new LedgerError('DATABASE_DAMAGED', 'The database file is damaged where this request needed it.', { cause: error });
+  }
+  if (error.failure === 'read-only') {
+    return new LedgerError('DATABASE_READ_ONLY', 'The database file cannot be written to; nothing was written.', { cause: error });
+  }
   return error;
+}
+
+/** Runs a storage read, translating storage failures the client can act on. */
+function read<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw storageFailureToLedgerError(error);
+  }
 }
 
 /**
@@ -120,13 +139,14 @@ export async function createLedger({
   }
   const integrity = createChainIntegrity(repository, { signal: shutdown.signal });
   const miningLock = new Mutex(shuttingDown);
+  let miningRefusal: LedgerError | null = null;
   /** Mines in progress or waiting. */
   let pendingMines = 0;
   /** Smoothed duration of recent mines, to tell a refused client when to come back. */
   let typicalMineMs = 100;
 
   const readTip = (): Block => {
-    const tip = repository.tip();
+    const tip = read(() => repository.tip());
     if (tip === null) throw new Error('the chain has no genesis block');
     return tip;
   };
@@ -169,21 +189,34 @@ export async function createLedger({
     difficulty,
     dataMaxBytes,
     tip: readTip,
-    length: () => repository.length(),
-    blockAt: (index) => repository.blockAt(index),
-    blockByHash: (hash) => repository.blockByHash(hash),
-    page: (query) => repository.snapshot(() => ({ blocks: repository.range(query), length: repository.length() })),
+    length: () => read(() => repository.length()),
+    blockAt: (index) => read(() => repository.blockAt(index)),
+    blockByHash: (hash) => read(() => repository.blockByHash(hash)),
+    page: (query) => read(() => repository.snapshot(() => ({ blocks: repository.range(query), length: repository.length() }))),
     validate: async () => {
       try {
         return await integrity.verify();
       } catch (error) {
-        throw shutdown.signal.aborted ? shuttingDown : error;
+        throw shutdown.signal.aborted ? shuttingDown : storageFailureToLedgerError(error);
       }
+    },
+    validateRecent: (count) =>
+      read(() => {
+        const tail = repository.range({ limit: count + 1, from: 'last' });
+        // The oldest block read anchors the rest, unless the tail reaches back to genesis.
+        const anchor = tail.length > count ? (tail.shift() ?? null) : null;
+        const validator = createChainValidator({ after: anchor });
+        for (const block of tail) validator.add(block);
+        return validator.result();
+      }),
+    refuseMining(reason) {
+      miningRefusal = new LedgerError('DATABASE_DAMAGED', `Mining is refused: ${reason}`);
     },
 
     async mineBlock({ data = null } = {}) {
       checkData(data, dataMaxBytes);
       if (shutdown.signal.aborted) throw shuttingDown;
+      if (miningRefusal !== null) throw miningRefusal;
       if (pendingMines > miningQueueMax) {
         throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
           retryAfterSeconds: Math.max(1, Math.ceil((pendingMines * typicalMineMs) / 1000)),

@@ -1,18 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/start-worker.js';
 import type { ProofSearch, ProofSearchResult, SearchReply, SearchRequest, WorkerSetup } from './proof-search.js';
-
-// From the build, the worker is plain JavaScript. Run from TypeScript sources
-// (tests, tsx), it is a .ts file: Node 20 ignores `--import tsx` in a worker's
-// execArgv, so a two-line bootstrap registers tsx's loader and then imports it.
-function startProofWorker(setup: WorkerSetup): Worker {
-  const options = { workerData: setup, name: 'proof-search' };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./proof-worker.js', import.meta.url), options);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./proof-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
-}
 
 /** ~16k candidates take 5-10 ms here: the longest a cancelled search keeps running. */
 const DEFAULT_CHUNK_SIZE = 16_384;
@@ -74,7 +63,8 @@ export function createWorkerProofSearch({ chunkSize = DEFAULT_CHUNK_SIZE } = {})
 
   function ensureWorker(): Worker {
     if (worker !== null) return worker;
-    const started = startProofWorker({ cancelFlag, chunkSize });
+    const setup: WorkerSetup = { cancelFlag, chunkSize };
+    const started = startWorker(import.meta.url, 'proof-worker', { workerData: setup });
     started.on('message', settle);
     started.on('error', failRunning);
     started.on('exit', (code) => {

@@ -262,6 +262,25 @@ describe('ledger', () => {
     expect(repository.length()).toBe(1);
   });
 
+  it('validates only the newest blocks when asked for a bounded check', async () => {
+    const path = tempDatabasePath();
+    const { ledger } = await openLedger(path, { difficulty: 1 });
+    for (let i = 0; i < 6; i++) await ledger.mineBlock();
+    expect(ledger.validateRecent(3)).toMatchObject({ valid: true, length: 3 });
+    expect(ledger.validateRecent(100)).toMatchObject({ valid: true, length: 7 });
+    tamper(path, "UPDATE blocks SET data = 'old news' WHERE block_index = 2");
+    expect(ledger.validateRecent(3).valid).toBe(true);
+    tamper(path, "UPDATE blocks SET data = 'recent news' WHERE block_index = 5");
+    expect(ledger.validateRecent(3).problems).toMatchObject([{ index: 5, reason: 'HASH_MISMATCH' }]);
+  });
+
+  it('refuses to mine once told the storage is damaged, and keeps serving reads', async () => {
+    const { ledger } = await openLedger(tempDatabasePath());
+    ledger.refuseMining('quick_check found a broken page');
+    await expectLedgerError(ledger.mineBlock(), 'DATABASE_DAMAGED');
+    expect(ledger.tip().index).toBe(0);
+  });
+
   it('pages with the length of the chain it read them from', async () => {
     const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 1 });
     for (let i = 0; i < 4; i++) await ledger.mineBlock();

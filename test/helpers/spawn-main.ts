@@ -1,0 +1,38 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface MainProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  output(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+}
+
+/** Runs `src/main.ts` (through tsx) as `npm start` runs the build, on any free port. */
+export function spawnMain(environment: Record<string, string>): MainProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', ...environment },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolveExit) => child.on('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown')));
+  return { child, output: () => output, exited };
+}
+
+/** Waits until the process announces its URL; rejects if it exits first. */
+export function waitForUrl(run: MainProcess): Promise<string> {
+  return new Promise<string>((resolveUrl, reject) => {
+    const check = (): void => {
+      const match = /Ledger server on (http:\/\/\S+\/graphql)/.exec(run.output());
+      if (match?.[1]) resolveUrl(match[1]);
+    };
+    run.child.stdout.on('data', check);
+    run.child.stderr.on('data', check);
+    check();
+    void run.exited.then((code) => reject(new Error(`server exited (${code}) before starting:\n${run.output()}`)));
+  });
+}
