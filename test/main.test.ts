@@ -93,6 +93,18 @@ describe('the server process', () => {
     expect(validateChain(chain).valid).toBe(true);
   });
 
+  it('never writes the mining token to its output', async () => {
+    const token = 'a-secret-mining-token-1234';
+    const server = await startServerProcess({ DATABASE_PATH: join(tempDir(), 'chain.db'), MINING_TOKEN: token });
+    const mine = (authorization: string) =>
+      fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query: MINE }) });
+    expect((await mine(`Bearer ${token}x`)).status).toBe(401);
+    expect((await mine(`Bearer ${token}`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).not.toContain(token);
+  });
+
   it('starts on a tampered database, says so loudly, and serves it read-only', async () => {
     const databasePath = join(tempDir(), 'chain.db');
     const first = await startServerProcess({ DATABASE_PATH: databasePath });
