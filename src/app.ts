@@ -11,8 +11,8 @@ import type { ChainValidationResult } from './core/chain-validation.js';
 
 /** What start-up found; the slow checks run in the background while requests are served. */
 export interface StartupChecks {
-  /** The newest RECENT_BLOCKS_CHECKED blocks, validated before the first request. */
-  readonly recentBlocks: ChainValidationResult;
+  /** The newest RECENT_BLOCKS_CHECKED blocks, validated before the first request (or why they could not be). */
+  readonly recentBlocks: ChainValidationResult | Error;
   /** SQLite's quick_check of the file, on a worker thread. A failure stops mining. */
   readonly databaseFile: Promise<DatabaseCheck>;
   /** The whole chain, validated in batches between requests. A failure stops mining. */
@@ -29,17 +29,31 @@ export interface App {
   close(): Promise<void>;
 }
 
+function validateRecentBlocks(ledger: Ledger): ChainValidationResult | Error {
+  try {
+    return ledger.validateRecent(RECENT_BLOCKS_CHECKED);
+  } catch (error) {
+    // Damage where the newest blocks are stored: serve what can be read, mine nothing.
+    ledger.refuseMining();
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
 /** Wires config -> database -> repository -> ledger -> yoga. Opens no port. */
 export async function createApp(config: Config, { logger = false }: { logger?: YogaLogger | boolean } = {}): Promise<App> {
   const database = openDatabase(config.databasePath);
   const proofSearch = createWorkerProofSearch();
   try {
+    const databaseFile = checkDatabaseFile(config.databasePath);
+    // Observed by whoever reports it; never an unhandled rejection here.
+    databaseFile.catch(() => undefined);
     const ledger = await createLedger({
       repository: createChainRepository(database),
       proofSearch,
       difficulty: config.difficulty,
       dataMaxBytes: config.dataMaxBytes,
       miningQueueMax: config.miningQueueMax,
+      storageCheck: databaseFile,
     });
     const yoga = createLedgerYoga({
       ledger,
@@ -48,16 +62,10 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       graphiql: config.graphiql,
       introspection: config.introspection,
       miningGate: createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute }),
-      trustProxy: config.trustProxy,
+      trustedProxies: config.trustedProxies,
     });
-    const databaseFile = checkDatabaseFile(config.databasePath).then((check) => {
-      if (!check.ok) ledger.refuseMining(`SQLite's quick_check found the database file damaged: ${check.findings[0]}`);
-      return check;
-    });
-    const checks: StartupChecks = { recentBlocks: ledger.validateRecent(RECENT_BLOCKS_CHECKED), databaseFile, chain: ledger.validate() };
-    // Observed by whoever reports them; never an unhandled rejection here.
+    const checks: StartupChecks = { recentBlocks: validateRecentBlocks(ledger), databaseFile, chain: ledger.validate() };
     checks.chain.catch(() => undefined);
-    databaseFile.catch(() => undefined);
     return {
       yoga,
       ledger,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MAX_DIFFICULTY, MIN_DIFFICULTY } from './core/proof-of-work.js';
 
@@ -24,8 +25,8 @@ export interface Config {
   readonly miningRatePerMinute: number;
   /** Mines that may wait behind the one in progress before MINING_BUSY. */
   readonly miningQueueMax: number;
-  /** Take the client's address from X-Forwarded-For (set by our reverse proxy). */
-  readonly trustProxy: boolean;
+  /** Addresses of our own reverse proxies: from them, the client's address is the last X-Forwarded-For entry. */
+  readonly trustedProxies: readonly string[];
 }
 
 export const DATA_MAX_BYTES_LIMIT = 1_048_576;
@@ -47,7 +48,11 @@ const environmentSchema = z.object({
   MINING_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MINING_RATE_LIMIT: integer(0, 1_000_000).default(60),
   MINING_QUEUE_MAX: integer(1, 10_000).default(32),
-  TRUST_PROXY: flag.default(false),
+  TRUST_PROXY: z
+    .string()
+    .transform((list) => list.split(',').map((address) => address.trim()).filter((address) => address !== ''))
+    .pipe(z.array(z.string().refine((address) => isIP(address) !== 0, 'must be a comma-separated list of IP addresses such as 127.0.0.1,::1')))
+    .default([]),
   PORT: integer(0, 65_535).default(4000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
@@ -109,6 +114,6 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     miningToken: parsed.data.MINING_TOKEN ?? null,
     miningRatePerMinute: parsed.data.MINING_RATE_LIMIT,
     miningQueueMax: parsed.data.MINING_QUEUE_MAX,
-    trustProxy: parsed.data.TRUST_PROXY,
+    trustedProxies: Object.freeze(parsed.data.TRUST_PROXY),
   });
 }

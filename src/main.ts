@@ -15,12 +15,15 @@ const describeProblems = (result: ChainValidationResult): string =>
  * it can be inspected (`validate`, `block`); mining is refused.
  */
 function reportStartupChecks({ recentBlocks, databaseFile, chain }: StartupChecks): void {
-  if (!recentBlocks.valid) {
+  if (recentBlocks instanceof Error) {
+    logger.error(`THE NEWEST BLOCKS CANNOT BE READ: ${recentBlocks.message} Mining is refused.`);
+  } else if (!recentBlocks.valid) {
     logger.error(`THE NEWEST ${recentBlocks.length} BLOCKS ARE NOT VALID: ${describeProblems(recentBlocks)} Mining is refused.`);
   }
   const failed = (what: string) => (error: unknown) => {
+    if (!(error instanceof LedgerError)) return logger.error(`COULD NOT ${what.toUpperCase()}:`, error);
     // Shutting down mid-check is not a failure worth reporting.
-    if (!(error instanceof LedgerError && error.code === 'SHUTTING_DOWN')) logger.error(`Could not ${what}:`, error);
+    if (error.code !== 'SHUTTING_DOWN') logger.error(`COULD NOT ${what.toUpperCase()}: ${error.message} Mining is refused.`);
   };
   databaseFile.then(
     (check) =>
@@ -53,6 +56,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     logger.info(`${signal}: abandoning any mine in progress and shutting down.`);
+    // Whatever hangs (a stuck client, a check that will not stop), the process ends.
+    setTimeout(() => {
+      logger.error('Shutdown took more than 10 s; exiting now.');
+      process.exit(1);
+    }, 10_000).unref();
     server.close().then(
       () => {
         logger.info('Shut down cleanly.');

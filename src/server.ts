@@ -70,12 +70,12 @@ export async function startServer(config: Config, { logger = false, timeouts = {
   let closing: Promise<void> | null = null;
   async function close(graceMs = 5000): Promise<void> {
     const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+    const cut = setTimeout(() => http.closeAllConnections(), graceMs);
     await app.ledger.close();
     // A keep-alive connection turns idle only once its last response is sent:
     // sweep until every in-flight request has been answered.
     const sweep = setInterval(() => http.closeIdleConnections(), 20);
     http.closeIdleConnections();
-    const cut = setTimeout(() => http.closeAllConnections(), graceMs);
     await stopped;
     clearInterval(sweep);
     clearTimeout(cut);

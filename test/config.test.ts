@@ -16,7 +16,7 @@ describe('loadConfig', () => {
       miningToken: null,
       miningRatePerMinute: 60,
       miningQueueMax: 32,
-      trustProxy: false,
+      trustedProxies: [],
     });
   });
 
@@ -42,10 +42,10 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: '/var/lib/ledger.db', DIFFICULTY: '12', DATA_MAX_BYTES: '0', UNRELATED: 'x' }),
     ).toMatchObject({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/ledger.db', difficulty: 12, dataMaxBytes: 0, corsOrigins: [] });
-    expect(loadConfig({ MINING_RATE_LIMIT: '0', MINING_QUEUE_MAX: '1', TRUST_PROXY: 'true' })).toMatchObject({
+    expect(loadConfig({ MINING_RATE_LIMIT: '0', MINING_QUEUE_MAX: '1', TRUST_PROXY: '127.0.0.1, ::1' })).toMatchObject({
       miningRatePerMinute: 0,
       miningQueueMax: 1,
-      trustProxy: true,
+      trustedProxies: ['127.0.0.1', '::1'],
     });
     expect(loadConfig({ PORT: '', DIFFICULTY: '' })).toMatchObject({ port: 4000, difficulty: 4 });
   });
@@ -65,7 +65,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', '*'],
     ['GRAPHIQL', 'yes'],
     ['INTROSPECTION', 'on'],
-    ['TRUST_PROXY', 'TRUE '],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10.0.0.0/8'],
     ['MINING_RATE_LIMIT', '-5'],
     ['MINING_QUEUE_MAX', '0'],
     ['CORS_ORIGINS', 'https://app.example.com/'],

@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -12,9 +11,12 @@ export interface MiningGate {
 export interface MiningClient {
   /** The request's `Authorization` header, if any. */
   readonly authorization: string | null;
-  /** What the rate limit counts by: the client's address. */
+  /** What the rate limits count by: the client's address (see client-address.ts). */
   readonly address: string;
 }
+
+/** Wrong tokens a client may present per minute before it is refused without a check. */
+export const FAILED_TOKENS_PER_MINUTE = 10;
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
@@ -27,41 +29,47 @@ function tokenMatches(expected: Buffer, authorization: string | null): boolean {
   return timingSafeEqual(expected, digest(presented)) && presented !== '';
 }
 
+function rateLimited(message: string, msBeforeNext: number): GraphQLError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new GraphQLError(`${message} Retry in ${retryAfterSeconds} s.`, {
+    extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } } },
+  });
+}
+
+/** Consumes a point; returns the wait before the next one if there was none left. */
+async function spend(limiter: RateLimiterMemory, key: string): Promise<number | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return rejection.msBeforeNext;
+    throw rejection;
+  }
+}
+
 export function createMiningGate({ token, ratePerMinute }: { token: string | null; ratePerMinute: number }): MiningGate {
   const expected = token === null ? null : digest(token);
-  const limiter = ratePerMinute > 0 ? new RateLimiterMemory({ points: ratePerMinute, duration: 60 }) : null;
+  const mines = ratePerMinute > 0 ? new RateLimiterMemory({ points: ratePerMinute, duration: 60 }) : null;
+  // Guessing the token is limited on its own, whatever MINING_RATE_LIMIT says.
+  const failedTokens = new RateLimiterMemory({ points: FAILED_TOKENS_PER_MINUTE, duration: 60 });
 
   return {
     async admit({ authorization, address }) {
-      if (expected !== null && !tokenMatches(expected, authorization)) {
-        throw new GraphQLError('Mining needs `Authorization: Bearer <token>` with the token this server was given.', {
-          extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="ledger"' } } },
-        });
+      if (expected !== null) {
+        const blocked = await failedTokens.get(address);
+        if (blocked !== null && blocked.remainingPoints <= 0) {
+          throw rateLimited(`Too many wrong mining tokens from this client.`, blocked.msBeforeNext);
+        }
+        if (!tokenMatches(expected, authorization)) {
+          await spend(failedTokens, address);
+          throw new GraphQLError('Mining needs `Authorization: Bearer <token>` with the token this server was given.', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="ledger"' } } },
+          });
+        }
       }
-      if (limiter === null) return;
-      try {
-        await limiter.consume(address);
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new GraphQLError(`Too many mines from this client: at most ${ratePerMinute} a minute. Retry in ${retryAfterSeconds} s.`, {
-          extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } } },
-        });
-      }
+      if (mines === null) return;
+      const wait = await spend(mines, address);
+      if (wait !== null) throw rateLimited(`Too many mines from this client: at most ${ratePerMinute} a minute.`, wait);
     },
   };
-}
-
-/**
- * The client's address: the socket's peer, or, behind our own reverse proxy
- * (TRUST_PROXY), the last X-Forwarded-For entry, the one that proxy added.
- * Earlier entries are whatever the client claimed and are never trusted.
- */
-export function clientAddress(request: IncomingMessage | undefined, trustProxy: boolean): string {
-  if (request === undefined) return 'unknown';
-  const forwarded = request.headers['x-forwarded-for'];
-  const list = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
-  const last = list?.split(',').at(-1)?.trim();
-  if (trustProxy && last) return last;
-  return request.socket.remoteAddress ?? 'unknown';
 }

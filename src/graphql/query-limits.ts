@@ -18,9 +18,14 @@ export const QUERY_LIMITS = {
 
 const TOO_COMPLEX = { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } };
 
-/** Armor reports through graphql-js, which yoga would answer with 200: make rejections 400 with a code. */
+/**
+ * Armor reports through graphql-js, which yoga would answer with 200: make
+ * rejections 400 with a code, and drop the "Syntax Error: " armor puts before
+ * limits that have nothing to do with syntax.
+ */
 function rejectAsTooComplex(_context: ValidationContext | null, error: GraphQLError): void {
   Object.assign(error.extensions, TOO_COMPLEX);
+  error.message = error.message.replace(/^Syntax Error: /, '');
 }
 
 export function useQueryLimits({ hideSuggestions }: { hideSuggestions: boolean }): Plugin {

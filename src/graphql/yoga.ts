@@ -7,7 +7,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { GraphQLContext } from './context.js';
 import { GRAPHIQL_OPTIONS, createOfflineGraphiQLRenderer } from './graphiql.js';
 import { redirectRoot, useCsrfPrevention, useStrictUtf8Bodies, useVariableErrorCodes } from './http-plugins.js';
-import { clientAddress, createMiningGate, type MiningGate } from './mining-gate.js';
+import { clientKey, normalizeAddress } from './client-address.js';
+import { createMiningGate, type MiningGate } from './mining-gate.js';
 import { useQueryLimits, useSingleMinePerOperation } from './query-limits.js';
 import { resolvers } from './resolvers.js';
 
@@ -35,8 +36,8 @@ export interface LedgerYogaOptions {
   /** Answer introspection and suggest field names in errors. */
   readonly introspection?: boolean;
   readonly miningGate?: MiningGate;
-  /** Take the client's address from the last X-Forwarded-For entry. */
-  readonly trustProxy?: boolean;
+  /** Addresses of our own reverse proxies, whose X-Forwarded-For is believed. */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** With node:http, yoga passes the IncomingMessage along as `req`. */
@@ -53,21 +54,24 @@ export function createLedgerYoga({
   graphiql = true,
   introspection = true,
   miningGate = createMiningGate({ token: null, ratePerMinute: 0 }),
-  trustProxy = false,
+  trustedProxies = [],
 }: LedgerYogaOptions): LedgerYoga {
+  const proxies = new Set(trustedProxies.map(normalizeAddress));
+  const bodyMaxBytes = requestBodyMaxBytes(ledger.dataMaxBytes);
   return createYoga<ServerContext, GraphQLContext>({
     schema: createLedgerSchema(),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: ({ request, req }) => ({
       ledger,
-      admitMining: () => miningGate.admit({ authorization: request.headers.get('authorization'), address: clientAddress(req, trustProxy) }),
+      admitMining: () => miningGate.admit({ authorization: request.headers.get('authorization'), address: clientKey(req, proxies) }),
     }),
-    maskedErrors: true,
+    // Never yoga's development mode, which would add stacks and paths to errors when NODE_ENV=development.
+    maskedErrors: { isDev: false },
     graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
     renderGraphiQL: createOfflineGraphiQLRenderer(),
     landingPage: false,
     logging: logger,
-    maxRequestBodySize: requestBodyMaxBytes(ledger.dataMaxBytes),
+    maxRequestBodySize: bodyMaxBytes,
     // yoga's default CORS echoes any origin. The server is often on a developer's
     // machine: a page from anywhere must not mine on it.
     cors: corsOrigins.length === 0 ? false : { origin: [...corsOrigins], credentials: false },

@@ -9,7 +9,12 @@ export interface IntegrityState {
 }
 
 export interface ChainIntegrity {
-  /** Validates the whole stored chain, in batches, yielding to the event loop between them. */
+  /**
+   * The validation of the whole stored chain. A full pass (in batches,
+   * yielding to the event loop between them) runs unless the last one still
+   * holds: no other connection has written since, and this process appends
+   * only blocks it has checked, so the verdict stands for the longer chain.
+   */
   verify(): Promise<ChainValidationResult & IntegrityState>;
   /**
    * Whether the chain validates, and as of which change counter. Cheap while
@@ -30,6 +35,7 @@ const BATCH_SIZE = 1000;
  */
 export function createChainIntegrity(repository: ChainRepository, { signal }: { signal?: AbortSignal } = {}): ChainIntegrity {
   let lastVerified: IntegrityState | null = null;
+  let lastResult: (ChainValidationResult & IntegrityState) | null = null;
   let inFlight: { readonly changeCounter: number; readonly result: Promise<ChainValidationResult & IntegrityState> } | null = null;
 
   async function validateStoredChain(changeCounter: number): Promise<ChainValidationResult & IntegrityState> {
@@ -39,14 +45,19 @@ export function createChainIntegrity(repository: ChainRepository, { signal }: { 
       await nextTurn();
       signal?.throwIfAborted();
     }
-    const result = validator.result();
+    const result = { ...validator.result(), changeCounter };
     lastVerified = { valid: result.valid, changeCounter };
-    return { ...result, changeCounter };
+    lastResult = result;
+    return result;
   }
 
   function verify(): Promise<ChainValidationResult & IntegrityState> {
     // Read before the blocks: a write landing mid-pass leaves the counter stale, forcing another pass later.
     const changeCounter = repository.externalChangeCounter();
+    if (lastResult?.changeCounter === changeCounter) {
+      // Only this process's own, checked, appends since: same problems, longer chain.
+      return Promise.resolve({ ...lastResult, length: repository.length() });
+    }
     // Concurrent callers share one pass, unless someone else wrote since it began.
     if (inFlight?.changeCounter === changeCounter) return inFlight.result;
     const pass = { changeCounter, result: validateStoredChain(changeCounter) };

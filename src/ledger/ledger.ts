@@ -36,6 +36,11 @@ export interface LedgerOptions {
   readonly writeLockWaitMs?: number;
   /** Mines that may wait behind the one in progress; more are refused with MINING_BUSY. */
   readonly miningQueueMax?: number;
+  /**
+   * A check of the database file (quick_check) still running at start-up.
+   * No block is mined before it passes; if it fails, or cannot run, mining is refused.
+   */
+  readonly storageCheck?: Promise<{ readonly ok: boolean }>;
   /** Microseconds since the Unix epoch. */
   readonly clock?: () => number;
 }
@@ -52,8 +57,8 @@ export interface Ledger {
   validate(): Promise<ChainValidationResult>;
   /** Validates the newest `count` blocks only (against the block before them): bounded work, for start-up. */
   validateRecent(count: number): ChainValidationResult;
-  /** From now on, refuse to mine (DATABASE_DAMAGED), e.g. after a failed `quick_check`; reads go on. */
-  refuseMining(reason: string): void;
+  /** From now on, refuse to mine (DATABASE_DAMAGED), e.g. after damage found on a read; reads go on. */
+  refuseMining(): void;
   /** Mines and durably appends one block. Calls are served one at a time, in order. */
   mineBlock(input?: { readonly data?: string | null }): Promise<MinedBlock>;
   /**
@@ -63,8 +68,12 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
-/** A mine restarts on the new tip when another writer appended; this bounds how often. */
-const MAX_MINING_ROUNDS = 5;
+/**
+ * A mine starts over when another process wrote meanwhile. Each such round
+ * means another writer made progress, so this only bounds one request's wait
+ * under sustained contention (two writers: losing 50 rounds in a row is 1e-15).
+ */
+const MAX_MINING_ROUNDS = 50;
 
 /**
  * The wall clock, so timestamps follow clock corrections. Node has no
@@ -126,20 +135,33 @@ export async function createLedger({
   dataMaxBytes,
   writeLockWaitMs = 5000,
   miningQueueMax = Number.POSITIVE_INFINITY,
+  storageCheck = Promise.resolve({ ok: true }),
   clock = wallClockMicroseconds,
 }: LedgerOptions): Promise<Ledger> {
   const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
   const shutdown = new AbortController();
   const write = <T>(operation: () => T): Promise<T> => retryWhileLocked(operation, { waitMs: writeLockWaitMs, signal: shutdown.signal });
 
+  const damaged = new LedgerError('DATABASE_DAMAGED', 'The database file is damaged; mining is refused. The server log says where.');
+  let miningRefusal: LedgerError | null = null;
   try {
     await write(() => repository.initialize(createGenesisBlock(formatSeedTimestamp(clock()))));
   } catch (error) {
-    throw storageFailureToLedgerError(error);
+    const translated = storageFailureToLedgerError(error);
+    // A damaged file still opens for reads, so the damage can be inspected.
+    if (!(translated instanceof LedgerError && translated.code === 'DATABASE_DAMAGED')) throw translated;
+    miningRefusal = damaged;
   }
+  // Fails closed: a check that cannot run counts as a failed one.
+  const storageVerdict = storageCheck.then(
+    ({ ok }) => (ok ? null : damaged),
+    () => damaged,
+  );
+  const throwIfRefused = (): void => {
+    if (miningRefusal !== null) throw miningRefusal;
+  };
   const integrity = createChainIntegrity(repository, { signal: shutdown.signal });
   const miningLock = new Mutex(shuttingDown);
-  let miningRefusal: LedgerError | null = null;
   /** Mines in progress or waiting. */
   let pendingMines = 0;
   /** Smoothed duration of recent mines, to tell a refused client when to come back. */
@@ -155,6 +177,8 @@ export async function createLedger({
     const startedAt = performance.now();
     let attempts = 0;
     let found = null as { readonly tipHash: string; readonly proof: number } | null;
+    miningRefusal ??= await storageVerdict;
+    throwIfRefused();
     for (let round = 0; round < MAX_MINING_ROUNDS; round++) {
       const integrityState = await integrity.current();
       if (!integrityState.valid) {
@@ -178,6 +202,7 @@ export async function createLedger({
       const problems = checkNewBlock(block, tip, difficulty);
       if (problems.length > 0) throw new Error(`mined an invalid block: ${problems.map((p) => p.message).join(' ')}`);
       if (shutdown.signal.aborted) throw shuttingDown;
+      throwIfRefused(); // damage may have been found while this block was mined
       // Stale when anyone else wrote since the chain was validated: validate again, and re-mine if the tip moved.
       const outcome = await write(() => repository.appendAfter(block, { tipHash: tip.hash, changeCounter: integrityState.changeCounter }));
       if (outcome.status === 'appended') return { block, attempts, durationMs: roundToMicroseconds(performance.now() - startedAt) };
@@ -209,14 +234,14 @@ export async function createLedger({
         for (const block of tail) validator.add(block);
         return validator.result();
       }),
-    refuseMining(reason) {
-      miningRefusal = new LedgerError('DATABASE_DAMAGED', `Mining is refused: ${reason}`);
+    refuseMining() {
+      miningRefusal = damaged;
     },
 
     async mineBlock({ data = null } = {}) {
       checkData(data, dataMaxBytes);
       if (shutdown.signal.aborted) throw shuttingDown;
-      if (miningRefusal !== null) throw miningRefusal;
+      throwIfRefused();
       if (pendingMines > miningQueueMax) {
         throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
           retryAfterSeconds: Math.max(1, Math.ceil((pendingMines * typicalMineMs) / 1000)),

@@ -1,6 +1,8 @@
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { auditServer } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
+import { FAILED_TOKENS_PER_MINUTE } from '../../src/graphql/mining-gate.js';
 import { QUERY_LIMITS } from '../../src/graphql/query-limits.js';
 import { errorCodes, graphql, startTestServer, type GraphQLResponse } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
@@ -70,6 +72,31 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
     expect(await lengthOf(url)).toBe(1);
   });
 
+  it('answers 413 to an oversized body sent without a Content-Length, having read no more than the limit', async () => {
+    const { url } = await startTestServer(tempDatabasePath());
+    const { hostname, port } = new URL(url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const sending = httpRequest(
+        { host: hostname, port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      sending.on('error', reject);
+      sending.write('{"query":"{ tip { index } }","variables":{"pad":"');
+      // Far more than the limit, in pieces: the server must answer without waiting for the end.
+      const piece = 'x'.repeat(64 * 1024);
+      const pump = (): void => {
+        while (!sending.destroyed && sending.write(piece));
+        if (!sending.destroyed) sending.once('drain', pump);
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    expect(await lengthOf(url)).toBe(1);
+  });
+
   it('lets two mines with the same response key through: they merge into one execution', async () => {
     const { url } = await startTestServer(tempDatabasePath());
     const response = await graphql(url, 'mutation { mineBlock { message } mineBlock { block { index } } }');
@@ -122,29 +149,44 @@ describe('mining protection', () => {
     expect(await lengthOf(url)).toBe(3);
   });
 
-  it('counts clients by the address our proxy reports only when told to trust it', async () => {
-    const trusting = await startTestServer(tempDatabasePath(), { miningRatePerMinute: 1, trustProxy: true });
+  it('limits wrong tokens per client, before even checking them', async () => {
+    const { url } = await startTestServer(tempDatabasePath(), { miningToken: TOKEN });
+    for (let i = 0; i < FAILED_TOKENS_PER_MINUTE; i++) expect((await mine(url, { authorization: 'Bearer guess-number-xxxxxxxx' })).status).toBe(401);
+    const refused = await mine(url, { authorization: `Bearer ${TOKEN}` });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await lengthOf(url)).toBe(1);
+  });
+
+  it('counts clients by the address our proxy reports, only when the request comes from that proxy', async () => {
+    const trusting = await startTestServer(tempDatabasePath(), { miningRatePerMinute: 1, trustedProxies: ['127.0.0.1'] });
     expect((await mine(trusting.url, { 'x-forwarded-for': '203.0.113.9, 198.51.100.1' })).status).toBe(200);
     expect((await mine(trusting.url, { 'x-forwarded-for': '203.0.113.9, 198.51.100.2' })).status).toBe(200);
     expect((await mine(trusting.url, { 'x-forwarded-for': '192.0.2.1, 198.51.100.1' })).status).toBe(429);
 
-    const untrusting = await startTestServer(tempDatabasePath(), { miningRatePerMinute: 1 });
+    const untrusting = await startTestServer(tempDatabasePath(), { miningRatePerMinute: 1, trustedProxies: ['192.0.2.7'] });
     expect((await mine(untrusting.url, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
     expect((await mine(untrusting.url, { 'x-forwarded-for': '198.51.100.2' })).status).toBe(429);
   });
 
   it('refuses mines beyond the queue with MINING_BUSY and Retry-After', async () => {
     const server = await startTestServer(tempDatabasePath(), { difficulty: 9, miningQueueMax: 1 });
-    const running = mine(server.url);
-    const queued = mine(server.url);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const refused = await mine(server.url);
+    // Slow mines (difficulty 9) pile up: one mining, one waiting, and the next is refused,
+    // however long each request takes to reach the ledger on a busy machine.
+    const accepted: Array<Promise<Response>> = [];
+    let refused: Response | null = null;
+    while (refused === null) {
+      const attempt = mine(server.url);
+      const settled = await Promise.race([attempt, new Promise<null>((resolve) => setTimeout(() => resolve(null), 300))]);
+      if (settled === null) accepted.push(attempt);
+      else refused = settled;
+    }
+    expect(accepted).toHaveLength(2);
     expect(refused.status).toBe(503);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await refused.json()) as GraphQLResponse['body']).errors![0]!.extensions!.code).toBe('MINING_BUSY');
     await server.close();
-    expect((await running).status).toBe(503);
-    expect((await queued).status).toBe(503);
+    for (const request of accepted) expect((await request).status).toBe(503);
   });
 });
 

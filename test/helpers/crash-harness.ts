@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import type { Block } from '../../src/core/block.js';
 import { validateChain } from '../../src/core/chain-validation.js';
@@ -12,7 +13,13 @@ export interface CrashReport {
   readonly kills: number;
   /** Kills that landed while at least one mine request was unanswered. */
   readonly killsWithMinesInFlight: number;
-  /** Blocks found committed whose request never got its answer: kills inside the write path. */
+  /**
+   * Kills sent while the server's main thread was inside fsync/fdatasync, as
+   * /proc/<pid>/syscall showed it: in the middle of committing a block. null
+   * where /proc cannot tell (not Linux).
+   */
+  readonly killsDuringCommitSync: number | null;
+  /** Blocks found committed whose request never got its answer. */
   readonly committedButUnacknowledged: number;
   readonly acknowledged: number;
   readonly finalLength: number;
@@ -63,26 +70,74 @@ export function inspectDatabase(path: string): { integrity: string; chain: Block
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** fsync and fdatasync: SQLite's commit in WAL mode with synchronous=FULL ends in one of them. */
+const SYNC_SYSCALLS: Readonly<Record<string, readonly number[]>> = { x64: [74, 75], arm64: [82, 83] };
+
+/** The syscall the process's main thread is blocked in, or null (running, or /proc cannot say). */
+function currentSyscall(pid: number): number | null {
+  try {
+    const first = readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0] ?? '';
+    return /^\d+$/.test(first) ? Number(first) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Kills `pid` the moment its main thread is seen inside fsync/fdatasync, or
+ * after `withinMs` regardless. Polling /proc blocks this (client) process for
+ * that long, which the server does not notice: its requests are in flight.
+ */
+function killDuringSync(pid: number, withinMs: number): boolean {
+  const sync = SYNC_SYSCALLS[process.arch] ?? [];
+  const deadline = performance.now() + withinMs;
+  while (performance.now() < deadline) {
+    const syscall = currentSyscall(pid);
+    if (syscall !== null && sync.includes(syscall)) {
+      process.kill(pid, 'SIGKILL');
+      return true;
+    }
+  }
+  process.kill(pid, 'SIGKILL');
+  return false;
+}
+
+/** Rejects after `ms` with a message saying what did not happen. */
+function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Whether this machine's /proc shows what a process is blocked in. */
+const procSyscallReadable = process.platform === 'linux' && (SYNC_SYSCALLS[process.arch] ?? []).length > 0;
+
 export async function runCrashRounds({
   databasePath,
   rounds,
   clients = 3,
-  killAfterMs = [0, 150],
+  killAfterMs = [0, 100],
   log = () => undefined,
 }: {
   databasePath: string;
   rounds: number;
   clients?: number;
-  /** The kill comes at a uniformly random time in this range after the round's first block is acknowledged. */
+  /**
+   * After the round's first block is acknowledged, wait a uniformly random time
+   * in this range, then kill as soon as a commit is seen syncing (or 300 ms later).
+   */
   killAfterMs?: readonly [number, number];
   log?: (line: string) => void;
 }): Promise<CrashReport> {
   const acknowledged = new Map<number, string>();
   const problems: string[] = [];
   let killsWithMinesInFlight = 0;
+  let killsDuringCommitSync = 0;
   let finalLength = 0;
 
-  for (let round = 1; round <= rounds; round++) {
+  for (let round = 1; round <= rounds && problems.length === 0; round++) {
     const server = spawnMain({
       DATABASE_PATH: databasePath,
       DIFFICULTY: '1',
@@ -90,40 +145,50 @@ export async function runCrashRounds({
       MINING_RATE_LIMIT: '0',
       MINING_QUEUE_MAX: '1000',
     });
-    const url = await waitForUrl(server);
     let stopped = false;
     let inFlight = 0;
-    let firstAcknowledged: () => void = () => undefined;
-    const warmedUp = new Promise<void>((resolve) => (firstAcknowledged = resolve));
-    const client = async (): Promise<void> => {
-      while (!stopped) {
-        inFlight += 1;
-        try {
-          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: MINE });
-          const body = (await response.json()) as { data?: { mineBlock: { block: { index: number; hash: string } } } };
-          const block = body.data?.mineBlock.block;
-          if (block) {
-            acknowledged.set(block.index, block.hash);
-            firstAcknowledged();
+    const running: Array<Promise<void>> = [];
+    try {
+      const url = await deadline(waitForUrl(server), 30_000, 'the server did not start');
+      let firstAcknowledged: () => void = () => undefined;
+      const warmedUp = new Promise<void>((resolve) => (firstAcknowledged = resolve));
+      const client = async (): Promise<void> => {
+        while (!stopped) {
+          inFlight += 1;
+          try {
+            const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: MINE });
+            const body = (await response.json()) as { data?: { mineBlock: { block: { index: number; hash: string } } }; errors?: unknown };
+            const block = body.data?.mineBlock.block;
+            if (block) {
+              acknowledged.set(block.index, block.hash);
+              firstAcknowledged();
+            } else if (!stopped) {
+              problems.push(`round ${round}: a mine was refused: ${response.status} ${JSON.stringify(body.errors)}`);
+              stopped = true;
+            }
+          } catch {
+            return; // the connection died with the server
+          } finally {
+            inFlight -= 1;
           }
-        } catch {
-          return; // the connection died with the server
-        } finally {
-          inFlight -= 1;
         }
-      }
-    };
-    const running = Array.from({ length: clients }, client);
-    // The first mine of a process starts its worker thread and validates the
-    // chain: kill in steady mining, where the write path is a real share of the time.
-    await warmedUp;
-    await sleep(killAfterMs[0] + Math.random() * (killAfterMs[1] - killAfterMs[0]));
-    const inFlightAtKill = inFlight;
-    server.child.kill('SIGKILL');
-    stopped = true;
-    await server.exited;
-    await Promise.allSettled(running);
-    if (inFlightAtKill > 0) killsWithMinesInFlight += 1;
+      };
+      for (let i = 0; i < clients; i++) running.push(client());
+      // The first mine of a process starts its worker thread and validates the
+      // chain: kill in steady mining, where committing is a real share of the time.
+      await deadline(warmedUp, 30_000, 'no block was acknowledged');
+      await sleep(killAfterMs[0] + Math.random() * (killAfterMs[1] - killAfterMs[0]));
+      const inFlightAtKill = inFlight;
+      if (killDuringSync(server.child.pid!, 300)) killsDuringCommitSync += 1;
+      if (inFlightAtKill > 0) killsWithMinesInFlight += 1;
+    } catch (error) {
+      problems.push(`round ${round}: ${error instanceof Error ? error.message : String(error)}\n${server.output()}`);
+    } finally {
+      stopped = true;
+      server.child.kill('SIGKILL');
+      await server.exited;
+      await Promise.allSettled(running);
+    }
 
     const { integrity, chain } = inspectDatabase(databasePath);
     if (integrity !== 'ok') problems.push(`round ${round}: integrity_check says ${integrity}`);
@@ -133,12 +198,13 @@ export async function runCrashRounds({
       if (chain[index]?.hash !== hash) problems.push(`round ${round}: acknowledged block ${index} is missing or changed`);
     }
     finalLength = chain.length;
-    log(`round ${round}: ${chain.length} blocks, ${acknowledged.size} acknowledged, ${inFlightAtKill} mine(s) in flight at the kill`);
+    log(`round ${round}: ${chain.length} blocks, ${acknowledged.size} acknowledged, kills during a commit's sync so far: ${killsDuringCommitSync}`);
   }
 
   return {
     kills: rounds,
     killsWithMinesInFlight,
+    killsDuringCommitSync: procSyscallReadable ? killsDuringCommitSync : null,
     committedButUnacknowledged: finalLength - 1 - acknowledged.size,
     acknowledged: acknowledged.size,
     finalLength,

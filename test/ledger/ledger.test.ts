@@ -167,6 +167,36 @@ describe('ledger', () => {
     expect(ledger.length()).toBe(2);
   });
 
+  it('gives up with CHAIN_CONFLICT when other writers move the tip in every round', async () => {
+    const path = tempDatabasePath();
+    const other = await openLedger(path, { difficulty: 1 });
+    const search = createWorkerProofSearch();
+    const alwaysOvertaken: ProofSearch = {
+      async find(previousProof, difficulty, signal) {
+        const found = await search.find(previousProof, difficulty, signal);
+        await other.ledger.mineBlock();
+        return found;
+      },
+      close: () => search.close(),
+    };
+    const { ledger } = await openLedger(path, { difficulty: 1, proofSearch: alwaysOvertaken });
+    await expectLedgerError(ledger.mineBlock({ data: 'never' }), 'CHAIN_CONFLICT');
+    expect(validateChain(allBlocks(other.repository)).valid).toBe(true);
+    expect(allBlocks(other.repository).some((block) => block.data === 'never')).toBe(false);
+  }, 120_000);
+
+  it('answers DATABASE_READ_ONLY when the database cannot be written', async () => {
+    const path = tempDatabasePath();
+    const database = openDatabase(path);
+    onTestFinished(() => database.close());
+    const proofSearch = createWorkerProofSearch();
+    const ledger = await createLedger({ repository: createChainRepository(database), proofSearch, difficulty: 1, dataMaxBytes: 64 });
+    onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
+    database.client.pragma('query_only = ON');
+    await expectLedgerError(ledger.mineBlock(), 'DATABASE_READ_ONLY');
+    expect(ledger.length()).toBe(1);
+  });
+
   it('reports a block changed through another connection and refuses to mine onto it', async () => {
     const path = tempDatabasePath();
     const { ledger } = await openLedger(path);
@@ -262,6 +292,27 @@ describe('ledger', () => {
     expect(repository.length()).toBe(1);
   });
 
+  it('re-reads the whole chain to validate only when another connection has written since', async () => {
+    const path = tempDatabasePath();
+    const database = openDatabase(path);
+    onTestFinished(() => database.close());
+    const repository = createChainRepository(database);
+    let passes = 0;
+    const counting = { ...repository, batches: (size: number) => (passes++, repository.batches(size)) };
+    const proofSearch = createWorkerProofSearch();
+    const ledger = await createLedger({ repository: counting, proofSearch, difficulty: 1, dataMaxBytes: 64 });
+    onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
+
+    expect(await ledger.validate()).toMatchObject({ valid: true, length: 1 });
+    await ledger.mineBlock();
+    await ledger.mineBlock();
+    expect(await ledger.validate()).toMatchObject({ valid: true, length: 3 });
+    expect(passes).toBe(1);
+    tamper(path, "UPDATE blocks SET data = 'x' WHERE block_index = 1");
+    expect(await ledger.validate()).toMatchObject({ valid: false, length: 3 });
+    expect(passes).toBe(2);
+  });
+
   it('validates only the newest blocks when asked for a bounded check', async () => {
     const path = tempDatabasePath();
     const { ledger } = await openLedger(path, { difficulty: 1 });
@@ -276,7 +327,7 @@ describe('ledger', () => {
 
   it('refuses to mine once told the storage is damaged, and keeps serving reads', async () => {
     const { ledger } = await openLedger(tempDatabasePath());
-    ledger.refuseMining('quick_check found a broken page');
+    ledger.refuseMining();
     await expectLedgerError(ledger.mineBlock(), 'DATABASE_DAMAGED');
     expect(ledger.tip().index).toBe(0);
   });

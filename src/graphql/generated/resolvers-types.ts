@@ -203,8 +203,10 @@ export type Query = {
   /**
    * Validates every stored block: the genesis block's shape, index continuity,
    * each `previousHash` link, each stored hash against the block's content, and
-   * each proof against the difficulty its block records. Takes time proportional
-   * to the length of the chain.
+   * each proof against the difficulty its block records. The whole chain is read
+   * again when another process has written to the database since the last pass;
+   * otherwise the last verdict stands, since this server appends only blocks it
+   * has checked.
    */
   validate: ChainValidation;
 };
