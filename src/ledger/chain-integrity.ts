@@ -34,7 +34,6 @@ const BATCH_SIZE = 1000;
  * full validation before the next block is mined.
  */
 export function createChainIntegrity(repository: ChainRepository, { signal }: { signal?: AbortSignal } = {}): ChainIntegrity {
-  let lastVerified: IntegrityState | null = null;
   let lastResult: (ChainValidationResult & IntegrityState) | null = null;
   let inFlight: { readonly changeCounter: number; readonly result: Promise<ChainValidationResult & IntegrityState> } | null = null;
 
@@ -46,7 +45,6 @@ export function createChainIntegrity(repository: ChainRepository, { signal }: { 
       signal?.throwIfAborted();
     }
     const result = { ...validator.result(), changeCounter };
-    lastVerified = { valid: result.valid, changeCounter };
     lastResult = result;
     return result;
   }
@@ -72,7 +70,6 @@ export function createChainIntegrity(repository: ChainRepository, { signal }: { 
   return {
     verify,
     async current() {
-      if (lastVerified?.valid === true && lastVerified.changeCounter === repository.externalChangeCounter()) return lastVerified;
       const { valid, changeCounter } = await verify();
       return { valid, changeCounter };
     },
