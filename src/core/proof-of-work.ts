@@ -49,7 +49,8 @@ export function referenceProofOfWork(previousProof: number, difficulty: number):
   return proof;
 }
 
-function assertSearchArguments(previousProof: number, difficulty: number, start: number, count: number): void {
+/** Throws a RangeError unless the arguments make a search window every engine handles exactly. */
+export function assertSearchArguments(previousProof: number, difficulty: number, start: number, count: number): void {
   if (!Number.isSafeInteger(previousProof)) throw new RangeError(`previous proof must be a safe integer`);
   if (!isSupportedDifficulty(difficulty)) throw new RangeError(`unsupported difficulty ${difficulty}`);
   if (!Number.isSafeInteger(start) || start < 1) throw new RangeError(`search must start at a proof >= 1`);
