@@ -3,7 +3,8 @@ import type { Config } from './config.js';
 import { createMiningGate } from './graphql/mining-gate.js';
 import { createLedgerYoga, type LedgerYoga } from './graphql/yoga.js';
 import { createLedger, type Ledger } from './ledger/ledger.js';
-import { createWorkerProofSearch } from './mining/worker-proof-search.js';
+import { selectEngine, type LoadedEngine } from './mining/engines/load-engine.js';
+import { createPoolProofSearch } from './mining/pool-proof-search.js';
 import { createChainRepository } from './storage/chain-repository.js';
 import { checkDatabaseFile, type DatabaseCheck } from './storage/database-check.js';
 import { openDatabase } from './storage/database.js';
@@ -25,6 +26,8 @@ export interface App {
   readonly yoga: LedgerYoga;
   readonly ledger: Ledger;
   readonly checks: StartupChecks;
+  /** The proof-of-work engine chosen at start-up, the engines passed over and why, and the threads used. */
+  readonly miner: LoadedEngine & { readonly threads: number };
   /** Abandons mining, then releases the worker thread and the database. */
   close(): Promise<void>;
 }
@@ -41,8 +44,10 @@ function validateRecentBlocks(ledger: Ledger): ChainValidationResult | Error {
 
 /** Wires config -> database -> repository -> ledger -> yoga. Opens no port. */
 export async function createApp(config: Config, { logger = false }: { logger?: YogaLogger | boolean } = {}): Promise<App> {
+  // Before the database opens: MINER naming an engine that cannot run here stops start-up.
+  const loaded = selectEngine(config.miner);
   const database = openDatabase(config.databasePath);
-  const proofSearch = createWorkerProofSearch();
+  const proofSearch = createPoolProofSearch({ engine: loaded.engine.name, threads: config.miningThreads });
   try {
     const databaseFile = checkDatabaseFile(config.databasePath);
     // Observed by whoever reports it; never an unhandled rejection here.
@@ -70,6 +75,7 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       yoga,
       ledger,
       checks,
+      miner: { ...loaded, threads: proofSearch.threads },
       async close() {
         await ledger.close();
         await proofSearch.close();

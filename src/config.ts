@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { MAX_DIFFICULTY, MIN_DIFFICULTY } from './core/proof-of-work.js';
+import type { EnginePreference } from './mining/engines/load-engine.js';
 
 /** The only reader of the environment. Everything else receives a Config. */
 export interface Config {
@@ -27,6 +29,10 @@ export interface Config {
   readonly miningQueueMax: number;
   /** Addresses of our own reverse proxies: from them, the client's address is the last X-Forwarded-For entry. */
   readonly trustedProxies: readonly string[];
+  /** Proof-of-work engine: `auto` takes the fastest that loads here (native, then wasm, then js). */
+  readonly miner: EnginePreference;
+  /** Threads each proof search is split across. */
+  readonly miningThreads: number;
 }
 
 export const DATA_MAX_BYTES_LIMIT = 1_048_576;
@@ -48,6 +54,8 @@ const environmentSchema = z.object({
   MINING_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MINING_RATE_LIMIT: integer(0, 1_000_000).default(60),
   MINING_QUEUE_MAX: integer(1, 10_000).default(32),
+  MINER: z.enum(['auto', 'native', 'wasm', 'js'], { message: 'must be auto, native, wasm or js' }).default('auto'),
+  MINING_THREADS: integer(1, 256).optional(),
   TRUST_PROXY: z
     .string()
     .transform((list) => list.split(',').map((address) => address.trim()).filter((address) => address !== ''))
@@ -115,5 +123,7 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     miningRatePerMinute: parsed.data.MINING_RATE_LIMIT,
     miningQueueMax: parsed.data.MINING_QUEUE_MAX,
     trustedProxies: Object.freeze(parsed.data.TRUST_PROXY),
+    miner: parsed.data.MINER,
+    miningThreads: parsed.data.MINING_THREADS ?? availableParallelism(),
   });
 }

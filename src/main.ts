@@ -1,6 +1,7 @@
 import { createLogger } from 'graphql-yoga';
 import type { StartupChecks } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { EngineUnavailableError } from './mining/engines/load-engine.js';
 import type { ChainValidationResult } from './core/chain-validation.js';
 import { LedgerError } from './ledger/errors.js';
 import { startServer } from './server.js';
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
   const server = await startServer(config, { logger });
   logger.info(`Ledger server on ${server.url} (GraphiQL in a browser); database ${config.databasePath}; difficulty ${config.difficulty}`);
 
+  const { engine, skipped, threads } = server.app.miner;
+  for (const { name, reason } of skipped) logger.warn(`Proof engine ${name} skipped: ${reason}`);
+  logger.info(`Mining with the ${engine.name}${engine.variant ? ` (${engine.variant})` : ''} engine on ${threads} thread(s).`);
   reportStartupChecks(server.app.checks);
 
   let signals = 0;
@@ -79,6 +83,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof EngineUnavailableError) {
+    process.stderr.write(`Invalid configuration: MINER names an engine that cannot run here: ${error.message}\n`);
   } else {
     logger.error('Could not start:', error);
   }

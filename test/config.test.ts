@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -17,6 +18,8 @@ describe('loadConfig', () => {
       miningRatePerMinute: 60,
       miningQueueMax: 32,
       trustedProxies: [],
+      miner: 'auto',
+      miningThreads: availableParallelism(),
     });
   });
 
@@ -47,6 +50,7 @@ describe('loadConfig', () => {
       miningQueueMax: 1,
       trustedProxies: ['127.0.0.1', '::1'],
     });
+    expect(loadConfig({ MINER: 'wasm', MINING_THREADS: '3' })).toMatchObject({ miner: 'wasm', miningThreads: 3 });
     expect(loadConfig({ PORT: '', DIFFICULTY: '' })).toMatchObject({ port: 4000, difficulty: 4 });
   });
 
@@ -69,6 +73,10 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', '10.0.0.0/8'],
     ['MINING_RATE_LIMIT', '-5'],
     ['MINING_QUEUE_MAX', '0'],
+    ['MINER', 'gpu'],
+    ['MINER', 'NATIVE'],
+    ['MINING_THREADS', '0'],
+    ['MINING_THREADS', '257'],
     ['CORS_ORIGINS', 'https://app.example.com/'],
     ['CORS_ORIGINS', 'https://ok.example.com,ftp://files.example.com'],
   ])('rejects %s=%j with a one-line message naming it', (name, value) => {

@@ -4,6 +4,7 @@ import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { validateChain } from '../src/core/chain-validation.js';
 import type { Block } from '../src/core/block.js';
+import { availableEngines } from './helpers/engines.js';
 import { runMain, startServerProcess } from './helpers/process.js';
 import { errorCodes, graphql } from './helpers/server.js';
 import { tempDir } from './helpers/temp-database.js';
@@ -46,6 +47,15 @@ describe('the server process', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${name} `));
     expect(existsSync(databasePath)).toBe(false);
+  });
+
+  it.each(availableEngines())('mines with the %s engine when MINER names it, and logs the choice', async (engine) => {
+    const server = await startServerProcess({ DATABASE_PATH: join(tempDir(), 'chain.db'), MINER: engine, MINING_THREADS: '2' });
+    const mined = await graphql<{ mineBlock: { block: { proof: number } } }>(server.url, MINE);
+    expect(mined.body.data!.mineBlock.block.proof).toBe(533);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(new RegExp(`Mining with the ${engine}( \\([a-z-]+\\))? engine on 2 thread\\(s\\)`));
   });
 
   it('creates and migrates the database, and keeps the chain across a restart', async () => {

@@ -1,35 +1,49 @@
+import type { EngineName } from './engines/load-engine.js';
+
 /** Finds the seed's proof of work somewhere other than the caller's thread. */
 export interface ProofSearchResult {
   /** The smallest proof from 1 upward that meets the difficulty. */
   readonly proof: number;
-  /** Candidates hashed to find it. */
+  /** Candidates hashed to find it, by all threads together (a little more than `proof` when several threads search). */
   readonly attempts: number;
   /** Wall time of the search, in milliseconds. */
   readonly durationMs: number;
 }
 
 export interface ProofSearch {
+  /** The engine every thread mines with. */
+  readonly engine: EngineName;
+  /** Threads a search is split across. */
+  readonly threads: number;
   /** Rejects with an `AbortError` (`signal.reason`) when `signal` aborts first. */
   find(previousProof: number, difficulty: number, signal?: AbortSignal): Promise<ProofSearchResult>;
-  /** Cancels any search in progress and releases the thread. */
+  /** Cancels any search in progress and stops the threads. */
   close(): Promise<void>;
 }
 
-/** Protocol between `worker-proof-search.ts` and `proof-worker.ts`. */
+/** Protocol between `pool-proof-search.ts` and `proof-worker.ts`. */
 export interface SearchRequest {
   readonly id: number;
   readonly previousProof: number;
   readonly difficulty: number;
+  readonly chunkSize: number;
+  /** A BigInt64Array over it holds the slots below, shared by every thread of this search. */
+  readonly control: SharedArrayBuffer;
 }
 
+/** Slots of a search's control array. */
+export const NEXT_CHUNK = 0;
+/** The lowest chunk in which some thread found a proof; chunks above it need no search. */
+export const FIRST_HIT_CHUNK = 1;
+/** Non-zero once the search is cancelled. */
+export const CANCELLED = 2;
+export const CONTROL_SLOTS = 3;
+
 export type SearchReply =
-  | { readonly id: number; readonly status: 'found'; readonly proof: number; readonly attempts: number }
-  | { readonly id: number; readonly status: 'cancelled'; readonly attempts: number }
+  | { readonly id: number; readonly status: 'done'; readonly proof: number | null; readonly hashed: number }
+  | { readonly id: number; readonly status: 'cancelled'; readonly hashed: number }
   | { readonly id: number; readonly status: 'failed'; readonly message: string };
 
 export interface WorkerSetup {
-  /** Int32Array over shared memory: slot 0 holds the newest cancelled search id; every search up to it stops. */
-  readonly cancelFlag: SharedArrayBuffer;
-  /** Candidates tried between checks of the cancel flag. */
-  readonly chunkSize: number;
+  readonly engine: EngineName;
 }

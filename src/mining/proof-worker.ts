@@ -1,23 +1,46 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { MAX_PROOF, searchProofs } from '../core/proof-of-work.js';
-import type { SearchReply, SearchRequest, WorkerSetup } from './proof-search.js';
+import { MAX_PROOF } from '../core/proof-of-work.js';
+import { loadEngine } from './engines/load-engine.js';
+import { CANCELLED, FIRST_HIT_CHUNK, NEXT_CHUNK, type SearchReply, type SearchRequest, type WorkerSetup } from './proof-search.js';
 
-const { cancelFlag, chunkSize } = workerData as WorkerSetup;
-const cancelled = new Int32Array(cancelFlag);
+const engine = loadEngine((workerData as WorkerSetup).engine);
 const port = parentPort;
 if (port === null) throw new Error('proof-worker must run as a worker thread');
 
-function search({ id, previousProof, difficulty }: SearchRequest): SearchReply {
-  let start = 1;
-  while (start <= MAX_PROOF) {
-    // Checked once a chunk: a cancelled search stops within one chunk's time.
-    // Ids only grow, so the slot holding the newest cancelled id covers older ones too.
-    if (Atomics.load(cancelled, 0) >= id) return { id, status: 'cancelled', attempts: start - 1 };
-    const proof = searchProofs(previousProof, difficulty, start, chunkSize);
-    if (proof !== null) return { id, status: 'found', proof, attempts: proof };
-    start += chunkSize;
+/** Records `chunk` as the lowest chunk holding a proof, unless a lower one already is. */
+function lowerFirstHit(control: BigInt64Array, chunk: bigint): void {
+  let current = Atomics.load(control, FIRST_HIT_CHUNK);
+  while (chunk < current) {
+    const seen = Atomics.compareExchange(control, FIRST_HIT_CHUNK, current, chunk);
+    if (seen === current) return;
+    current = seen;
   }
-  return { id, status: 'failed', message: 'no proof below 2^53 meets the difficulty' };
+}
+
+/**
+ * Takes chunks of candidates in increasing order from the counter every thread shares.
+ * Once some thread finds a proof in chunk k, chunks above k cannot hold the smallest
+ * proof and are skipped; chunks below k were handed out earlier and are still searched,
+ * so the smallest of the threads' answers is the smallest proof overall.
+ */
+function search({ id, previousProof, difficulty, chunkSize, control: buffer }: SearchRequest): SearchReply {
+  const control = new BigInt64Array(buffer);
+  let hashed = 0;
+  for (;;) {
+    // Checked once a chunk (about a millisecond of work): how soon a cancelled search stops.
+    if (Atomics.load(control, CANCELLED) !== 0n) return { id, status: 'cancelled', hashed };
+    const chunk = Atomics.add(control, NEXT_CHUNK, 1n);
+    if (chunk > Atomics.load(control, FIRST_HIT_CHUNK)) return { id, status: 'done', proof: null, hashed };
+    const start = 1 + Number(chunk) * chunkSize;
+    if (start > MAX_PROOF) return { id, status: 'done', proof: null, hashed };
+    const count = Math.min(chunkSize, MAX_PROOF + 1 - start);
+    const proof = engine.search(previousProof, difficulty, start, count);
+    if (proof !== null) {
+      lowerFirstHit(control, chunk);
+      return { id, status: 'done', proof, hashed: hashed + proof - start + 1 };
+    }
+    hashed += count;
+  }
 }
 
 port.on('message', (request: SearchRequest) => {

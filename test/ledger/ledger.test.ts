@@ -4,7 +4,8 @@ import { validateChain } from '../../src/core/chain-validation.js';
 import { LedgerError } from '../../src/ledger/errors.js';
 import { createLedger } from '../../src/ledger/ledger.js';
 import type { ProofSearch } from '../../src/mining/proof-search.js';
-import { createWorkerProofSearch } from '../../src/mining/worker-proof-search.js';
+import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
+import { bestEngine } from '../helpers/engines.js';
 import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { SEED_PROOFS } from '../fixtures/seed-chain.js';
@@ -19,7 +20,7 @@ interface Options {
 
 async function openLedger(
   path: string,
-  { difficulty = 4, dataMaxBytes = 64, writeLockWaitMs = 5000, proofSearch = createWorkerProofSearch() }: Options = {},
+  { difficulty = 4, dataMaxBytes = 64, writeLockWaitMs = 5000, proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 }) }: Options = {},
 ) {
   const database = openDatabase(path);
   const repository = createChainRepository(database);
@@ -110,9 +111,11 @@ describe('ledger', () => {
   it('re-mines on the new tip when another writer appended while it searched', async () => {
     const path = tempDatabasePath();
     const other = await openLedger(path);
-    const search = createWorkerProofSearch();
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     let interfered = false;
     const interfering: ProofSearch = {
+      engine: search.engine,
+      threads: search.threads,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         if (!interfered) {
@@ -133,9 +136,11 @@ describe('ledger', () => {
 
   it('never appends onto a chain tampered with while it searched for the proof', async () => {
     const path = tempDatabasePath();
-    const search = createWorkerProofSearch();
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     let searches = 0;
     const tampering: ProofSearch = {
+      engine: search.engine,
+      threads: search.threads,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         if (++searches === 2) tamper(path, "UPDATE blocks SET data = 'forged' WHERE block_index = 0");
@@ -151,8 +156,10 @@ describe('ledger', () => {
 
   it('keeps its proof when another connection wrote without moving the tip', async () => {
     const path = tempDatabasePath();
-    const search = createWorkerProofSearch();
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     const writing: ProofSearch = {
+      engine: search.engine,
+      threads: search.threads,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         secondConnection(path).exec('CREATE TABLE IF NOT EXISTS unrelated (x)');
@@ -170,8 +177,10 @@ describe('ledger', () => {
   it('gives up with CHAIN_CONFLICT when other writers move the tip in every round', async () => {
     const path = tempDatabasePath();
     const other = await openLedger(path, { difficulty: 1 });
-    const search = createWorkerProofSearch();
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     const alwaysOvertaken: ProofSearch = {
+      engine: search.engine,
+      threads: search.threads,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         await other.ledger.mineBlock();
@@ -189,7 +198,7 @@ describe('ledger', () => {
     const path = tempDatabasePath();
     const database = openDatabase(path);
     onTestFinished(() => database.close());
-    const proofSearch = createWorkerProofSearch();
+    const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     const ledger = await createLedger({ repository: createChainRepository(database), proofSearch, difficulty: 1, dataMaxBytes: 64 });
     onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
     database.client.pragma('query_only = ON');
@@ -299,7 +308,7 @@ describe('ledger', () => {
     const repository = createChainRepository(database);
     let passes = 0;
     const counting = { ...repository, batches: (size: number) => (passes++, repository.batches(size)) };
-    const proofSearch = createWorkerProofSearch();
+    const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     const ledger = await createLedger({ repository: counting, proofSearch, difficulty: 1, dataMaxBytes: 64 });
     onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
 

@@ -1,35 +1,51 @@
 import fc from 'fast-check';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { referenceProofOfWork } from '../../src/core/proof-of-work.js';
-import { ProofSearchClosedError, createWorkerProofSearch } from '../../src/mining/worker-proof-search.js';
+import { ProofSearchClosedError, createPoolProofSearch, type PoolOptions } from '../../src/mining/pool-proof-search.js';
+import { availableEngines, bestEngine } from '../helpers/engines.js';
 import { SEED_PROOFS, SEED_PROOF_AFTER_48191 } from '../fixtures/seed-chain.js';
 
-function search(options?: Parameters<typeof createWorkerProofSearch>[0]) {
-  const proofSearch = createWorkerProofSearch(options);
+function search(options: Partial<PoolOptions> = {}) {
+  const proofSearch = createPoolProofSearch({ engine: bestEngine(), ...options });
   onTestFinished(() => proofSearch.close());
   return proofSearch;
 }
 
-describe('worker proof search', () => {
-  it("finds the seed's proofs on a worker thread", async () => {
-    const proofSearch = search();
+describe.each(availableEngines())('pool proof search with the %s engine', (engine) => {
+  it.each([1, 2, 3])("finds the seed's proofs with %i thread(s), the smallest each time", async (threads) => {
+    const proofSearch = search({ engine, threads, chunkSize: 1000 });
     const proofs: number[] = [];
     let previous = 1;
     for (let i = 0; i < SEED_PROOFS.length + 1; i++) {
       const { proof, attempts } = await proofSearch.find(previous, 4);
-      expect(attempts).toBe(proof);
+      // Every chunk below the answer is searched whole, so at least `proof` candidates were hashed.
+      expect(attempts).toBeGreaterThanOrEqual(proof);
+      if (threads === 1) expect(attempts).toBe(proof);
       proofs.push((previous = proof));
     }
     expect(proofs).toEqual([...SEED_PROOFS, SEED_PROOF_AFTER_48191]);
   });
 
-  it('finds the known difficulty 6 answer after proof 533, across many chunks', async () => {
-    const { proof } = await search().find(533, 6);
+  it('agrees with the reference for random previous proofs on tiny chunks split across threads', async () => {
+    const proofSearch = search({ engine, threads: 3, chunkSize: 7 });
+    const cases = fc.sample(fc.tuple(fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.maxSafeInteger()), fc.integer({ min: 1, max: 3 })), {
+      numRuns: 100,
+      seed: 4,
+    });
+    for (const [previous, difficulty] of cases) {
+      expect((await proofSearch.find(previous, difficulty)).proof).toBe(referenceProofOfWork(previous, difficulty));
+    }
+  });
+});
+
+describe('pool proof search', () => {
+  it('finds the known difficulty 6 answer after proof 533, across many chunks and threads', async () => {
+    const { proof } = await search({ engine: bestEngine(), threads: 2 }).find(533, 6);
     expect(proof).toBe(23_008_642);
   });
 
   it('agrees with the reference for random previous proofs, negative differences included', async () => {
-    const proofSearch = search({ chunkSize: 7 });
+    const proofSearch = search({ engine: 'js', chunkSize: 7 });
     const cases = fc.sample(fc.tuple(fc.oneof(fc.integer({ min: 1, max: 10_000 }), fc.maxSafeInteger()), fc.integer({ min: 1, max: 3 })), {
       numRuns: 200,
       seed: 4,
@@ -40,27 +56,27 @@ describe('worker proof search', () => {
   });
 
   it('serves concurrent calls one at a time, in order', async () => {
-    const proofSearch = search();
+    const proofSearch = search({ engine: 'js' });
     const results = await Promise.all([proofSearch.find(1, 4), proofSearch.find(533, 4), proofSearch.find(45293, 4)]);
     expect(results.map((result) => result.proof)).toEqual([533, 45293, 21391]);
   });
 
   it('abandons a search when its signal aborts, then keeps working', async () => {
-    const proofSearch = search();
+    const proofSearch = search({ engine: 'js' });
     const controller = new AbortController();
     const reason = new Error('client went away');
-    const slow = proofSearch.find(1, 9, controller.signal);
+    const slow = proofSearch.find(1, 12, controller.signal);
     setTimeout(() => controller.abort(reason), 50);
     await expect(slow).rejects.toBe(reason);
     expect((await proofSearch.find(1, 4)).proof).toBe(533);
   });
 
   it('abandons several searches cancelled back to back, not only the newest', async () => {
-    const proofSearch = search();
+    const proofSearch = search({ engine: 'js' });
     const first = new AbortController();
     const second = new AbortController();
-    const slowFirst = proofSearch.find(1, 10, first.signal);
-    const slowSecond = proofSearch.find(2, 10, second.signal);
+    const slowFirst = proofSearch.find(1, 12, first.signal);
+    const slowSecond = proofSearch.find(2, 12, second.signal);
     await new Promise((resolve) => setTimeout(resolve, 50));
     first.abort(new Error('first'));
     // The second search is now posted to a worker still busy with the first.
@@ -74,12 +90,12 @@ describe('worker proof search', () => {
   it('refuses a search whose signal already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('too late'));
-    await expect(search().find(1, 4, controller.signal)).rejects.toThrow('too late');
+    await expect(search({ engine: 'js' }).find(1, 4, controller.signal)).rejects.toThrow('too late');
   });
 
   it('rejects the search in progress and later ones once closed', async () => {
-    const proofSearch = createWorkerProofSearch();
-    const slow = proofSearch.find(1, 9);
+    const proofSearch = createPoolProofSearch({ engine: 'js' });
+    const slow = proofSearch.find(1, 12);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await proofSearch.close();
     await expect(slow).rejects.toBeInstanceOf(ProofSearchClosedError);
@@ -87,6 +103,6 @@ describe('worker proof search', () => {
   });
 
   it('reports a search the worker cannot run', async () => {
-    await expect(search().find(1, 13)).rejects.toThrow(/unsupported difficulty/);
+    await expect(search({ engine: 'js' }).find(1, 13)).rejects.toThrow(/unsupported difficulty/);
   });
 });
