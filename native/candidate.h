@@ -11,12 +11,6 @@
 
 #if !defined(__SIZEOF_INT128__)
 #error "a compiler with 128-bit integers is required; the server falls back to the WebAssembly engine"
-/* Leading hex zeros of the digest: `difficulty` nibbles of words 0 and 1 (difficulty <= 12). */
-static inline int meets_difficulty(const uint32_t head[2], int difficulty) {
-  if (difficulty <= 8) return difficulty == 8 ? head[0] == 0 : (head[0] >> (32 - 4 * difficulty)) == 0;
-  return head[0] == 0 && (head[1] >> (32 - 4 * (difficulty - 8))) == 0;
-}
-
 #endif
 
 #define LIMB 1000000000000000000ULL
@@ -133,12 +127,6 @@ static inline void candidate_block(const Candidate *c, DigitBuffer *scratch, uin
   block[length] = 0x80;
   block[62] = (uint8_t)((length * 8) >> 8);
   block[63] = (uint8_t)(length * 8);
-}
-
-/* Leading hex zeros of the digest: `difficulty` nibbles of words 0 and 1 (difficulty <= 12). */
-static inline int meets(const uint32_t head[2], int difficulty) {
-  if (difficulty <= 8) return difficulty == 8 ? head[0] == 0 : (head[0] >> (32 - 4 * difficulty)) == 0;
-  return head[0] == 0 && (head[1] >> (32 - 4 * (difficulty - 8))) == 0;
 }
 
 

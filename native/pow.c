@@ -43,6 +43,7 @@ static uint32_t portable_compress_pairs(uint64_t pairs) {
 
 /* ---- Node-API glue. Arguments are validated again in TypeScript; these checks keep C safe on their own. ---- */
 
+/* Set when the module loads, once per thread that loads it: always the same value, written atomically. */
 static int shani;
 
 static int read_integer(napi_env env, napi_value value, uint64_t min, uint64_t max, uint64_t *out) {
@@ -68,11 +69,12 @@ static napi_value run_search(napi_env env, napi_callback_info info, int use_shan
   }
   if (count > MAX_PROOF + 1 - start) count = MAX_PROOF + 1 - start;
   napi_value result;
-  napi_create_double(env, (double)use_shani ? shani_search(previous, (int)difficulty, start, count) : portable_search(previous, (int)difficulty, start, count), &result);
+  uint64_t proof = use_shani ? shani_search(previous, (int)difficulty, start, count) : portable_search(previous, (int)difficulty, start, count);
+  napi_create_double(env, (double)proof, &result);
   return result;
 }
 
-static napi_value search_best(napi_env env, napi_callback_info info) { return run_search(env, info, shani); }
+static napi_value search_best(napi_env env, napi_callback_info info) { return run_search(env, info, __atomic_load_n(&shani, __ATOMIC_RELAXED)); }
 static napi_value search_portable(napi_env env, napi_callback_info info) { return run_search(env, info, 0); }
 
 static napi_value run_compress(napi_env env, napi_callback_info info, int use_shani) {
@@ -89,13 +91,14 @@ static napi_value run_compress(napi_env env, napi_callback_info info, int use_sh
   return result;
 }
 
-static napi_value compress_best(napi_env env, napi_callback_info info) { return run_compress(env, info, shani); }
+static napi_value compress_best(napi_env env, napi_callback_info info) { return run_compress(env, info, __atomic_load_n(&shani, __ATOMIC_RELAXED)); }
 static napi_value compress_portable(napi_env env, napi_callback_info info) { return run_compress(env, info, 0); }
 
 NAPI_MODULE_INIT() {
-  shani = shani_available();
+  __atomic_store_n(&shani, shani_available(), __ATOMIC_RELAXED);
+  int has_shani = __atomic_load_n(&shani, __ATOMIC_RELAXED);
   napi_value variant;
-  napi_create_string_utf8(env, shani ? "sha-ni" : "portable", NAPI_AUTO_LENGTH, &variant);
+  napi_create_string_utf8(env, has_shani ? "sha-ni" : "portable", NAPI_AUTO_LENGTH, &variant);
   napi_property_descriptor properties[] = {
       {"search", NULL, search_best, NULL, NULL, NULL, napi_enumerable, NULL},
       {"searchPortable", NULL, search_portable, NULL, NULL, NULL, napi_enumerable, NULL},

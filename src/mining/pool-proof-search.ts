@@ -39,6 +39,21 @@ interface RunningSearch {
   readonly reject: (error: Error) => void;
 }
 
+/** Rejects as soon as `signal` aborts, even while the search still waits its turn (it then runs no candidate). */
+function abandonedOnAbort<T>(result: Promise<T>, signal: AbortSignal): Promise<T> {
+  const abandonable = new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    result.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error as Error)),
+    );
+  });
+  // As with the search itself (see `tail`): a caller that looks at the outcome later is not an unhandled rejection.
+  abandonable.catch(() => undefined);
+  return abandonable;
+}
+
 export class ProofSearchClosedError extends Error {
   override readonly name = 'ProofSearchClosedError';
   constructor() {
@@ -54,6 +69,7 @@ export class ProofSearchClosedError extends Error {
  */
 export function createPoolProofSearch({ engine, threads = availableParallelism(), chunkSize = CHUNK_SIZES[engine] }: PoolOptions): ProofSearch {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError('threads must be a positive integer');
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError('chunkSize must be a positive integer');
   const workers = new Set<Worker>();
   let running: RunningSearch | null = null;
   let lastId = 0;
@@ -151,7 +167,7 @@ export function createPoolProofSearch({ engine, threads = availableParallelism()
       const result = tail.then(() => run(previousProof, difficulty, signal));
       // Only the order matters to the next search, not this one's outcome.
       tail = result.catch(() => undefined);
-      return result;
+      return signal === undefined ? result : abandonedOnAbort(result, signal);
     },
 
     async close() {

@@ -87,6 +87,24 @@ describe('pool proof search', () => {
     expect((await proofSearch.find(1, 4)).proof).toBe(533);
   });
 
+  it('rejects a queued search at once when its signal aborts, without waiting for the one ahead', async () => {
+    const proofSearch = search({ engine: 'js' });
+    const ahead = new AbortController();
+    const queued = new AbortController();
+    const slow = proofSearch.find(1, 12, ahead.signal);
+    const waiting = proofSearch.find(1, 4, queued.signal);
+    queued.abort(new Error('gave up waiting'));
+    await expect(waiting).rejects.toThrow('gave up waiting');
+    ahead.abort(new Error('done'));
+    await expect(slow).rejects.toThrow('done');
+    expect((await proofSearch.find(1, 4)).proof).toBe(533);
+  });
+
+  it('refuses a chunk size or thread count that could not make progress', () => {
+    expect(() => createPoolProofSearch({ engine: 'js', chunkSize: 0 })).toThrow(RangeError);
+    expect(() => createPoolProofSearch({ engine: 'js', threads: 0 })).toThrow(RangeError);
+  });
+
   it('refuses a search whose signal already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('too late'));

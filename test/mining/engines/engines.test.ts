@@ -92,7 +92,9 @@ describe('choosing an engine', () => {
   it('an engine named explicitly must load: no silent fallback', () => {
     expect(() => selectEngine('native', onlyJs)).toThrow(EngineUnavailableError);
     expect(() => selectEngine('wasm', onlyJs)).toThrow('wasm is not built');
-    expect(selectEngine('js', onlyJs)).toEqual({ engine: expect.objectContaining({ name: 'js' }), skipped: [] });
+    const forced = selectEngine('js', onlyJs);
+    expect(forced.engine.name).toBe('js');
+    expect(forced.skipped).toEqual([]);
   });
 
   it('each engine can be forced on this machine when it is available', () => {
