@@ -24,30 +24,6 @@ export function useCsrfPrevention(): Plugin {
   };
 }
 
-/**
- * JSON bodies must be UTF-8 (RFC 8259). yoga decodes leniently, turning
- * invalid bytes into U+FFFD, which would then be mined into a block as if the
- * client had meant it: refuse such bodies instead. This wraps the request
- * parser, which yoga's body-size limit wraps in turn, so the body read here is
- * already cut off at the limit (413) however it is sent.
- */
-export const useStrictUtf8Bodies: Plugin = {
-  onRequestParse({ requestParser, setRequestParser, fetchAPI }) {
-    if (requestParser === undefined) return;
-    const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-    setRequestParser(async (request) => {
-      if (request.method !== 'POST' || request.body === null) return requestParser(request);
-      const body = new Uint8Array(await request.arrayBuffer());
-      try {
-        strictUtf8.decode(body);
-      } catch {
-        throw createGraphQLError('The request body is not valid UTF-8.', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
-      }
-      return requestParser(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body }));
-    });
-  },
-};
-
 /** Sends `/` to `target` (GraphiQL), when there is nothing else to show there. */
 export function redirectRoot(target: string): Plugin {
   return {

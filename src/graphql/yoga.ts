@@ -6,10 +6,12 @@ import { createSchema, createYoga, type YogaLogger, type YogaServerInstance } fr
 import type { Ledger } from '../ledger/ledger.js';
 import type { GraphQLContext } from './context.js';
 import { GRAPHIQL_OPTIONS, createOfflineGraphiQLRenderer } from './graphiql.js';
-import { redirectRoot, useCsrfPrevention, useStrictUtf8Bodies, useVariableErrorCodes } from './http-plugins.js';
+import { redirectRoot, useCsrfPrevention, useVariableErrorCodes } from './http-plugins.js';
 import { clientKey, normalizeAddress } from './client-address.js';
 import { createMiningGate, type MiningGate } from './mining-gate.js';
 import { useQueryLimits, useSingleMinePerOperation } from './query-limits.js';
+import { useStrictBodies } from './request-body.js';
+import { useBlockResponseCache } from './response-cache.js';
 import { resolvers } from './resolvers.js';
 
 export { CSRF_HEADER } from './http-plugins.js';
@@ -71,18 +73,20 @@ export function createLedgerYoga({
     renderGraphiQL: createOfflineGraphiQLRenderer(),
     landingPage: false,
     logging: logger,
-    maxRequestBodySize: bodyMaxBytes,
+    // Enforced by useStrictBodies, at a fraction of the cost.
+    maxRequestBodySize: false,
     // yoga's default CORS echoes any origin. The server is often on a developer's
     // machine: a page from anywhere must not mine on it.
     cors: corsOrigins.length === 0 ? false : { origin: [...corsOrigins], credentials: false },
     plugins: [
       ...(graphiql ? [redirectRoot(GRAPHQL_ENDPOINT)] : []),
       useCsrfPrevention(),
-      useStrictUtf8Bodies,
+      useStrictBodies(bodyMaxBytes),
       useQueryLimits({ hideSuggestions: !introspection }),
       useSingleMinePerOperation,
       ...(introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes,
+      useBlockResponseCache(),
     ],
   });
 }

@@ -1,0 +1,208 @@
+/**
+ * `npx tsx bench/http-throughput.ts`: `block(index)` requests/s over HTTP
+ * against a hello-world graphql-yoga server measured in the same run, by POST
+ * and by GET, and the server CPU time per request. Each server runs in its own
+ * process, so the load generator (autocannon, in this process) does not share
+ * its event loop.
+ *
+ * BENCH_PROFILE_DIR=<dir> runs the servers with `--cpu-prof` into that folder.
+ * Prints figures; asserts nothing (targets live in issues, not timed tests).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { loadConfig } from '../src/config.js';
+import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js';
+import { searchProofs } from '../src/core/proof-of-work.js';
+import { formatSeedTimestamp } from '../src/core/timestamp.js';
+import { startServer } from '../src/server.js';
+import { createChainRepository } from '../src/storage/chain-repository.js';
+import { openDatabase } from '../src/storage/database.js';
+
+const CONNECTIONS = 10;
+// Shorter warm-ups left hello world POST still warming up (JIT) in the measured run.
+const WARM_UP_SECONDS = 3;
+const MEASURE_SECONDS = 5;
+/** Blocks in the bench chain; requests cycle through all their indices. */
+const CHAIN_LENGTH = 100;
+const BLOCK_QUERY = (index: number): string => `{ block(index: ${index}) { index hash previousHash proof timestamp data } }`;
+const HELLO_QUERY = '{ hello }';
+const ACCEPT = 'application/graphql-response+json, application/json';
+
+type ServerKind = 'hello' | 'ledger';
+
+/** Writes a chain of CHAIN_LENGTH blocks (difficulty 1, so it takes milliseconds). */
+function seedChain(databasePath: string): void {
+  const database = openDatabase(databasePath);
+  try {
+    const repository = createChainRepository(database);
+    let tip: Block = createGenesisBlock(formatSeedTimestamp(1_764_201_600_000_000));
+    repository.initialize(tip);
+    for (let index = 1; index < CHAIN_LENGTH; index++) {
+      const block = sealBlock({
+        index,
+        timestamp: formatSeedTimestamp(1_764_201_600_000_000 + index * 1_000_000),
+        proof: searchProofs(tip.proof, 1, 1, Number.MAX_SAFE_INTEGER)!,
+        previousHash: tip.hash,
+        data: index % 3 === 0 ? `payload ${index}` : null,
+        difficulty: 1,
+      });
+      repository.appendAfter(block, { tipHash: tip.hash, changeCounter: repository.externalChangeCounter() });
+      tip = block;
+    }
+  } finally {
+    database.close();
+  }
+}
+
+/**
+ * The server side, in a child process: prints its URL, answers each line on
+ * stdin with the process's CPU time so far (µs), stops when stdin closes.
+ */
+async function serve(kind: ServerKind, databasePath: string): Promise<void> {
+  let url: string;
+  let close: () => Promise<void>;
+  if (kind === 'hello') {
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } }),
+      logging: false,
+    });
+    const http = createServer((request, response) => void yoga(request, response));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
+    close = () => new Promise<void>((resolve) => http.close(() => resolve()));
+  } else {
+    const server = await startServer({ ...loadConfig({}), port: 0, databasePath, miningRatePerMinute: 0 });
+    url = server.url;
+    close = () => server.close(100);
+  }
+  console.log(url);
+  const commands = createInterface({ input: process.stdin });
+  commands.on('line', () => {
+    const { user, system } = process.cpuUsage();
+    console.log(user + system);
+  });
+  await new Promise<void>((resolve) => commands.once('close', resolve));
+  await close();
+}
+
+interface ChildServer {
+  readonly url: string;
+  /** CPU time the server process has used so far, in µs. */
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function spawnServer(kind: ServerKind, databasePath: string): Promise<ChildServer> {
+  const profileDir = process.env['BENCH_PROFILE_DIR'];
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}.cpuprofile`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', import.meta.filename, '--serve', kind, databasePath], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const nextLine = (): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const exited = (code: number | null): void => reject(new Error(`${kind} server exited (${code})`));
+      child.once('exit', exited);
+      lines.once('line', (line) => {
+        child.off('exit', exited);
+        resolve(line);
+      });
+    });
+  const url = await nextLine();
+  return {
+    url,
+    cpuMicros: async () => {
+      const answer = nextLine();
+      child.stdin!.write('cpu\n');
+      return Number(await answer);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
+
+const post = (query: string): autocannon.Request => ({
+  method: 'POST',
+  path: '/graphql',
+  headers: { 'content-type': 'application/json', accept: ACCEPT },
+  body: JSON.stringify({ query }),
+});
+
+const get = (query: string): autocannon.Request => ({
+  method: 'GET',
+  path: `/graphql?query=${encodeURIComponent(query)}`,
+  // The ledger refuses GETs without it (CSRF); hello world ignores it.
+  headers: { accept: ACCEPT, 'x-graphql-yoga-csrf': '1' },
+});
+
+interface Measurement {
+  readonly perSecond: number;
+  /** Server CPU time per request, in µs: steadier than requests/s on a busy machine. */
+  readonly cpuMicrosPerRequest: number;
+}
+
+/** Load for MEASURE_SECONDS after a warm-up; throws if any request failed. */
+async function measure(server: ChildServer, requests: autocannon.Request[]): Promise<Measurement> {
+  const options = { url: server.url, connections: CONNECTIONS, requests };
+  await autocannon({ ...options, duration: WARM_UP_SECONDS });
+  const cpuBefore = await server.cpuMicros();
+  const result = await autocannon({ ...options, duration: MEASURE_SECONDS });
+  const cpu = (await server.cpuMicros()) - cpuBefore;
+  const failed = result.errors + result.timeouts + result.non2xx;
+  if (failed > 0) throw new Error(`${failed} failed requests against ${server.url} (${result.non2xx} non-2xx)`);
+  return { perSecond: result.requests.total / MEASURE_SECONDS, cpuMicrosPerRequest: cpu / result.requests.total };
+}
+
+export async function benchHttpThroughput(report: (name: string, value: string) => void): Promise<void> {
+  const format = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  const indices = Array.from({ length: CHAIN_LENGTH }, (_, index) => index);
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-http-bench-'));
+  try {
+    const databasePath = join(dir, 'chain.db');
+    seedChain(databasePath);
+    const servers: ChildServer[] = [];
+    const start = async (kind: ServerKind): Promise<ChildServer> => {
+      const server = await spawnServer(kind, databasePath);
+      servers.push(server);
+      return server;
+    };
+    try {
+      const hello = await start('hello');
+      const ledger = await start('ledger');
+      // Each pair back to back, so both see the same load from the rest of the machine.
+      for (const [method, request] of [['POST', post], ['GET', get]] as const) {
+        const helloWorld = await measure(hello, [request(HELLO_QUERY)]);
+        const block = await measure(ledger, indices.map((index) => request(BLOCK_QUERY(index))));
+        const setting = `${CONNECTIONS} connections, ${MEASURE_SECONDS} s`;
+        report(`hello world ${method}, requests/s (${setting})`, format(helloWorld.perSecond));
+        report(`block(index) ${method}, requests/s (${setting})`, format(block.perSecond));
+        report(`block(index) / hello world, ${method}`, `${((100 * block.perSecond) / helloWorld.perSecond).toFixed(0)} %`);
+        report(`  server CPU per request, ${method}: hello world / block(index), µs`, `${format(helloWorld.cpuMicrosPerRequest)} / ${format(block.cpuMicrosPerRequest)}`);
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const serveAt = process.argv.indexOf('--serve');
+  if (serveAt !== -1) {
+    await serve(process.argv[serveAt + 1] as ServerKind, process.argv[serveAt + 2] ?? '');
+  } else {
+    await benchHttpThroughput((name, value) => console.log(`${name.padEnd(62)} ${value}`));
+  }
+}
