@@ -27,7 +27,7 @@ export interface App {
   readonly ledger: Ledger;
   readonly checks: StartupChecks;
   /** The proof-of-work engine chosen at start-up, the engines passed over and why, and the threads used. */
-  readonly miner: LoadedEngine & { readonly threads: number };
+  readonly miner: LoadedEngine & { readonly threads: number; /** Resolves once every mining thread is up. */ readonly ready: Promise<void> };
   /** Abandons mining, then releases the worker thread and the database. */
   close(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       yoga,
       ledger,
       checks,
-      miner: { ...loaded, threads: proofSearch.threads },
+      miner: { ...loaded, threads: proofSearch.threads, ready: proofSearch.ready },
       async close() {
         await ledger.close();
         await proofSearch.close();

@@ -12,6 +12,7 @@ import {
   type ProofSearchResult,
   type SearchReply,
   type SearchRequest,
+  type WorkerMessage,
   type WorkerSetup,
 } from './proof-search.js';
 
@@ -84,6 +85,10 @@ export function createPoolProofSearch({ engine, threads = availableParallelism()
     else search.reject(outcome.error);
   }
 
+  let threadsReady = 0;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
   function settle(reply: SearchReply): void {
     const search = running;
     // A cancelled search's late replies: its caller was already answered.
@@ -113,7 +118,10 @@ export function createPoolProofSearch({ engine, threads = availableParallelism()
     const setup: WorkerSetup = { engine };
     while (workers.size < threads) {
       const worker = startWorker(import.meta.url, 'proof-worker', { workerData: setup });
-      worker.on('message', settle);
+      worker.on('message', (message: WorkerMessage) => {
+        if (message !== 'ready') return settle(message);
+        if (++threadsReady >= threads) markReady();
+      });
       worker.on('error', failRunning);
       worker.on('exit', (code) => {
         // A thread lost mid-search would leave its chunk unsearched: the answer could not be trusted.
@@ -163,6 +171,7 @@ export function createPoolProofSearch({ engine, threads = availableParallelism()
   return {
     engine,
     threads,
+    ready,
     find(previousProof, difficulty, signal) {
       const result = tail.then(() => run(previousProof, difficulty, signal));
       // Only the order matters to the next search, not this one's outcome.

@@ -15,6 +15,8 @@ export interface ProofSearch {
   readonly engine: EngineName;
   /** Threads a search is split across. */
   readonly threads: number;
+  /** Resolves once every thread has loaded its engine (searches before then wait for it). */
+  readonly ready: Promise<void>;
   /** Rejects with an `AbortError` (`signal.reason`) when `signal` aborts first. */
   find(previousProof: number, difficulty: number, signal?: AbortSignal): Promise<ProofSearchResult>;
   /** Cancels any search in progress and stops the threads. */
@@ -43,6 +45,9 @@ export type SearchReply =
   | { readonly id: number; readonly status: 'done'; readonly proof: number | null; readonly hashed: number }
   | { readonly id: number; readonly status: 'cancelled'; readonly hashed: number }
   | { readonly id: number; readonly status: 'failed'; readonly message: string };
+
+/** What a worker posts: `ready` once its engine is loaded, then one reply per search. */
+export type WorkerMessage = 'ready' | SearchReply;
 
 export interface WorkerSetup {
   readonly engine: EngineName;

@@ -1,7 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { MAX_PROOF } from '../core/proof-of-work.js';
 import { loadEngine } from './engines/load-engine.js';
-import { CANCELLED, FIRST_HIT_CHUNK, NEXT_CHUNK, type SearchReply, type SearchRequest, type WorkerSetup } from './proof-search.js';
+import { CANCELLED, FIRST_HIT_CHUNK, NEXT_CHUNK, type SearchReply, type SearchRequest, type WorkerMessage, type WorkerSetup } from './proof-search.js';
+
+/** A chunk is searched in slices (~0.1 ms each), checking between them whether the work still matters. */
+const SLICES_PER_CHUNK = 8;
 
 const engine = loadEngine((workerData as WorkerSetup).engine);
 const port = parentPort;
@@ -27,19 +30,25 @@ function search({ id, previousProof, difficulty, chunkSize, control: buffer }: S
   const control = new BigInt64Array(buffer);
   let hashed = 0;
   for (;;) {
-    // Checked once a chunk (about a millisecond of work): how soon a cancelled search stops.
-    if (Atomics.load(control, CANCELLED) !== 0n) return { id, status: 'cancelled', hashed };
+      if (Atomics.load(control, CANCELLED) !== 0n) return { id, status: 'cancelled', hashed };
     const chunk = Atomics.add(control, NEXT_CHUNK, 1n);
     if (chunk > Atomics.load(control, FIRST_HIT_CHUNK)) return { id, status: 'done', proof: null, hashed };
     const start = 1 + Number(chunk) * chunkSize;
     if (start > MAX_PROOF) return { id, status: 'done', proof: null, hashed };
-    const count = Math.min(chunkSize, MAX_PROOF + 1 - start);
-    const proof = engine.search(previousProof, difficulty, start, count);
-    if (proof !== null) {
-      lowerFirstHit(control, chunk);
-      return { id, status: 'done', proof, hashed: hashed + proof - start + 1 };
+    const end = start + Math.min(chunkSize, MAX_PROOF + 1 - start);
+    const sliceSize = Math.ceil(chunkSize / SLICES_PER_CHUNK);
+    for (let from = start; from < end; from += sliceSize) {
+      // Between slices: stop at once when cancelled, or when a lower chunk already holds the answer.
+      if (Atomics.load(control, CANCELLED) !== 0n) return { id, status: 'cancelled', hashed };
+      if (Atomics.load(control, FIRST_HIT_CHUNK) < chunk) return { id, status: 'done', proof: null, hashed };
+      const count = Math.min(sliceSize, end - from);
+      const proof = engine.search(previousProof, difficulty, from, count);
+      if (proof !== null) {
+        lowerFirstHit(control, chunk);
+        return { id, status: 'done', proof, hashed: hashed + proof - from + 1 };
+      }
+      hashed += count;
     }
-    hashed += count;
   }
 }
 
@@ -52,3 +61,4 @@ port.on('message', (request: SearchRequest) => {
   }
   port.postMessage(reply);
 });
+port.postMessage('ready' satisfies WorkerMessage);

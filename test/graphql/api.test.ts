@@ -58,7 +58,9 @@ describe('GraphQL API over HTTP', () => {
     const { url } = await startTestServer(tempDatabasePath());
     const first = await graphql<Mined>(url, MINE);
     expect(first.status).toBe(200);
-    expect(first.body.data!.mineBlock).toMatchObject({ message: 'Congratulations, you just mined a Block!', attempts: 533 });
+    expect(first.body.data!.mineBlock).toMatchObject({ message: 'Congratulations, you just mined a Block!' });
+    // Every candidate below the proof, plus what the other mining threads hashed meanwhile.
+    expect(first.body.data!.mineBlock.attempts).toBeGreaterThanOrEqual(533);
     const blocks = [first.body.data!.mineBlock.block, ...(await mine(url, 4))];
     expect(blocks.map((block) => block.proof)).toEqual(SEED_PROOFS);
     expect(blocks.map((block) => block.index)).toEqual([1, 2, 3, 4, 5]);

@@ -20,7 +20,7 @@ interface Options {
 
 async function openLedger(
   path: string,
-  { difficulty = 4, dataMaxBytes = 64, writeLockWaitMs = 5000, proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 }) }: Options = {},
+  { difficulty = 4, dataMaxBytes = 64, writeLockWaitMs = 5000, proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 }) }: Options = {},
 ) {
   const database = openDatabase(path);
   const repository = createChainRepository(database);
@@ -116,6 +116,7 @@ describe('ledger', () => {
     const interfering: ProofSearch = {
       engine: search.engine,
       threads: search.threads,
+      ready: search.ready,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         if (!interfered) {
@@ -129,7 +130,8 @@ describe('ledger', () => {
     const { ledger, repository } = await openLedger(path, { proofSearch: interfering });
     const mined = await ledger.mineBlock({ data: 'this writer' });
     expect(mined.block).toMatchObject({ index: 2, proof: 45293, data: 'this writer' });
-    expect(mined.attempts).toBe(533 + 45293);
+    // Two threads: every candidate below each answer is hashed, and a little more.
+    expect(mined.attempts).toBeGreaterThanOrEqual(533 + 45293);
     expect(repository.blockAt(1)).toMatchObject({ proof: 533, data: 'the other writer' });
     expect(validateChain(allBlocks(repository)).valid).toBe(true);
   });
@@ -141,6 +143,7 @@ describe('ledger', () => {
     const tampering: ProofSearch = {
       engine: search.engine,
       threads: search.threads,
+      ready: search.ready,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         if (++searches === 2) tamper(path, "UPDATE blocks SET data = 'forged' WHERE block_index = 0");
@@ -160,6 +163,7 @@ describe('ledger', () => {
     const writing: ProofSearch = {
       engine: search.engine,
       threads: search.threads,
+      ready: search.ready,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         secondConnection(path).exec('CREATE TABLE IF NOT EXISTS unrelated (x)');
@@ -181,6 +185,7 @@ describe('ledger', () => {
     const alwaysOvertaken: ProofSearch = {
       engine: search.engine,
       threads: search.threads,
+      ready: search.ready,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         await other.ledger.mineBlock();
