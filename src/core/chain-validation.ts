@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import {
   GENESIS_PREVIOUS_HASH,
   GENESIS_PROOF,
@@ -36,76 +37,100 @@ export interface ChainValidationResult {
   readonly problemCount: number;
 }
 
-function checkGenesis(block: Block): ChainProblem[] {
+type Report = (problem: ChainProblem) => void;
+
+function checkGenesis(block: Block, report: Report): void {
   const wrong: string[] = [];
   if (block.index !== 0) wrong.push(`index ${block.index} (expected 0)`);
   if (block.previousHash !== GENESIS_PREVIOUS_HASH) wrong.push(`previous hash "${block.previousHash}" (expected "0")`);
   if (block.proof !== GENESIS_PROOF) wrong.push(`proof ${block.proof} (expected 1)`);
   if (block.difficulty !== SEED_DIFFICULTY) wrong.push(`difficulty ${block.difficulty} (expected 4)`);
   if (block.data !== null) wrong.push('data (the genesis block carries none)');
-  if (wrong.length === 0) return [];
-  return [{ index: block.index, reason: 'GENESIS_INVALID', message: `The first block has ${wrong.join(', ')}.` }];
+  if (wrong.length > 0) report({ index: block.index, reason: 'GENESIS_INVALID', message: `The first block has ${wrong.join(', ')}.` });
 }
 
-function checkLink(block: Block, previous: Block): ChainProblem[] {
-  const problems: ChainProblem[] = [];
+/** Proofs up to floor(sqrt(2^53)): their squares and the difference are exact doubles. */
+const LARGEST_EXACT_PROOF = 94_906_265;
+
+/** `hashProof`, without BigInt for the proofs of every difficulty below 7. */
+function proofHash(previousProof: number, proof: number): string {
+  if (
+    Number.isSafeInteger(previousProof) &&
+    Number.isSafeInteger(proof) &&
+    Math.abs(previousProof) <= LARGEST_EXACT_PROOF &&
+    Math.abs(proof) <= LARGEST_EXACT_PROOF
+  ) {
+    return hash('sha256', String(proof * proof - previousProof * previousProof), 'hex');
+  }
+  return hashProof(previousProof, proof);
+}
+
+function checkLink(block: Block, previous: Block, report: Report): void {
   const { index } = block;
   if (index !== previous.index + 1) {
-    problems.push({
+    report({
       index,
       reason: 'INDEX_MISMATCH',
       message: `Block ${index} follows block ${previous.index}; expected index ${previous.index + 1}.`,
     });
   }
   if (block.previousHash !== previous.hash) {
-    problems.push({
+    report({
       index,
       reason: 'PREVIOUS_HASH_MISMATCH',
       message: `Block ${index} links to ${block.previousHash}, but block ${previous.index} before it has hash ${previous.hash}.`,
     });
   }
   if (!isSupportedDifficulty(block.difficulty)) {
-    problems.push({
+    report({
       index,
       reason: 'DIFFICULTY_INVALID',
       message: `Block ${index} records difficulty ${block.difficulty}, which is not a supported difficulty.`,
     });
   } else {
-    const proofHash = hashProof(previous.proof, block.proof);
-    if (!meetsDifficulty(proofHash, block.difficulty)) {
-      problems.push({
+    const hashOfProof = proofHash(previous.proof, block.proof);
+    if (!meetsDifficulty(hashOfProof, block.difficulty)) {
+      report({
         index,
         reason: 'PROOF_INVALID',
         message:
-          `Proof ${block.proof} after proof ${previous.proof} hashes to ${proofHash}, ` +
+          `Proof ${block.proof} after proof ${previous.proof} hashes to ${hashOfProof}, ` +
           `which lacks the ${block.difficulty} leading zeros of its difficulty.`,
       });
     }
   }
-  return problems;
 }
 
-function checkHash(block: Block): ChainProblem[] {
+function checkHash(block: Block, report: Report): void {
   const computed = hashBlock(block);
-  if (computed === block.hash) return [];
-  return [
-    {
-      index: block.index,
-      reason: 'HASH_MISMATCH',
-      message: `Block ${block.index} is stored with hash ${block.hash}, but its content hashes to ${computed}.`,
-    },
-  ];
+  if (computed === block.hash) return;
+  report({
+    index: block.index,
+    reason: 'HASH_MISMATCH',
+    message: `Block ${block.index} is stored with hash ${block.hash}, but its content hashes to ${computed}.`,
+  });
+}
+
+/**
+ * Checks the link against the predecessor's stored hash and the block's own
+ * hash separately, so a rewritten block is reported where it was rewritten
+ * and a broken link where it breaks. Reports nothing (and allocates nothing)
+ * for a valid block: validation runs this for every stored block.
+ */
+function inspectBlock(block: Block, previous: Block | null, report: Report): void {
+  if (previous === null) checkGenesis(block, report);
+  else checkLink(block, previous, report);
+  checkHash(block, report);
 }
 
 /**
  * Everything wrong with `block` as the successor of `previous` (or as the genesis
- * block when `previous` is null). Checks the link against the predecessor's
- * stored hash and the block's own hash separately, so a rewritten block is
- * reported where it was rewritten and a broken link where it breaks.
+ * block when `previous` is null).
  */
 export function checkBlock(block: Block, previous: Block | null): ChainProblem[] {
-  const structural = previous === null ? checkGenesis(block) : checkLink(block, previous);
-  return [...structural, ...checkHash(block)];
+  const problems: ChainProblem[] = [];
+  inspectBlock(block, previous, (problem) => problems.push(problem));
+  return problems;
 }
 
 /**
@@ -150,12 +175,14 @@ export function createChainValidator({
   let problemCount = 0;
   const problems: ChainProblem[] = [];
 
+  const report: Report = (problem) => {
+    problemCount += 1;
+    if (problems.length < maxReportedProblems) problems.push(problem);
+  };
+
   return {
     add(block) {
-      for (const problem of checkBlock(block, previous)) {
-        problemCount += 1;
-        if (problems.length < maxReportedProblems) problems.push(problem);
-      }
+      inspectBlock(block, previous, report);
       // Continue from the block as found, so each later link is judged on its
       // own: one missing block is one INDEX_MISMATCH, not one per later block.
       previous = block;
@@ -182,4 +209,25 @@ export function validateChain(
   const validator = createChainValidator(options);
   for (const block of blocks) validator.add(block);
   return validator.result();
+}
+
+/**
+ * Joins the results of validating consecutive segments of one chain, each
+ * segment's validator started `after` the last block of the segments before
+ * it (or with none, if they hold no block): the result of a single pass.
+ */
+export function joinSegmentResults(
+  segments: readonly ChainValidationResult[],
+  { maxReportedProblems = DEFAULT_MAX_REPORTED_PROBLEMS }: { maxReportedProblems?: number } = {},
+): ChainValidationResult {
+  // An empty segment's result holds only the "no genesis block" verdict, which is about the whole chain.
+  const examined = segments.filter((segment) => segment.length > 0);
+  if (examined.length === 0) return createChainValidator().result();
+  const problemCount = examined.reduce((sum, segment) => sum + segment.problemCount, 0);
+  return {
+    valid: problemCount === 0,
+    length: examined.reduce((sum, segment) => sum + segment.length, 0),
+    problems: examined.flatMap((segment) => segment.problems).slice(0, maxReportedProblems),
+    problemCount,
+  };
 }

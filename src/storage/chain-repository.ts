@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Block } from '../core/block.js';
+import type { ChainValidationResult } from '../core/chain-validation.js';
 import type { Database } from './database.js';
 import { translateErrors } from './errors.js';
 import { blocks } from './schema.js';
+import { validateStoredChain } from './stored-chain-validation.js';
 
 export type AppendOutcome =
   | { readonly status: 'appended' }
@@ -36,6 +39,16 @@ export interface ChainRepository {
   range(query: BlockRangeQuery): Block[];
   /** The whole chain in index order, `batchSize` blocks at a time (keyset, no OFFSET). */
   batches(batchSize: number): Generator<Block[], void, undefined>;
+  /**
+   * Validates the whole stored chain on worker threads with their own
+   * read-only connections, so the event loop stays free (same result as
+   * feeding `batches` to a validator); `null` for an in-memory database,
+   * which no other connection can open.
+   */
+  validateOffThread(options?: {
+    readonly maxReportedProblems?: number | undefined;
+    readonly signal?: AbortSignal | undefined;
+  }): Promise<ChainValidationResult> | null;
   /** Runs `read` on one consistent snapshot of the database. */
   snapshot<T>(read: () => T): T;
   /** Writes the genesis block if the chain is empty; returns whether it did. */
@@ -60,6 +73,7 @@ const MAX_INDEX = Number.MAX_SAFE_INTEGER;
 
 export function createChainRepository(database: Database): ChainRepository {
   const db = database.drizzle;
+  const file = database.path === ':memory:' || database.path === '' ? null : resolve(database.path);
 
   const tipStatement = db.select().from(blocks).orderBy(desc(blocks.index)).limit(1).prepare();
   const byIndexStatement = db
@@ -110,6 +124,12 @@ export function createChainRepository(database: Database): ChainRepository {
         yield batch;
         afterIndex = batch[batch.length - 1]!.index;
       }
+    },
+
+    validateOffThread(options = {}) {
+      if (file === null) return null;
+      const lastIndex = translateErrors(() => readTip()?.index ?? -1);
+      return validateStoredChain(file, { lastIndex, ...options });
     },
 
     snapshot: (read) => translateErrors(() => db.transaction(() => read(), { behavior: 'deferred' })),

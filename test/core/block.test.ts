@@ -1,5 +1,8 @@
+import { hash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createGenesisBlock, hashBlock, hashedFields, sealBlock } from '../../src/core/block.js';
+import { pythonJsonDumps } from '../../src/core/canonical-json.js';
 import { SEED_BLOCKS, SEED_BLOCK_4_HASH_PREFIX } from '../fixtures/seed-chain.js';
 
 describe('hashBlock', () => {
@@ -42,5 +45,28 @@ describe('hashBlock', () => {
   it('seals content with its hash', () => {
     const { hash, ...content } = SEED_BLOCKS[2]!;
     expect(sealBlock(content).hash).toBe(hash);
+  });
+
+  it('hashes exactly the canonical JSON of the hashed fields, whatever they hold', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const block = fc.record({
+      index: fc.nat(),
+      timestamp: text,
+      proof: fc.maxSafeInteger(),
+      previousHash: text,
+      data: fc.option(text),
+      difficulty: fc.integer({ min: 1, max: 12 }),
+    });
+    fc.assert(
+      fc.property(block, (content) => {
+        expect(hashBlock(content)).toBe(hash('sha256', pythonJsonDumps(hashedFields(content)), 'hex'));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a field no block can hold, as the canonical JSON does', () => {
+    expect(() => hashBlock({ ...SEED_BLOCKS[1]!, proof: 1.5 })).toThrow(RangeError);
+    expect(() => hashBlock({ ...SEED_BLOCKS[1]!, difficulty: Number.NaN })).toThrow(RangeError);
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashBlock, sealBlock, type Block } from '../../src/core/block.js';
-import { checkNewBlock, createChainValidator, validateChain } from '../../src/core/chain-validation.js';
+import { checkBlock, checkNewBlock, createChainValidator, joinSegmentResults, validateChain } from '../../src/core/chain-validation.js';
+import { hashProof } from '../../src/core/proof-of-work.js';
 import { buildChain } from '../helpers/chains.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 
@@ -121,6 +122,54 @@ describe('validateChain', () => {
     const result = validator.result();
     expect(result.problems).toHaveLength(5);
     expect(result.problemCount).toBeGreaterThan(30);
+  });
+});
+
+describe('proof checks', () => {
+  it('hash the square difference exactly on both sides of the largest proof whose square is an exact double', () => {
+    const [genesis, next] = buildChain(2);
+    const largestExact = 94_906_265;
+    const proofs = [1, 533, -5, largestExact - 1, largestExact, largestExact + 1, -largestExact - 1, 2 ** 40];
+    for (const previousProof of proofs) {
+      for (const proof of proofs) {
+        const previous = { ...genesis!, proof: previousProof };
+        // Difficulty 12: the proof fails, and the message names the hash it computed.
+        const block = sealBlock({ ...next!, proof, difficulty: 12, previousHash: previous.hash });
+        const [problem] = checkBlock(block, previous);
+        expect(problem).toMatchObject({ reason: 'PROOF_INVALID' });
+        expect(problem!.message).toContain(`hashes to ${hashProof(previousProof, proof)},`);
+      }
+    }
+  });
+});
+
+describe('joinSegmentResults', () => {
+  const chain = buildChain(12, { dataFor: (i) => (i % 3 === 0 ? `payload ${i}` : null) });
+  const tampered = chain
+    .filter((block) => block.index !== 5)
+    .map((block) => (block.index === 8 ? { ...block, data: 'rewritten' } : block.index === 10 ? { ...block, hash: 'f'.repeat(64) } : block));
+
+  it('joins segments validated one after another into the result of one pass', () => {
+    const cuts = fc.uniqueArray(fc.integer({ min: 0, max: tampered.length }), { maxLength: 4 }).map((list) => [...list].sort((a, b) => a - b));
+    fc.assert(
+      fc.property(cuts, fc.integer({ min: 1, max: 8 }), (positions, maxReportedProblems) => {
+        const bounds = [0, ...positions, tampered.length];
+        const segments = bounds.slice(1).map((end, i) => {
+          const start = bounds[i]!;
+          const validator = createChainValidator({ after: start > 0 ? tampered[start - 1]! : null, maxReportedProblems });
+          tampered.slice(start, end).forEach((block) => validator.add(block));
+          return validator.result();
+        });
+        expect(joinSegmentResults(segments, { maxReportedProblems })).toEqual(validateChain(tampered, { maxReportedProblems }));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('joins segments without blocks into the verdict on an empty chain', () => {
+    const empty = createChainValidator().result();
+    expect(joinSegmentResults([empty, empty])).toEqual(validateChain([]));
+    expect(joinSegmentResults([])).toEqual(validateChain([]));
   });
 });
 

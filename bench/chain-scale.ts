@@ -1,0 +1,311 @@
+/**
+ * How validation, reads and start-up scale with the chain's length: a chain of
+ * 1,000,000 blocks against one of 1,000, both generated here into a temporary
+ * directory that is deleted afterwards. Prints medians; asserts nothing.
+ *
+ * Standalone: `npx tsx bench/chain-scale.ts [large length]`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import type { App } from '../src/app.js';
+import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js';
+import { searchProofs } from '../src/core/proof-of-work.js';
+import { formatSeedTimestamp } from '../src/core/timestamp.js';
+import { createChainIntegrity } from '../src/ledger/chain-integrity.js';
+import type { BlockRangeQuery, Ledger } from '../src/ledger/ledger.js';
+import { createChainRepository } from '../src/storage/chain-repository.js';
+import { openDatabase } from '../src/storage/database.js';
+
+export type Report = (name: string, value: string) => void;
+
+export interface ChainScaleOptions {
+  /** Blocks in the long chain (default 1,000,000). */
+  readonly largeLength?: number;
+  /** Blocks in the short chain the reads and start-up are compared with (default 1,000). */
+  readonly smallLength?: number;
+  /** Full validation passes of the long chain, each on a fresh verdict (default 3). */
+  readonly validateRuns?: number;
+}
+
+const START = 1_764_201_600_000_000; // 2025-11-27 00:00:00 UTC, in microseconds
+const INSERT_BATCH = 100_000;
+const PAGE = 20;
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const format = (value: number, digits = 1): string => value.toLocaleString('en-US', { maximumFractionDigits: digits });
+const megabytes = (bytes: number): string => `${format(bytes / 1024 / 1024, 0)} MB`;
+
+/**
+ * Writes a valid chain of `length` blocks to a new database file: real hashes
+ * and links, the smallest proofs at difficulty 1 (what this server mines at
+ * DIFFICULTY=1), data in every third block. A bulk load for benchmarks only:
+ * no journal, no syncs, and the unique indexes and insert triggers dropped
+ * while loading, then recreated from their own SQL, so the file ends up with
+ * exactly the schema the server creates.
+ */
+export function generateChain(path: string, length: number): void {
+  openDatabase(path).close();
+  const connection = new Sqlite(path);
+  try {
+    connection.pragma('journal_mode = DELETE');
+    connection.pragma('journal_mode = OFF');
+    connection.pragma('synchronous = OFF');
+    connection.pragma('cache_size = -65536');
+    const rebuilt = connection
+      .prepare<[], { type: string; name: string; sql: string }>(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'blocks' AND sql IS NOT NULL AND (type = 'index' OR sql LIKE '%BEFORE INSERT%')",
+      )
+      .all();
+    for (const { type, name } of rebuilt) connection.exec(`DROP ${type === 'index' ? 'INDEX' : 'TRIGGER'} "${name}"`);
+    const insert = connection.prepare(
+      'INSERT INTO blocks (block_index, timestamp, proof, previous_hash, hash, data, difficulty) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const store = (block: Block): void => {
+      insert.run(block.index, block.timestamp, block.proof, block.previousHash, block.hash, block.data, block.difficulty);
+    };
+    // At difficulty 1 the smallest proofs soon repeat (two proofs alternate),
+    // so each one is searched for once and then looked up.
+    const nextProofs = new Map<number, number>();
+    const nextProof = (proof: number): number => {
+      let next = nextProofs.get(proof);
+      if (next === undefined) {
+        next = searchProofs(proof, 1, 1, Number.MAX_SAFE_INTEGER)!;
+        nextProofs.set(proof, next);
+      }
+      return next;
+    };
+    let tip = createGenesisBlock(formatSeedTimestamp(START));
+    store(tip);
+    const load = connection.transaction((end: number) => {
+      for (let index = tip.index + 1; index < end; index++) {
+        tip = sealBlock({
+          index,
+          timestamp: formatSeedTimestamp(START + index * 1_000_123),
+          proof: nextProof(tip.proof),
+          previousHash: tip.hash,
+          data: index % 3 === 0 ? `payload ${index}` : null,
+          difficulty: 1,
+        });
+        store(tip);
+      }
+    });
+    while (tip.index + 1 < length) load(Math.min(length, tip.index + 1 + INSERT_BATCH));
+    for (const { sql } of rebuilt) connection.exec(sql);
+    connection.pragma('journal_mode = WAL');
+  } finally {
+    connection.close();
+  }
+}
+
+/**
+ * Runs this module in a child process in `mode`, and returns what it printed.
+ * Chains are generated elsewhere so that their garbage stays out of the memory
+ * figures (and the two are built in parallel); validation is measured
+ * elsewhere so that its memory figure is that of a process holding nothing else.
+ */
+function runElsewhere(mode: string, ...args: Array<string | number>): Promise<string> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), mode, ...args.map(String)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${mode} ${args.join(' ')} failed (exit code ${code})`))));
+  });
+}
+
+interface Watch {
+  /** Longest time the event loop went without running a 1 ms interval, in ms. */
+  readonly maxStallMs: number;
+  readonly peakRss: number;
+}
+
+/** Samples the event loop's responsiveness and the process's memory while `work` runs. */
+async function watch<T>(work: () => Promise<T>): Promise<Watch & { readonly result: T; readonly ms: number }> {
+  let maxStallMs = 0;
+  let peakRss = process.memoryUsage.rss();
+  let last = performance.now();
+  const sample = (): void => {
+    const now = performance.now();
+    maxStallMs = Math.max(maxStallMs, now - last);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    last = now;
+  };
+  const probe = setInterval(sample, 1);
+  const started = performance.now();
+  try {
+    const result = await work();
+    const ms = performance.now() - started;
+    sample();
+    return { result, ms, maxStallMs, peakRss };
+  } finally {
+    clearInterval(probe);
+  }
+}
+
+interface ValidationFigures {
+  readonly ms: number[];
+  readonly rssBefore: number;
+  readonly peakRss: number;
+  readonly maxStallMs: number;
+}
+
+/** Full validation passes of the chain at `path`, each on a fresh verdict (not the cached one). */
+async function measureValidation(path: string, length: number, runs: number): Promise<ValidationFigures> {
+  const database = openDatabase(path);
+  try {
+    const repository = createChainRepository(database);
+    const rssBefore = process.memoryUsage.rss();
+    const passes = [];
+    for (let run = 0; run < runs; run++) {
+      const pass = await watch(() => createChainIntegrity(repository).verify());
+      if (!pass.result.valid || pass.result.length !== length) throw new Error('the benchmark chain does not validate');
+      passes.push(pass);
+    }
+    return {
+      ms: passes.map((pass) => pass.ms),
+      rssBefore,
+      peakRss: Math.max(...passes.map((pass) => pass.peakRss)),
+      maxStallMs: Math.max(...passes.map((pass) => pass.maxStallMs)),
+    };
+  } finally {
+    database.close();
+  }
+}
+
+async function benchValidation(report: Report, path: string, length: number, runs: number): Promise<void> {
+  const figures = JSON.parse(await runElsewhere('--validate', path, length, runs)) as ValidationFigures;
+  const label = format(length, 0);
+  const ms = median(figures.ms);
+  report(`validate ${label} stored blocks, ms (median of ${runs})`, format(ms, 0));
+  report(`validate ${label}: blocks/s`, format(length / (ms / 1000), 0));
+  report(`validate ${label}: peak RSS of the process (${megabytes(figures.rssBefore)} before)`, megabytes(figures.peakRss));
+  report(`validate ${label}: longest event-loop stall, ms`, format(figures.maxStallMs));
+}
+
+interface Started {
+  readonly app: App;
+  readonly startMs: number;
+  /** From then until quick_check and the full validation have both finished, while requests would be served. */
+  readonly checksMs: number;
+  readonly maxStallMs: number;
+}
+
+async function startApp(path: string): Promise<Started> {
+  const [{ createApp }, { loadConfig }] = await Promise.all([import('../src/app.js'), import('../src/config.js')]);
+  const started = performance.now();
+  const app = await createApp({ ...loadConfig({}), databasePath: path });
+  const startMs = performance.now() - started;
+  const checks = await watch(() => Promise.all([app.checks.databaseFile, app.checks.chain]));
+  const [file, chain] = checks.result;
+  if (!file.ok || !chain.valid) throw new Error('the benchmark database fails its start-up checks');
+  return { app, startMs, checksMs: checks.ms, maxStallMs: checks.maxStallMs };
+}
+
+interface ReadCase {
+  readonly name: string;
+  readonly read: (ledger: Ledger, length: number, i: number) => unknown;
+}
+
+const page = (query: BlockRangeQuery) => (ledger: Ledger) => ledger.page(query);
+
+/** What the `block`, `tip` and `chain` resolvers ask the ledger for; far-end reads cycle over the newest 100 blocks. */
+const READS: readonly ReadCase[] = [
+  { name: 'block(index) near the tip', read: (ledger, length, i) => ledger.blockAt(length - 1 - (i % 100)) },
+  { name: 'tip', read: (ledger) => ledger.tip() },
+  { name: `chain(first: ${PAGE})`, read: page({ limit: PAGE, from: 'first' }) },
+  { name: `chain(last: ${PAGE})`, read: page({ limit: PAGE, from: 'last' }) },
+  {
+    name: `chain(first: ${PAGE}, after: a cursor near the tip)`,
+    read: (ledger, length, i) => ledger.page({ afterIndex: length - 150 + (i % 100), limit: PAGE, from: 'first' }),
+  },
+];
+
+/** µs per read, median over rounds of `perRound` reads, the two chains taking turns so that drift hits both alike. */
+function readLatencies(small: { ledger: Ledger; length: number }, large: { ledger: Ledger; length: number }, read: ReadCase['read']) {
+  const rounds = 41;
+  const perRound = 250;
+  const samples = { small: [] as number[], large: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [key, { ledger, length }] of [['small', small], ['large', large]] as const) {
+      const started = performance.now();
+      for (let i = 0; i < perRound; i++) read(ledger, length, i);
+      samples[key].push(((performance.now() - started) * 1000) / perRound);
+    }
+  }
+  return { small: median(samples.small), large: median(samples.large) };
+}
+
+type Size = 'small' | 'large';
+
+async function benchStartAndReads(report: Report, paths: Record<Size, string>, lengths: Record<Size, number>): Promise<void> {
+  const labels = { small: format(lengths.small, 0), large: format(lengths.large, 0) };
+  // Loads and warms the modules, so that neither size pays for it.
+  await (await startApp(paths.small)).app.close();
+  const runs: Record<Size, Started[]> = { small: [], large: [] };
+  try {
+    for (let run = 0; run < 3; run++) {
+      for (const size of ['small', 'large'] as const) {
+        const started = await startApp(paths[size]);
+        runs[size].push(started);
+        if (run < 2) await started.app.close();
+      }
+    }
+    for (const size of ['small', 'large'] as const) {
+      report(`createApp with ${labels[size]} blocks, ms (median of 3)`, format(median(runs[size].map((run) => run.startMs))));
+      report(`  then quick_check and full validation in the background, ms`, format(median(runs[size].map((run) => run.checksMs)), 0));
+      report(`  longest event-loop stall meanwhile, ms`, format(Math.max(...runs[size].map((run) => run.maxStallMs))));
+    }
+    const small = { ledger: runs.small[2]!.app.ledger, length: lengths.small };
+    const large = { ledger: runs.large[2]!.app.ledger, length: lengths.large };
+    for (const { name, read } of READS) {
+      const latency = readLatencies(small, large, read);
+      report(
+        `${name}, µs: ${labels.small} / ${labels.large} blocks`,
+        `${format(latency.small, 2)} / ${format(latency.large, 2)} (x${format(latency.large / latency.small, 2)})`,
+      );
+    }
+  } finally {
+    await runs.small[2]?.app.close();
+    await runs.large[2]?.app.close();
+  }
+}
+
+export async function benchChainScale(
+  report: Report,
+  { largeLength = 1_000_000, smallLength = 1_000, validateRuns = 3 }: ChainScaleOptions = {},
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-chain-scale-'));
+  try {
+    const paths = { small: join(dir, 'small.db'), large: join(dir, 'large.db') };
+    const generating = performance.now();
+    await Promise.all([runElsewhere('--generate', paths.small, smallLength), runElsewhere('--generate', paths.large, largeLength)]);
+    report(`generate ${format(largeLength, 0)} blocks (bulk load), s`, format((performance.now() - generating) / 1000));
+    await benchValidation(report, paths.large, largeLength, validateRuns);
+    await benchStartAndReads(report, paths, { small: smallLength, large: largeLength });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [mode, path = '', length = '0', runs = '3'] = process.argv.slice(2);
+  if (mode === '--generate') {
+    generateChain(path, Number(length));
+  } else if (mode === '--validate') {
+    console.log(JSON.stringify(await measureValidation(path, Number(length), Number(runs))));
+  } else {
+    const options = mode === undefined ? {} : { largeLength: Number(mode) };
+    await benchChainScale((name, value) => console.log(`${name.padEnd(72)} ${value}`), options);
+  }
+}

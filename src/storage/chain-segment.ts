@@ -1,0 +1,56 @@
+import type Sqlite from 'better-sqlite3';
+import type { Block } from '../core/block.js';
+import { DEFAULT_MAX_REPORTED_PROBLEMS, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
+
+/** The blocks with `afterIndex < block_index < beforeIndex`, in index order. */
+export interface ChainSegment {
+  readonly afterIndex: number;
+  readonly beforeIndex: number;
+}
+
+type BlockRow = [index: number, timestamp: string, proof: number, previousHash: string, hash: string, data: string | null, difficulty: number];
+
+const COLUMNS = 'block_index, timestamp, proof, previous_hash, hash, data, difficulty';
+
+const toBlock = ([index, timestamp, proof, previousHash, hash, data, difficulty]: BlockRow): Block => ({
+  index,
+  timestamp,
+  proof,
+  previousHash,
+  hash,
+  data,
+  difficulty,
+});
+
+/** Rows per read: keyset pages read faster than a row-by-row iterator, and hold a few MB at most. */
+const PAGE_SIZE = Number(process.env['PAGE'] ?? 4096);
+
+/**
+ * Validates one segment of the stored chain, on one snapshot, against the
+ * block stored before it (none for the first segment), so that consecutive
+ * segments join into the result of a single pass (`joinSegmentResults`).
+ * Rows are read as arrays, not mapped by the ORM: this reads every block.
+ */
+export function validateSegment(
+  connection: Sqlite.Database,
+  { afterIndex, beforeIndex }: ChainSegment,
+  { maxReportedProblems = DEFAULT_MAX_REPORTED_PROBLEMS }: { maxReportedProblems?: number } = {},
+): ChainValidationResult {
+  const anchor = connection
+    .prepare<[number], BlockRow>(`SELECT ${COLUMNS} FROM blocks WHERE block_index > -1 AND block_index <= ? ORDER BY block_index DESC LIMIT 1`)
+    .raw();
+  const page = connection
+    .prepare<[number, number], BlockRow>(`SELECT ${COLUMNS} FROM blocks WHERE block_index > ? AND block_index < ? ORDER BY block_index LIMIT ${PAGE_SIZE}`)
+    .raw();
+  return connection.transaction(() => {
+    const before = anchor.get(afterIndex);
+    const validator = createChainValidator({ after: before === undefined ? null : toBlock(before), maxReportedProblems });
+    if (PAGE_SIZE === 0) {
+      for (const row of connection.prepare<[number, number], BlockRow>(`SELECT ${COLUMNS} FROM blocks WHERE block_index > ? AND block_index < ? ORDER BY block_index`).raw().iterate(afterIndex, beforeIndex)) validator.add(toBlock(row));
+    } else
+    for (let rows = page.all(afterIndex, beforeIndex); rows.length > 0; rows = page.all(rows[rows.length - 1]![0], beforeIndex)) {
+      for (const row of rows) validator.add(toBlock(row));
+    }
+    return validator.result();
+  })();
+}
