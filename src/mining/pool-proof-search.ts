@@ -120,6 +120,8 @@ export function createPoolProofSearch({ engine, threads = availableParallelism()
       const worker = startWorker(import.meta.url, 'proof-worker', { workerData: setup });
       worker.on('message', (message: WorkerMessage) => {
         if (message !== 'ready') return settle(message);
+        // Held until its engine is loaded, so awaiting `ready` keeps the process alive.
+        if (running === null) worker.unref();
         if (++threadsReady >= threads) markReady();
       });
       worker.on('error', failRunning);
@@ -127,7 +129,6 @@ export function createPoolProofSearch({ engine, threads = availableParallelism()
         // A thread lost mid-search would leave its chunk unsearched: the answer could not be trusted.
         if (workers.delete(worker) && !closed) failRunning(new Error(`proof worker exited with code ${code}`));
       });
-      worker.unref();
       workers.add(worker);
     }
   }
