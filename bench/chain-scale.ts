@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ export interface ChainScaleOptions {
 const START = 1_764_201_600_000_000; // 2025-11-27 00:00:00 UTC, in microseconds
 const INSERT_BATCH = 100_000;
 const PAGE = 20;
+const START_RUNS = 5;
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -248,26 +249,28 @@ function readLatencies(small: { ledger: Ledger; length: number }, large: { ledge
 
 type Size = 'small' | 'large';
 
+const lastOf = <T>(list: readonly T[]): T | undefined => list[list.length - 1];
+
 async function benchStartAndReads(report: Report, paths: Record<Size, string>, lengths: Record<Size, number>): Promise<void> {
   const labels = { small: format(lengths.small, 0), large: format(lengths.large, 0) };
   // Loads and warms the modules, so that neither size pays for it.
   await (await startApp(paths.small)).app.close();
   const runs: Record<Size, Started[]> = { small: [], large: [] };
   try {
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < START_RUNS; run++) {
       for (const size of ['small', 'large'] as const) {
         const started = await startApp(paths[size]);
         runs[size].push(started);
-        if (run < 2) await started.app.close();
+        if (run < START_RUNS - 1) await started.app.close();
       }
     }
     for (const size of ['small', 'large'] as const) {
-      report(`createApp with ${labels[size]} blocks, ms (median of 3)`, format(median(runs[size].map((run) => run.startMs))));
+      report(`createApp with ${labels[size]} blocks, ms (median of ${START_RUNS})`, format(median(runs[size].map((run) => run.startMs))));
       report(`  then quick_check and full validation in the background, ms`, format(median(runs[size].map((run) => run.checksMs)), 0));
       report(`  longest event-loop stall meanwhile, ms`, format(Math.max(...runs[size].map((run) => run.maxStallMs))));
     }
-    const small = { ledger: runs.small[2]!.app.ledger, length: lengths.small };
-    const large = { ledger: runs.large[2]!.app.ledger, length: lengths.large };
+    const small = { ledger: lastOf(runs.small)!.app.ledger, length: lengths.small };
+    const large = { ledger: lastOf(runs.large)!.app.ledger, length: lengths.large };
     for (const { name, read } of READS) {
       const latency = readLatencies(small, large, read);
       report(
@@ -276,8 +279,9 @@ async function benchStartAndReads(report: Report, paths: Record<Size, string>, l
       );
     }
   } finally {
-    await runs.small[2]?.app.close();
-    await runs.large[2]?.app.close();
+    // The last start of each size stayed open for the reads (or is all that got started).
+    await lastOf(runs.small)?.app.close();
+    await lastOf(runs.large)?.app.close();
   }
 }
 
@@ -291,8 +295,11 @@ export async function benchChainScale(
     const generating = performance.now();
     await Promise.all([runElsewhere('--generate', paths.small, smallLength), runElsewhere('--generate', paths.large, largeLength)]);
     report(`generate ${format(largeLength, 0)} blocks (bulk load), s`, format((performance.now() - generating) / 1000));
+    // Other work on a shared machine slows every figure here: the load says how much there was.
+    const loadBefore = loadavg()[0]!;
     await benchValidation(report, paths.large, largeLength, validateRuns);
     await benchStartAndReads(report, paths, { small: smallLength, large: largeLength });
+    report('machine load average (1 min) before / after the measures', `${format(loadBefore, 2)} / ${format(loadavg()[0]!, 2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,7 @@ export interface StartupChecks {
   readonly recentBlocks: ChainValidationResult | Error;
   /** SQLite's quick_check of the file, on a worker thread. A failure stops mining. */
   readonly databaseFile: Promise<DatabaseCheck>;
-  /** The whole chain, validated in batches between requests. A failure stops mining. */
+  /** The whole chain, validated once quick_check is done (on worker threads, or in batches between requests for a short chain). A failure stops mining. */
   readonly chain: Promise<ChainValidationResult>;
 }
 
@@ -69,7 +69,14 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       miningGate: createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute }),
       trustedProxies: config.trustedProxies,
     });
-    const checks: StartupChecks = { recentBlocks: validateRecentBlocks(ledger), databaseFile, chain: ledger.validate() };
+    const recentBlocks = validateRecentBlocks(ledger);
+    // One whole-file check at a time: quick_check's thread and the validation's
+    // two would share two cores with the event loop, which then waits for one.
+    const chain = databaseFile.then(
+      () => ledger.validate(),
+      () => ledger.validate(),
+    );
+    const checks: StartupChecks = { recentBlocks, databaseFile, chain };
     checks.chain.catch(() => undefined);
     return {
       yoga,

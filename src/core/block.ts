@@ -43,6 +43,14 @@ export function hashedFields(block: BlockContent): Record<string, string | numbe
 }
 
 /**
+ * Strings Python's `json.dumps` writes as they are: printable ASCII but `"` and
+ * `\`. One character class, which V8 scans in half the time of the escaping
+ * test in `pythonJsonString`; anything else is escaped by that function.
+ */
+const WRITTEN_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const jsonString = (text: string): string => (WRITTEN_AS_IS.test(text) ? `"${text}"` : pythonJsonString(text));
+
+/**
  * `pythonJsonDumps(hashedFields(block))`, written out directly with the keys in
  * their sorted order (data, difficulty, index, previous_hash, proof, timestamp):
  * validation hashes every stored block, and the generic serializer's object,
@@ -61,11 +69,11 @@ function canonicalBlockJson(block: BlockContent): string {
   ) {
     return pythonJsonDumps(hashedFields(block));
   }
-  const dataMember = data === null ? '' : `"data": ${pythonJsonString(data)}, `;
+  const dataMember = data === null ? '' : `"data": ${jsonString(data)}, `;
   const difficultyMember = difficulty === SEED_DIFFICULTY ? '' : `"difficulty": ${difficulty}, `;
   return (
-    `{${dataMember}${difficultyMember}"index": ${index}, "previous_hash": ${pythonJsonString(previousHash)}, ` +
-    `"proof": ${proof}, "timestamp": ${pythonJsonString(timestamp)}}`
+    `{${dataMember}${difficultyMember}"index": ${index}, "previous_hash": ${jsonString(previousHash)}, ` +
+    `"proof": ${proof}, "timestamp": ${jsonString(timestamp)}}`
   );
 }
 

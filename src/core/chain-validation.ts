@@ -52,7 +52,7 @@ function checkGenesis(block: Block, report: Report): void {
 /** Proofs up to floor(sqrt(2^53)): their squares and the difference are exact doubles. */
 const LARGEST_EXACT_PROOF = 94_906_265;
 
-/** `hashProof`, without BigInt for the proofs of every difficulty below 7. */
+/** `hashProof`, without BigInt for proofs up to ~95 million (those of difficulty 6 and below, in practice). */
 function proofHash(previousProof: number, proof: number): string {
   if (
     Number.isSafeInteger(previousProof) &&
@@ -114,8 +114,8 @@ function checkHash(block: Block, report: Report): void {
 /**
  * Checks the link against the predecessor's stored hash and the block's own
  * hash separately, so a rewritten block is reported where it was rewritten
- * and a broken link where it breaks. Reports nothing (and allocates nothing)
- * for a valid block: validation runs this for every stored block.
+ * and a broken link where it breaks. A valid block costs no problem list:
+ * validation runs this for every stored block.
  */
 function inspectBlock(block: Block, previous: Block | null, report: Report): void {
   if (previous === null) checkGenesis(block, report);

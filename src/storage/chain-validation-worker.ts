@@ -9,6 +9,8 @@ let reply: SegmentReply;
 try {
   const connection = new Sqlite(path, { readonly: true, fileMustExist: true });
   try {
+    // The pass reads each page once: SQLite's default 2 MB cache only made the thread's memory grow (by ~17 MB).
+    connection.pragma('cache_size = -256');
     reply = { result: validateSegment(connection, segment, { maxReportedProblems }) };
   } finally {
     connection.close();

@@ -7,7 +7,7 @@ import { validateSegment } from '../../src/storage/chain-segment.js';
 import { createChainRepository, type ChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { StorageError } from '../../src/storage/errors.js';
-import { splitChain, validateStoredChain } from '../../src/storage/stored-chain-validation.js';
+import { splitChain, threadsFor, validateStoredChain } from '../../src/storage/stored-chain-validation.js';
 import { buildChain } from '../helpers/chains.js';
 import { tamper, tempDatabasePath, tempDir } from '../helpers/temp-database.js';
 
@@ -65,6 +65,12 @@ describe('splitChain', () => {
       { afterIndex: 2, beforeIndex: 6 },
       { afterIndex: 5, beforeIndex: Number.MAX_SAFE_INTEGER },
     ]);
+  });
+
+  it('gives a short chain one segment, and a long one up to one per core', () => {
+    expect(threadsFor(30)).toBe(1);
+    expect(threadsFor(1_000_000)).toBeGreaterThanOrEqual(1);
+    expect(threadsFor(1_000_000)).toBeLessThanOrEqual(4);
   });
 });
 
