@@ -15,51 +15,58 @@
 #define TARGET __attribute__((target("sha,ssse3,sse4.1")))
 #define INLINE static inline __attribute__((always_inline))
 
-/* One 64-byte block as four 16-byte vectors, bytes in message order. */
+/* One 64-byte block as the four vectors of message words the SHA instructions take:
+ * big-endian 32-bit words, so the bytes of each word are reversed from message order. */
 typedef struct {
   __m128i w[4];
 } Message;
 
-/* SHUFFLE[k] moves the last k bytes of a 16-digit vector to the front and zeroes the rest;
- * END_MARK[k] holds SHA-256's 0x80 terminator at byte k. */
+/* Reverses the bytes of each 32-bit word: message order to word order. */
+#define BYTE_SWAP _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL)
+
+/* SHUFFLE[k] moves the last k bytes of a 16-digit vector to the front (message order)
+ * and zeroes the rest; END_MARK[k] holds SHA-256's 0x80 terminator at byte k. Both are
+ * composed with BYTE_SWAP, so one shuffle turns digits into message words. */
 static const uint8_t SHUFFLE[17][16] __attribute__((aligned(16))) = {
     {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80},
-    {4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80},
-    {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80},
-    {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80, 0x80},
-    {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x80},
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {0x80, 0x80, 0x80, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {0x80, 0x80, 15, 14, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {0x80, 15, 14, 13, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {15, 14, 13, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {14, 13, 12, 11, 0x80, 0x80, 0x80, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {13, 12, 11, 10, 0x80, 0x80, 15, 14, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {12, 11, 10, 9, 0x80, 15, 14, 13, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {11, 10, 9, 8, 15, 14, 13, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+    {10, 9, 8, 7, 14, 13, 12, 11, 0x80, 0x80, 0x80, 15, 0x80, 0x80, 0x80, 0x80},
+    {9, 8, 7, 6, 13, 12, 11, 10, 0x80, 0x80, 15, 14, 0x80, 0x80, 0x80, 0x80},
+    {8, 7, 6, 5, 12, 11, 10, 9, 0x80, 15, 14, 13, 0x80, 0x80, 0x80, 0x80},
+    {7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 0x80, 0x80, 0x80, 0x80},
+    {6, 5, 4, 3, 10, 9, 8, 7, 14, 13, 12, 11, 0x80, 0x80, 0x80, 15},
+    {5, 4, 3, 2, 9, 8, 7, 6, 13, 12, 11, 10, 0x80, 0x80, 15, 14},
+    {4, 3, 2, 1, 8, 7, 6, 5, 12, 11, 10, 9, 0x80, 15, 14, 13},
+    {3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12},
 };
 static const uint8_t END_MARK[17][16] __attribute__((aligned(16))) = {
-    {0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    {0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    {0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
     {0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
     {0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0},
-    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0},
-    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0},
-    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0},
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0},
+    {0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0},
     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80},
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0},
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0},
+    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0},
     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 };
+/* Message byte 0 lands here once bytes are in word order. */
+#define FIRST_BYTE_LANE 3
 
 int shani_available(void) {
   unsigned int a, b, c, d;
@@ -89,7 +96,6 @@ int shani_available(void) {
 
 /* The first two digest words of two blocks. */
 TARGET INLINE void head_x2(const Message *a, const Message *b, uint32_t out_a[2], uint32_t out_b[2]) {
-  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   /* The IV rearranged into the ABEF / CDGH lanes the SHA instructions work on. */
   __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&SHA256_IV[0]), 0xB1);
   __m128i iv1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&SHA256_IV[4]), 0x1B);
@@ -97,10 +103,8 @@ TARGET INLINE void head_x2(const Message *a, const Message *b, uint32_t out_a[2]
   const __m128i cdgh = _mm_blend_epi16(iv1, t, 0xF0);
 
   __m128i a_s0 = abef, a_s1 = cdgh, b_s0 = abef, b_s1 = cdgh;
-  __m128i a_m0 = _mm_shuffle_epi8(a->w[0], byte_swap), a_m1 = _mm_shuffle_epi8(a->w[1], byte_swap);
-  __m128i a_m2 = _mm_shuffle_epi8(a->w[2], byte_swap), a_m3 = _mm_shuffle_epi8(a->w[3], byte_swap);
-  __m128i b_m0 = _mm_shuffle_epi8(b->w[0], byte_swap), b_m1 = _mm_shuffle_epi8(b->w[1], byte_swap);
-  __m128i b_m2 = _mm_shuffle_epi8(b->w[2], byte_swap), b_m3 = _mm_shuffle_epi8(b->w[3], byte_swap);
+  __m128i a_m0 = a->w[0], a_m1 = a->w[1], a_m2 = a->w[2], a_m3 = a->w[3];
+  __m128i b_m0 = b->w[0], b_m1 = b->w[1], b_m2 = b->w[2], b_m3 = b->w[3];
 
   R(0, m0) R1(1, m1, m0) R1(2, m2, m1)
   R21(3, m3, m2, m0) R21(4, m0, m3, m1) R21(5, m1, m0, m2) R21(6, m2, m1, m3)
@@ -150,12 +154,11 @@ TARGET INLINE int fast_message(const Candidate *c, UpperDigits *cache, Message *
   int length = count + c->negative;
   __m128i digits = _mm_add_epi8(_mm_set_epi64x((long long)lower_digits, (long long)cache->digits), _mm_set1_epi8('0'));
   __m128i text = _mm_shuffle_epi8(digits, _mm_load_si128((const __m128i *)SHUFFLE[length]));
-  if (c->negative) text = _mm_insert_epi8(text, '-', 0); /* byte 0 held a padding '0' */
+  if (c->negative) text = _mm_insert_epi8(text, '-', FIRST_BYTE_LANE); /* message byte 0 held a padding '0' */
   m->w[0] = _mm_or_si128(text, _mm_load_si128((const __m128i *)END_MARK[length]));
-  m->w[1] = _mm_cvtsi32_si128(length == 16 ? 0x80 : 0);
+  m->w[1] = _mm_cvtsi32_si128(length == 16 ? (int)0x80000000u : 0); /* the terminator as byte 16 */
   m->w[2] = _mm_setzero_si128();
-  int bits = length * 8;
-  m->w[3] = _mm_insert_epi16(_mm_setzero_si128(), ((bits & 0xFF) << 8) | (bits >> 8), 7);
+  m->w[3] = _mm_set_epi32(length * 8, 0, 0, 0); /* the message length in bits, the last word */
   return 1;
 }
 
@@ -169,7 +172,7 @@ TARGET INLINE void build_message(const Candidate *c, Message *m, Scratch *scratc
   if (fast_message(c, &scratch->upper, m)) return;
   uint8_t *block = scratch->block;
   candidate_block(c, &scratch->digits, block);
-  for (int i = 0; i < 4; i++) m->w[i] = _mm_loadu_si128((const __m128i *)(block + 16 * i));
+  for (int i = 0; i < 4; i++) m->w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block + 16 * i)), BYTE_SWAP);
 }
 
 TARGET uint64_t shani_search(uint64_t previous, int difficulty, uint64_t start, uint64_t count) {
@@ -205,7 +208,8 @@ TARGET uint64_t shani_search(uint64_t previous, int difficulty, uint64_t start, 
 }
 
 TARGET uint32_t shani_compress_pairs(uint64_t pairs) {
-  Message a = {{_mm_cvtsi32_si128(0x80 << 8 | '1'), _mm_setzero_si128(), _mm_setzero_si128(), _mm_insert_epi16(_mm_setzero_si128(), 8 << 8, 7)}};
+  /* The message "1": its words, built once (a whole search builds each candidate's). */
+  Message a = {{_mm_set_epi32(0, 0, 0, 0x31800000), _mm_setzero_si128(), _mm_setzero_si128(), _mm_set_epi32(8, 0, 0, 0)}};
   Message b = a;
   uint32_t head_a[2], head_b[2], checksum = 0;
   for (uint64_t i = 0; i < pairs; i++) {

@@ -3,8 +3,8 @@ import { MAX_PROOF } from '../core/proof-of-work.js';
 import { loadEngine } from './engines/load-engine.js';
 import { CANCELLED, FIRST_HIT_CHUNK, NEXT_CHUNK, type SearchReply, type SearchRequest, type WorkerMessage, type WorkerSetup } from './proof-search.js';
 
-/** A chunk is searched in slices (~0.1 ms each), checking between them whether the work still matters. */
-const SLICES_PER_CHUNK = 8;
+/** A chunk is searched in slices (~0.1 ms each), checking between them whether the work still matters (cancelled, or answered lower). */
+const SLICES_PER_CHUNK = 2;
 
 const engine = loadEngine((workerData as WorkerSetup).engine);
 const port = parentPort;
