@@ -65,6 +65,27 @@ static const uint8_t END_MARK[17][16] __attribute__((aligned(16))) = {
     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0},
     {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 };
+/* AFTER[k] places a 16-digit vector after k bytes already in the first message vector:
+ * its first 16 - k digits fill the rest (the other k go to the next vector, by SHUFFLE[k]). */
+static const uint8_t AFTER[17][16] __attribute__((aligned(16))) = {
+    {3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12},
+    {2, 1, 0, 0x80, 6, 5, 4, 3, 10, 9, 8, 7, 14, 13, 12, 11},
+    {1, 0, 0x80, 0x80, 5, 4, 3, 2, 9, 8, 7, 6, 13, 12, 11, 10},
+    {0, 0x80, 0x80, 0x80, 4, 3, 2, 1, 8, 7, 6, 5, 12, 11, 10, 9},
+    {0x80, 0x80, 0x80, 0x80, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8},
+    {0x80, 0x80, 0x80, 0x80, 2, 1, 0, 0x80, 6, 5, 4, 3, 10, 9, 8, 7},
+    {0x80, 0x80, 0x80, 0x80, 1, 0, 0x80, 0x80, 5, 4, 3, 2, 9, 8, 7, 6},
+    {0x80, 0x80, 0x80, 0x80, 0, 0x80, 0x80, 0x80, 4, 3, 2, 1, 8, 7, 6, 5},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 3, 2, 1, 0, 7, 6, 5, 4},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 2, 1, 0, 0x80, 6, 5, 4, 3},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 1, 0, 0x80, 0x80, 5, 4, 3, 2},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0, 0x80, 0x80, 0x80, 4, 3, 2, 1},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 3, 2, 1, 0},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 2, 1, 0, 0x80},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 1, 0, 0x80, 0x80},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0, 0x80, 0x80, 0x80},
+    {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80},
+};
 /* Message byte 0 lands here once bytes are in word order. */
 #define FIRST_BYTE_LANE 3
 
@@ -162,14 +183,49 @@ TARGET INLINE int fast_message(const Candidate *c, UpperDigits *cache, Message *
   return 1;
 }
 
+#define TEN_TO_16 10000000000000000ULL
+
+/* The digits above the last 16 change only every 10^16 / 2n candidates: converted once, then reused. */
+typedef struct {
+  uint64_t value;
+  __m128i digits; /* 16 ASCII digits, zero-padded */
+  int count;      /* significant digits of `value` */
+} TopDigits;
+
+/* The message of a candidate with 17 to 32 characters (sign included): the top digits, then
+ * the last 16, across the first two message vectors. Every search up to about difficulty 12.
+ * Returns 0 for the few it does not cover (a 16-digit negative value, or 33 characters). */
+TARGET INLINE int long_message(const Candidate *c, TopDigits *cache, Message *m) {
+  uint64_t top = c->high * 100 + c->low / TEN_TO_16, bottom = c->low % TEN_TO_16; /* |v| = top * 10^16 + bottom */
+  if (top == 0) return 0;
+  if (top != cache->value) {
+    uint64_t high_digits = digits_8(top / 100000000), low_digits = digits_8(top % 100000000);
+    cache->value = top;
+    cache->digits = _mm_add_epi8(_mm_set_epi64x((long long)low_digits, (long long)high_digits), _mm_set1_epi8('0'));
+    cache->count = top >= 100000000 ? 16 - (__builtin_ctzll(high_digits) >> 3) : 8 - (__builtin_ctzll(low_digits) >> 3);
+  }
+  int head = cache->count + c->negative; /* characters before the last 16 digits */
+  if (head > 16) return 0;
+  __m128i last = _mm_add_epi8(_mm_set_epi64x((long long)digits_8(bottom % 100000000), (long long)digits_8(bottom / 100000000)), _mm_set1_epi8('0'));
+  __m128i first = _mm_or_si128(_mm_shuffle_epi8(cache->digits, _mm_load_si128((const __m128i *)SHUFFLE[head])),
+                               _mm_shuffle_epi8(last, _mm_load_si128((const __m128i *)AFTER[head])));
+  if (c->negative) first = _mm_insert_epi8(first, '-', FIRST_BYTE_LANE);
+  m->w[0] = first;
+  m->w[1] = _mm_or_si128(_mm_shuffle_epi8(last, _mm_load_si128((const __m128i *)SHUFFLE[head])), _mm_load_si128((const __m128i *)END_MARK[head]));
+  m->w[2] = _mm_cvtsi32_si128(head == 16 ? (int)0x80000000u : 0); /* the terminator as byte 32 */
+  m->w[3] = _mm_set_epi32((16 + head) * 8, 0, 0, 0);
+  return 1;
+}
+
 typedef struct {
   UpperDigits upper;
+  TopDigits top;
   DigitBuffer digits;
   uint8_t block[64];
 } Scratch;
 
 TARGET INLINE void build_message(const Candidate *c, Message *m, Scratch *scratch) {
-  if (fast_message(c, &scratch->upper, m)) return;
+  if (fast_message(c, &scratch->upper, m) || long_message(c, &scratch->top, m)) return;
   uint8_t *block = scratch->block;
   candidate_block(c, &scratch->digits, block);
   for (int i = 0; i < 4; i++) m->w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block + 16 * i)), BYTE_SWAP);
@@ -177,7 +233,7 @@ TARGET INLINE void build_message(const Candidate *c, Message *m, Scratch *scratc
 
 TARGET uint64_t shani_search(uint64_t previous, int difficulty, uint64_t start, uint64_t count) {
   Candidate c;
-  Scratch scratch = {{0, 0, 0}, {{0}}, {0}};
+  Scratch scratch = {{0, 0, 0}, {0, _mm_setzero_si128(), 0}, {{0}}, {0}};
   Message a, b;
   uint32_t head_a[2], head_b[2];
   candidate_start(&c, previous, start);
