@@ -103,7 +103,21 @@ export function createChainRepository(database: Database): ChainRepository {
     .prepare();
 
   const readTip = (): Block | null => tipStatement.get() ?? null;
-  const readChangeCounter = (): number => database.client.pragma('data_version', { simple: true }) as number;
+  // Prepared once: `client.pragma()` compiles the statement on every call, and this runs on every append and mine.
+  const changeCounterStatement = database.client.prepare<[], number>('PRAGMA data_version').pluck();
+  const readChangeCounter = (): number => changeCounterStatement.get()!;
+  const insertStatement = db
+    .insert(blocks)
+    .values({
+      index: sql.placeholder('index'),
+      timestamp: sql.placeholder('timestamp'),
+      proof: sql.placeholder('proof'),
+      previousHash: sql.placeholder('previousHash'),
+      hash: sql.placeholder('hash'),
+      data: sql.placeholder('data'),
+      difficulty: sql.placeholder('difficulty'),
+    })
+    .prepare();
   const readRange = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit, from }: BlockRangeQuery): Block[] => {
     const parameters = { after: afterIndex, before: beforeIndex, limit };
     return from === 'first' ? firstInWindowStatement.all(parameters) : lastInWindowStatement.all(parameters).reverse();
@@ -149,10 +163,10 @@ export function createChainRepository(database: Database): ChainRepository {
     appendAfter: (block, expected) =>
       translateErrors(() =>
         db.transaction(
-          (tx): AppendOutcome => {
+          (): AppendOutcome => {
             const tip = readTip();
             if (tip?.hash !== expected.tipHash || readChangeCounter() !== expected.changeCounter) return { status: 'stale', tip };
-            tx.insert(blocks).values(block).run();
+            insertStatement.run({ ...block });
             return { status: 'appended' };
           },
           { behavior: 'immediate' },
