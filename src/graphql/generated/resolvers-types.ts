@@ -125,7 +125,7 @@ export type Limits = {
 /** The result of `mineBlock`. */
 export type MineBlockPayload = {
   __typename?: 'MineBlockPayload';
-  /** Proofs tried to find this block's proof. */
+  /** Candidates hashed to find this block's proof, by all mining threads together: at least the proof itself (every smaller candidate was tried), a little more when several threads search, and more if another writer moved the tip and the block was mined again. */
   attempts: Scalars['SafeInt']['output'];
   /** The new block, durably stored. */
   block: Block;
