@@ -20,8 +20,7 @@ import { createChainIntegrity } from '../src/ledger/chain-integrity.js';
 import type { BlockRangeQuery, Ledger } from '../src/ledger/ledger.js';
 import { createChainRepository } from '../src/storage/chain-repository.js';
 import { openDatabase } from '../src/storage/database.js';
-
-export type Report = (name: string, value: string) => void;
+import { format as formatNumber, median, type Report } from './report.js';
 
 export interface ChainScaleOptions {
   /** Blocks in the long chain (default 1,000,000). */
@@ -37,12 +36,8 @@ const INSERT_BATCH = 100_000;
 const PAGE = 20;
 const START_RUNS = 5;
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const format = (value: number, digits = 1): string => value.toLocaleString('en-US', { maximumFractionDigits: digits });
+/** One decimal unless said otherwise: this part's figures are milliseconds and seconds. */
+const format = (value: number, digits = 1): string => formatNumber(value, digits);
 const megabytes = (bytes: number): string => `${format(bytes / 1024 / 1024, 0)} MB`;
 
 /**

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import type { EngineName } from '../src/mining/engines/load-engine.js';
 import { startWorker } from '../src/threads/start-worker.js';
+import { median } from './report.js';
 
 export interface RateJob {
   readonly kind: 'search' | 'compress';
@@ -12,7 +13,6 @@ export interface RateJob {
   readonly start: number;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 /**
  * Hashes per second of one engine (or of the bare compression loop) on `threads` threads

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
-import { ENGINE_NAMES, loadEngine, type EngineName } from '../src/mining/engines/load-engine.js';
+import { loadEngine, probeEngines, type EngineName } from '../src/mining/engines/load-engine.js';
 import { createPoolProofSearch } from '../src/mining/pool-proof-search.js';
 import { startServer } from '../src/server.js';
 import { measureRate } from './engine-rates.js';
@@ -14,16 +14,7 @@ import { format, median, millions, percentile, type Report } from './report.js';
 /** Candidates per thread per round: about half a second each at this machine's speed. */
 const WINDOWS: Record<EngineName, number> = { native: 16_000_000, wasm: 4_000_000, js: 1_000_000 };
 
-function availableEngines(): EngineName[] {
-  return ENGINE_NAMES.filter((name) => {
-    try {
-      loadEngine(name);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
+const availableEngines = (): EngineName[] => probeEngines().filter(({ unavailable }) => unavailable === null).map(({ name }) => name);
 
 /** The seed's own loop (its hash_proof and comparison) in Python, when python3 exists. */
 function pythonRate(): number | null {

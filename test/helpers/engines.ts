@@ -1,4 +1,4 @@
-import { ENGINE_NAMES, loadEngine, type EngineName } from '../../src/mining/engines/load-engine.js';
+import { probeEngines, type EngineName } from '../../src/mining/engines/load-engine.js';
 
 /**
  * The engines that load on this machine. The js engine always does; native needs the
@@ -6,15 +6,12 @@ import { ENGINE_NAMES, loadEngine, type EngineName } from '../../src/mining/engi
  * reported, not silently skipped, so a machine that lost one is visible in the test log.
  */
 export function availableEngines(): EngineName[] {
-  return ENGINE_NAMES.filter((name) => {
-    try {
-      loadEngine(name);
-      return true;
-    } catch (error) {
-      console.warn(`[tests] the ${name} proof engine is not available here: ${(error as Error).message}`);
-      return false;
-    }
-  });
+  return probeEngines()
+    .filter(({ name, unavailable }) => {
+      if (unavailable !== null) console.warn(`[tests] the ${name} proof engine is not available here: ${unavailable}`);
+      return unavailable === null;
+    })
+    .map(({ name }) => name);
 }
 
 let best: EngineName | undefined;

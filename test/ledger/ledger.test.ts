@@ -114,9 +114,7 @@ describe('ledger', () => {
     const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     let interfered = false;
     const interfering: ProofSearch = {
-      engine: search.engine,
-      threads: search.threads,
-      ready: search.ready,
+      ...search,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         if (!interfered) {
@@ -141,9 +139,7 @@ describe('ledger', () => {
     const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     let searches = 0;
     const tampering: ProofSearch = {
-      engine: search.engine,
-      threads: search.threads,
-      ready: search.ready,
+      ...search,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         if (++searches === 2) tamper(path, "UPDATE blocks SET data = 'forged' WHERE block_index = 0");
@@ -161,9 +157,7 @@ describe('ledger', () => {
     const path = tempDatabasePath();
     const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     const writing: ProofSearch = {
-      engine: search.engine,
-      threads: search.threads,
-      ready: search.ready,
+      ...search,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         secondConnection(path).exec('CREATE TABLE IF NOT EXISTS unrelated (x)');
@@ -183,9 +177,7 @@ describe('ledger', () => {
     const other = await openLedger(path, { difficulty: 1 });
     const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
     const alwaysOvertaken: ProofSearch = {
-      engine: search.engine,
-      threads: search.threads,
-      ready: search.ready,
+      ...search,
       async find(previousProof, difficulty, signal) {
         const found = await search.find(previousProof, difficulty, signal);
         await other.ledger.mineBlock();

@@ -36,6 +36,18 @@ export function loadEngine(name: EngineName, loaders: EngineLoaders = LOADERS): 
   }
 }
 
+/** Which engines load on this machine, fastest first, and why each other one does not. */
+export function probeEngines(loaders: EngineLoaders = LOADERS): Array<{ readonly name: EngineName; readonly unavailable: string | null }> {
+  return ENGINE_NAMES.map((name) => {
+    try {
+      loadEngine(name, loaders);
+      return { name, unavailable: null };
+    } catch (error) {
+      return { name, unavailable: (error as Error).message };
+    }
+  });
+}
+
 /**
  * Chooses the engine to mine with. A named engine must load (MINER=native on a machine
  * where the addon did not build is a configuration error, not a silent slowdown);
@@ -48,7 +60,7 @@ export function selectEngine(preference: EnginePreference, loaders: EngineLoader
     try {
       return { engine: loadEngine(name, loaders), skipped };
     } catch (error) {
-      skipped.push({ name, reason: error instanceof Error ? error.message : String(error) });
+      skipped.push({ name, reason: (error as Error).message });
     }
   }
   // Unreachable: the js engine needs nothing but Node.
