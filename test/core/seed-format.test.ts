@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sealBlock } from '../../src/core/block.js';
+import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { MalformedChainError, blockFromSeedJson, toSeedBlockJson } from '../../src/core/seed-format.js';
+import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { buildChain } from '../helpers/chains.js';
+
+const SEED_BLOCK_1 = { index: 1, previous_hash: SEED_BLOCKS[0]!.hash, proof: 533, timestamp: '2018-04-11 10:00:41.379830' };
+
+describe('the seed block format', () => {
+  it("reads the seed's printed blocks and computes the seed's hashes", () => {
+    for (const block of SEED_BLOCKS) {
+      const printed = { index: block.index, previous_hash: block.previousHash, proof: block.proof, timestamp: block.timestamp };
+      expect(blockFromSeedJson(printed, block.index)).toEqual(block);
+    }
+  });
+
+  it("writes the seed's keys in the seed's order, with data and difficulty only when a block has them", () => {
+    expect(Object.keys(toSeedBlockJson(SEED_BLOCKS[1]!))).toEqual(['index', 'previous_hash', 'proof', 'timestamp']);
+    const withBoth = sealBlock({ ...SEED_BLOCKS[1]!, data: 'payload', difficulty: 5 });
+    expect(toSeedBlockJson(withBoth)).toEqual({ data: 'payload', difficulty: 5, ...SEED_BLOCK_1 });
+    expect(Object.keys(toSeedBlockJson(withBoth))).toEqual(['data', 'difficulty', 'index', 'previous_hash', 'proof', 'timestamp']);
+  });
+
+  it('round-trips any block, whatever its data', () => {
+    fc.assert(
+      fc.property(fc.option(fc.string({ unit: 'grapheme' }).filter((text) => !text.includes('\u0000'))), fc.integer({ min: 1, max: 64 }), fc.maxSafeNat(), (data, difficulty, proof) => {
+        const block = sealBlock({ ...SEED_BLOCKS[1]!, data, difficulty, proof });
+        expect(blockFromSeedJson(JSON.parse(JSON.stringify(toSeedBlockJson(block))), 1)).toEqual(block);
+      }),
+    );
+  });
+
+  it.each([
+    { value: 42, message: 'The block at position 3 is the number 42, not an object.' },
+    { value: [], message: 'The block at position 3 is an array, not an object.' },
+    { value: { ...SEED_BLOCK_1, hash: 'abc' }, message: 'The block at position 3 has an unknown field "hash".' },
+    { value: { ...SEED_BLOCK_1, proof: undefined }, message: 'The block at position 3 has no "proof".' },
+    { value: { ...SEED_BLOCK_1, proof: '533' }, message: 'The block at position 3 has "proof" the string "533"; it must be a whole number up to 9007199254740991.' },
+    { value: { ...SEED_BLOCK_1, proof: 1.5 }, message: 'The block at position 3 has "proof" the number 1.5; it must be a whole number up to 9007199254740991.' },
+    { value: { ...SEED_BLOCK_1, proof: 2 ** 53 }, message: 'The block at position 3 has "proof" the number 9007199254740992; it must be a whole number up to 9007199254740991.' },
+    { value: { ...SEED_BLOCK_1, index: -1 }, message: 'The block at position 3 has "index" the number -1; it must be a whole number from 0 up to 9007199254740991.' },
+    { value: { ...SEED_BLOCK_1, difficulty: 0 }, message: 'The block at position 3 has "difficulty" the number 0; it must be a whole number from 1 up to 9007199254740991.' },
+    { value: { ...SEED_BLOCK_1, timestamp: null }, message: 'The block at position 3 has "timestamp" null; it must be a string.' },
+    { value: { ...SEED_BLOCK_1, previous_hash: 7 }, message: 'The block at position 3 has "previous_hash" the number 7; it must be a string.' },
+    { value: { ...SEED_BLOCK_1, data: '\ud800' }, message: 'The block at position 3 has "data" with a lone surrogate (not valid Unicode).' },
+    { value: { ...SEED_BLOCK_1, data: 'a\u0000b' }, message: 'The block at position 3 has "data" with a NUL character.' },
+    { value: { ...SEED_BLOCK_1, data: { text: 'x' } }, message: 'The block at position 3 has "data" an object; it must be a string.' },
+  ])('refuses a malformed block: $message', ({ value, message }) => {
+    expect(() => blockFromSeedJson(JSON.parse(JSON.stringify(value)) as unknown, 3)).toThrow(new MalformedChainError(message));
+  });
+
+  it('reads data: null as no data', () => {
+    expect(blockFromSeedJson({ ...SEED_BLOCK_1, data: null }, 1)).toEqual(SEED_BLOCKS[1]);
+  });
+});
+
+describe('seedChainJsonChunks', () => {
+  it("writes the seed's GET /blocks body, one block per line, in pieces", () => {
+    const chain = buildChain(7, { dataFor: (i) => (i === 3 ? 'line one\nline "two"' : null) });
+    const pieces = [...seedChainJsonChunks([chain.slice(0, 3), [], chain.slice(3)], { length: 7, message: 'Chain is valid.' })];
+    expect(pieces.length).toBeGreaterThan(2);
+    const text = pieces.join('');
+    expect(JSON.parse(text)).toEqual({ blockchain: chain.map(toSeedBlockJson), length: 7, message: 'Chain is valid.' });
+    expect(text.split('\n')).toHaveLength(7 + 3);
+  });
+
+  it('writes an empty slice and no message when none is given', () => {
+    expect(JSON.parse([...seedChainJsonChunks([], { length: 4 })].join(''))).toEqual({ blockchain: [], length: 4 });
+  });
+});
