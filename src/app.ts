@@ -1,10 +1,12 @@
 import type { YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createMiningGate } from './graphql/mining-gate.js';
+import { clientKey, normalizeAddress } from './graphql/client-address.js';
 import { createLedgerYoga, type LedgerYoga } from './graphql/yoga.js';
 import { createLedger, type Ledger } from './ledger/ledger.js';
 import { selectEngine, type LoadedEngine } from './mining/engines/load-engine.js';
 import { createPoolProofSearch } from './mining/pool-proof-search.js';
+import { createSeedRoutes, type SeedRoutes } from './rest/seed-routes.js';
 import { createChainRepository } from './storage/chain-repository.js';
 import { checkDatabaseFile, type DatabaseCheck } from './storage/database-check.js';
 import { openDatabase } from './storage/database.js';
@@ -24,6 +26,8 @@ export const RECENT_BLOCKS_CHECKED = 1000;
 
 export interface App {
   readonly yoga: LedgerYoga;
+  /** The seed's REST interface (`/blocks`); answers false for other paths. */
+  readonly seedRoutes: SeedRoutes;
   readonly ledger: Ledger;
   readonly checks: StartupChecks;
   /** The proof-of-work engine chosen at start-up, the engines passed over and why, and the threads used. */
@@ -60,14 +64,26 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       miningQueueMax: config.miningQueueMax,
       storageCheck: databaseFile,
     });
+    // One gate for GraphQL and REST: a client's mines count against one limit.
+    const miningGate = createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute });
     const yoga = createLedgerYoga({
       ledger,
       logger,
       corsOrigins: config.corsOrigins,
       graphiql: config.graphiql,
       introspection: config.introspection,
-      miningGate: createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute }),
+      miningGate,
       trustedProxies: config.trustedProxies,
+    });
+    const proxies = new Set(config.trustedProxies.map(normalizeAddress));
+    const seedRoutes = createSeedRoutes({
+      ledger,
+      miningGate,
+      clientKey: (request) => clientKey(request, proxies),
+      allowedOrigins: config.corsOrigins,
+      onInternalError: (error) => {
+        if (typeof logger === 'object') logger.error('REST /blocks failed:', error);
+      },
     });
     const recentBlocks = validateRecentBlocks(ledger);
     // One whole-file check at a time: quick_check's thread and the validation's
@@ -80,6 +96,7 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
     checks.chain.catch(() => undefined);
     return {
       yoga,
+      seedRoutes,
       ledger,
       checks,
       miner: { ...loaded, threads: proofSearch.threads, ready: proofSearch.ready },

@@ -50,7 +50,9 @@ export async function startServer(config: Config, { logger = false, timeouts = {
       // How often Node looks for requests past those timeouts (default 30 s).
       connectionsCheckingInterval: Math.min(1000, headersMs),
     },
-    (request, response) => void app.yoga(request, response),
+    (request, response) => {
+      if (!app.seedRoutes(request, response)) void app.yoga(request, response);
+    },
   );
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,148 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Block } from '../core/block.js';
+import { seedChainJsonChunks } from '../core/seed-chain-json.js';
+import { SEED_INVALID_MESSAGE, SEED_MINED_MESSAGE, SEED_VALID_MESSAGE, toSeedBlockJson } from '../core/seed-format.js';
+import type { MiningGate } from '../graphql/mining-gate.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { isForeignBrowserRequest } from './request-origin.js';
+import { parseMineRequest, readRequestBody } from './request-body.js';
+import { RestError, sendError, sendJson, toRestError } from './rest-error.js';
+
+export const SEED_BLOCKS_PATH = '/blocks';
+
+/** Blocks read and written per step of `GET /blocks`; the event loop is yielded between steps. */
+export const STREAM_BATCH = 1000;
+/** The mine request body holds at most `data`, which JSON may inflate up to 6 times (`\uXXXX`). */
+const bodyMaxBytes = (dataMaxBytes: number): number => 1024 + 6 * dataMaxBytes;
+
+export interface SeedRoutesOptions {
+  readonly ledger: Ledger;
+  readonly miningGate: MiningGate;
+  /** Whom a request counts against for the mining rate limit (see client-address.ts). */
+  readonly clientKey: (request: IncomingMessage) => string;
+  /** Origins besides our own whose browser pages may mine (CORS_ORIGINS). */
+  readonly allowedOrigins?: readonly string[];
+  /** Told about failures that are not the client's (answered 500 without details). */
+  readonly onInternalError?: (error: unknown) => void;
+  /** Blocks per step of `GET /blocks` (STREAM_BATCH). */
+  readonly batchSize?: number;
+}
+
+/** Handles the seed's routes; false for any other path, which the caller routes on. */
+export type SeedRoutes = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+interface BlocksQuery {
+  readonly from: number;
+  readonly limit: number;
+}
+
+function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
+  const unknown = [...search.keys()].find((key) => key !== 'from' && key !== 'limit');
+  if (unknown !== undefined) throw new RestError(400, 'BAD_USER_INPUT', `Unknown parameter "${unknown}": GET /blocks takes from and limit.`);
+  const whole = (name: string, fallback: number): number => {
+    const values = search.getAll(name);
+    if (values.length === 0) return fallback;
+    const [value = ''] = values;
+    const parsed = Number(value);
+    if (values.length > 1 || !/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
+      throw new RestError(400, 'BAD_USER_INPUT', `${name} must be one whole number from 0 up; got "${values.join('", "')}".`);
+    }
+    return parsed;
+  };
+  return { from: whole('from', 0), limit: whole('limit', Number.MAX_SAFE_INTEGER) };
+}
+
+/** Resolves once `response` can take more, or is closed (a gone client never drains). */
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (response.destroyed) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
+/**
+ * The blocks with index in [from, end), a batch at a time. Stored blocks never
+ * change (the table is append-only), so batches read at different moments form
+ * one consistent slice.
+ */
+function* blockBatches(ledger: Ledger, from: number, end: number, batchSize: number): Generator<readonly Block[], void, undefined> {
+  for (let next = from; next < end; ) {
+    const { blocks } = ledger.page({ afterIndex: next - 1, limit: Math.min(batchSize, end - next), from: 'first' });
+    if (blocks.length === 0) return;
+    yield blocks;
+    next += blocks.length;
+  }
+}
+
+/**
+ * The seed notebook's Flask interface, unchanged: `POST /blocks` mines a block
+ * and `GET /blocks` returns the chain with the seed's messages and statuses
+ * (500 when the chain does not validate). Its `/shutdown` route is left out on
+ * purpose: anyone could stop the server with it.
+ */
+export function createSeedRoutes({ ledger, miningGate, clientKey, allowedOrigins = [], onInternalError = () => undefined, batchSize = STREAM_BATCH }: SeedRoutesOptions): SeedRoutes {
+  async function mine(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (isForeignBrowserRequest(request, allowedOrigins)) {
+      throw new RestError(403, 'CSRF_PREVENTED', 'Pages from other sites may not mine on this server.');
+    }
+    const { data } = parseMineRequest(await readRequestBody(request, bodyMaxBytes(ledger.dataMaxBytes)), request.headers['content-type']);
+    await miningGate.admit({ authorization: request.headers.authorization ?? null, address: clientKey(request) });
+    const { block } = await ledger.mineBlock({ data });
+    sendJson(response, 200, { block: toSeedBlockJson(block), message: SEED_MINED_MESSAGE });
+  }
+
+  async function streamChain(request: IncomingMessage, response: ServerResponse, search: URLSearchParams): Promise<void> {
+    const { from, limit } = parseBlocksQuery(search);
+    const { valid } = await ledger.validate();
+    const length = ledger.length();
+    response.writeHead(valid ? 200 : 500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    const end = from + Math.min(limit, Math.max(0, length - from));
+    const chunks = seedChainJsonChunks(blockBatches(ledger, from, end, batchSize), { length, message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE });
+    for (const chunk of chunks) {
+      if (response.destroyed) return; // the client went away: stop reading
+      if (!response.write(chunk)) await drainedOrClosed(response);
+      else await nextTurn(); // a long chain must not hold up other requests
+    }
+    response.end();
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse, search: URLSearchParams): Promise<void> {
+    try {
+      if (request.method === 'POST') await mine(request, response);
+      else if (request.method === 'GET' || request.method === 'HEAD') await streamChain(request, response, search);
+      else throw new RestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on /blocks: use GET or POST.`, { allow: 'GET, HEAD, POST' });
+    } catch (error) {
+      if (response.destroyed) return; // the client is gone: no one to answer
+      const restError = toRestError(error);
+      if (restError === null) onInternalError(error);
+      if (response.headersSent) {
+        // Mid-stream: cut the connection, so the client sees a broken body rather than a short chain.
+        response.destroy(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      sendError(response, restError ?? new RestError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.'));
+    }
+  }
+
+  return (request, response) => {
+    const target = request.url ?? '/';
+    const queryStart = target.indexOf('?');
+    if ((queryStart === -1 ? target : target.slice(0, queryStart)) !== SEED_BLOCKS_PATH) return false;
+    void handle(request, response, new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1)));
+    return true;
+  };
+}
