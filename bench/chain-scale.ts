@@ -6,6 +6,7 @@
  * Standalone: `npx tsx bench/chain-scale.ts [large length]`.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +190,61 @@ async function benchValidation(report: Report, path: string, length: number, run
   report(`validate ${label}: longest event-loop stall, ms`, format(figures.maxStallMs));
 }
 
+interface StreamFigures {
+  readonly ms: number;
+  readonly firstByteMs: number;
+  readonly bytes: number;
+  readonly rssBefore: number;
+  readonly peakRss: number;
+  readonly maxStallMs: number;
+}
+
+/** A client in its own process: reads `url` to the end, discarding the bytes; prints bytes and time to the first one. */
+const STREAM_CLIENT = `
+const started = performance.now();
+let firstByteMs = 0, bytes = 0;
+require('node:http').get(process.argv[1], (response) => {
+  if (response.statusCode !== 200) process.exit(1);
+  response.on('data', (chunk) => { if (bytes === 0) firstByteMs = performance.now() - started; bytes += chunk.length; });
+  response.on('end', () => console.log(JSON.stringify({ bytes, firstByteMs })));
+});`;
+
+/**
+ * `GET /blocks` of the whole stored chain through a real server, read by a
+ * client in another process: the server's memory must not grow with the
+ * chain, and other requests must not wait long. Runs in its own process,
+ * after start-up validation has finished.
+ */
+async function measureSeedStream(path: string): Promise<StreamFigures> {
+  const [{ startServer }, { loadConfig }] = await Promise.all([import('../src/server.js'), import('../src/config.js')]);
+  const server = await startServer({ ...loadConfig({}), databasePath: path, port: 0 });
+  try {
+    await server.app.checks.chain;
+    const rssBefore = process.memoryUsage.rss();
+    const streamed = await watch(async () => {
+      const child = spawn(process.execPath, ['-e', STREAM_CLIENT, new URL('/blocks', server.url).href], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      if (code !== 0) throw new Error(`the GET /blocks client failed (exit code ${code})`);
+      return JSON.parse(output) as { bytes: number; firstByteMs: number };
+    });
+    const { bytes, firstByteMs } = streamed.result;
+    return { ms: streamed.ms, firstByteMs, bytes, rssBefore, peakRss: streamed.peakRss, maxStallMs: streamed.maxStallMs };
+  } finally {
+    await server.close();
+  }
+}
+
+async function benchSeedStream(report: Report, path: string, length: number): Promise<void> {
+  const figures = JSON.parse(await runElsewhere('--stream', path)) as StreamFigures;
+  const label = `GET /blocks of ${format(length, 0)} blocks`;
+  report(`${label} (seed REST, streamed), s`, format(figures.ms / 1000, 2));
+  report(`${label}: MB/s, first byte after ms (client process start included)`, `${format(figures.bytes / 1024 / 1024 / (figures.ms / 1000), 0)}, ${format(figures.firstByteMs)}`);
+  report(`${label}: peak RSS of the server process (${megabytes(figures.rssBefore)} before)`, megabytes(figures.peakRss));
+  report(`${label}: longest event-loop stall, ms`, format(figures.maxStallMs));
+}
+
 interface Started {
   readonly app: App;
   readonly startMs: number;
@@ -294,6 +350,7 @@ export async function benchChainScale(
     const loadBefore = loadavg()[0]!;
     await benchValidation(report, paths.large, largeLength, validateRuns);
     await benchStartAndReads(report, paths, { small: smallLength, large: largeLength });
+    await benchSeedStream(report, paths.large, largeLength);
     report('machine load average (1 min) before / after the measures', `${format(loadBefore, 2)} / ${format(loadavg()[0]!, 2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -304,6 +361,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [mode, path = '', length = '0', runs = '3'] = process.argv.slice(2);
   if (mode === '--generate') {
     generateChain(path, Number(length));
+  } else if (mode === '--stream') {
+    console.log(JSON.stringify(await measureSeedStream(path)));
   } else if (mode === '--validate') {
     console.log(JSON.stringify(await measureValidation(path, Number(length), Number(runs))));
   } else {

@@ -115,7 +115,9 @@ export function createSeedRoutes({ ledger, miningGate, clientKey, allowedOrigins
     for (const chunk of chunks) {
       if (response.destroyed) return; // the client went away: stop reading
       if (!response.write(chunk)) await drainedOrClosed(response);
-      else await nextTurn(); // a long chain must not hold up other requests
+      // Always: a socket that takes every write at once drains in nextTick,
+      // which would keep the event loop from ever reaching other requests.
+      await nextTurn();
     }
     response.end();
   }
