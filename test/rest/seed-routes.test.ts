@@ -294,4 +294,41 @@ describe('GET /blocks streaming', () => {
     expect(pagesRead).toBeGreaterThan(0);
     expect(pagesRead).toBeLessThan(150);
   }, 60_000);
+
+  it('lets the event loop turn between batches, even when the socket takes every write at once', async () => {
+    const { server } = await seedServer({ difficulty: 1 });
+    for (let i = 0; i < 1000; i++) await server.app.ledger.mineBlock();
+    // A loop of setImmediate callbacks counts event-loop turns; each batch read notes the count.
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    onTestFinished(() => {
+      counting = false;
+    });
+    const turnsAtEachRead: number[] = [];
+    const ledger = {
+      ...server.app.ledger,
+      page: (query: Parameters<typeof server.app.ledger.page>[0]) => {
+        turnsAtEachRead.push(turns);
+        return server.app.ledger.page(query);
+      },
+    };
+    const routes = createSeedRoutes({ ledger, miningGate: createMiningGate({ token: null, ratePerMinute: 0 }), clientKey: () => 'test', batchSize: 10 });
+    const http = createServer((request, response) => void routes(request, response));
+    await new Promise<void>((resolvePromise) => http.listen(0, '127.0.0.1', resolvePromise));
+    onTestFinished(() => new Promise<void>((resolvePromise) => http.close(() => resolvePromise())));
+    const { port } = http.address() as AddressInfo;
+    // A client in another process, which reads as fast as the kernel delivers.
+    const client = "require('node:http').get(process.argv[1], (r) => { let n = 0; r.on('data', (c) => (n += c.length)); r.on('end', () => console.log(n)); })";
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', client, `http://127.0.0.1:${port}/blocks`]);
+    expect(Number(stdout)).toBeGreaterThan(100_000);
+    expect(turnsAtEachRead).toHaveLength(101);
+    // Every read happens on a later turn than the one before it.
+    const sameTurn = turnsAtEachRead.filter((value, i) => i > 0 && value === turnsAtEachRead[i - 1]);
+    expect(sameTurn).toEqual([]);
+  }, 60_000);
 });
