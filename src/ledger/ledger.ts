@@ -19,6 +19,16 @@ export interface MinedBlock {
   readonly durationMs: number;
 }
 
+/** How far the mine in progress has got. */
+export interface MiningProgress {
+  /** Proofs tried so far, over every round (an estimate while a search runs; it never decreases). */
+  readonly attempts: number;
+  /** Since the mine started (after waiting for earlier ones), in ms. */
+  readonly elapsedMs: number;
+  /** The difficulty the block is being mined at. */
+  readonly difficulty: number;
+}
+
 export interface BlockPage {
   readonly blocks: readonly Block[];
   /** Length of the whole chain when the page was read. */
@@ -61,6 +71,8 @@ export interface Ledger {
   refuseMining(): void;
   /** Mines and durably appends one block. Calls are served one at a time, in order. */
   mineBlock(input?: { readonly data?: string | null }): Promise<MinedBlock>;
+  /** The mine in progress, or `null` when none is (mines waiting their turn have not started). Cheap enough to poll. */
+  miningProgress(): MiningProgress | null;
   /**
    * Abandons the mine in progress and refuses queued and new ones; nothing is
    * half-written. Closing the proof search and the database is the owner's job.
@@ -166,6 +178,8 @@ export async function createLedger({
   let pendingMines = 0;
   /** Smoothed duration of recent mines, to tell a refused client when to come back. */
   let typicalMineMs = 100;
+  /** The mine in progress: attempts of the rounds finished so far, and the most ever reported (so progress never goes back). */
+  let mining: { readonly startedAt: number; attemptsBefore: number; reported: number } | null = null;
 
   const readTip = (): Block => {
     const tip = read(() => repository.tip());
@@ -175,6 +189,17 @@ export async function createLedger({
 
   async function mineNext(data: string | null): Promise<MinedBlock> {
     const startedAt = performance.now();
+    const progress = { startedAt, attemptsBefore: 0, reported: 0 };
+    mining = progress;
+    try {
+      return await mineRounds(data, progress);
+    } finally {
+      mining = null;
+    }
+  }
+
+  async function mineRounds(data: string | null, progress: { readonly startedAt: number; attemptsBefore: number }): Promise<MinedBlock> {
+    const { startedAt } = progress;
     let attempts = 0;
     let found = null as { readonly tipHash: string; readonly proof: number } | null;
     miningRefusal ??= await storageVerdict;
@@ -189,6 +214,7 @@ export async function createLedger({
       if (found?.tipHash !== tip.hash) {
         const search = await proofSearch.find(tip.proof, difficulty, shutdown.signal);
         attempts += search.attempts;
+        progress.attemptsBefore = attempts;
         found = { tipHash: tip.hash, proof: search.proof };
       }
       const block = sealBlock({
@@ -258,6 +284,13 @@ export async function createLedger({
       } finally {
         pendingMines -= 1;
       }
+    },
+
+    miningProgress() {
+      if (mining === null) return null;
+      const attempts = mining.attemptsBefore + (proofSearch.progress()?.attempts ?? 0);
+      mining.reported = Math.max(mining.reported, attempts);
+      return { attempts: mining.reported, elapsedMs: performance.now() - mining.startedAt, difficulty };
     },
 
     async close() {

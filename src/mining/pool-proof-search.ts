@@ -9,6 +9,7 @@ import {
   FIRST_HIT_CHUNK,
   NEXT_CHUNK,
   type ProofSearch,
+  type ProofSearchProgress,
   type ProofSearchResult,
   type SearchReply,
   type SearchRequest,
@@ -179,6 +180,15 @@ export function createPoolProofSearch({ engine, threads = availableParallelism()
       // Only the order matters to the next search, not this one's outcome.
       tail = result.catch(() => undefined);
       return signal === undefined ? result : abandonedOnAbort(result, signal);
+    },
+
+    progress(): ProofSearchProgress | null {
+      if (running === null) return null;
+      const { control, startedAt } = running;
+      // Chunks claimed past the one holding the answer are never searched.
+      const claimed = Atomics.load(control, NEXT_CHUNK);
+      const relevant = Atomics.load(control, FIRST_HIT_CHUNK) + 1n;
+      return { attempts: Number(claimed < relevant ? claimed : relevant) * chunkSize, startedAt };
     },
 
     async close() {

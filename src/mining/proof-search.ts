@@ -10,6 +10,14 @@ export interface ProofSearchResult {
   readonly durationMs: number;
 }
 
+/** How far the search in progress has got. */
+export interface ProofSearchProgress {
+  /** Candidates handed out to the threads so far: an estimate, read without stopping them (it may run ahead by a chunk per thread). */
+  readonly attempts: number;
+  /** When the search started, on the `performance.now()` clock. */
+  readonly startedAt: number;
+}
+
 export interface ProofSearch {
   /** The engine every thread mines with. */
   readonly engine: EngineName;
@@ -19,6 +27,8 @@ export interface ProofSearch {
   readonly ready: Promise<void>;
   /** Rejects with an `AbortError` (`signal.reason`) when `signal` aborts first. */
   find(previousProof: number, difficulty: number, signal?: AbortSignal): Promise<ProofSearchResult>;
+  /** The search running now, or `null` when none is (searches waiting their turn have not started). Cheap enough to poll. */
+  progress(): ProofSearchProgress | null;
   /** Cancels any search in progress and stops the threads. */
   close(): Promise<void>;
 }

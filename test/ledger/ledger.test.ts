@@ -338,6 +338,52 @@ describe('ledger', () => {
     expect(ledger.tip().index).toBe(0);
   });
 
+  it('reports the progress of the mine in progress, growing, and null when none is', async () => {
+    const proofSearch = createPoolProofSearch({ engine: 'js', threads: 2 });
+    const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 7, proofSearch });
+    expect(ledger.miningProgress()).toBeNull();
+    const mine = ledger.mineBlock();
+    mine.catch(() => undefined);
+    await expect.poll(() => ledger.miningProgress()?.attempts ?? 0, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+    const first = ledger.miningProgress()!;
+    expect(first.difficulty).toBe(7);
+    await expect.poll(() => ledger.miningProgress()!.attempts, { timeout: 10_000, interval: 20 }).toBeGreaterThan(first.attempts);
+    expect(ledger.miningProgress()!.elapsedMs).toBeGreaterThan(first.elapsedMs);
+    await ledger.close();
+    await expectLedgerError(mine, 'SHUTTING_DOWN');
+    expect(ledger.miningProgress()).toBeNull();
+  });
+
+  it('sums the attempts of every round into the progress, and clears it once the block is mined', async () => {
+    const path = tempDatabasePath();
+    const other = await openLedger(path);
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    let ledgerUnderTest: Awaited<ReturnType<typeof openLedger>>['ledger'] | null = null;
+    const seen: number[] = [];
+    let interfered = false;
+    const interfering: ProofSearch = {
+      ...search,
+      async find(previousProof, difficulty, signal) {
+        const found = await search.find(previousProof, difficulty, signal);
+        seen.push(ledgerUnderTest!.miningProgress()!.attempts);
+        if (!interfered) {
+          interfered = true;
+          await other.ledger.mineBlock();
+        }
+        return found;
+      },
+      close: () => search.close(),
+    };
+    const { ledger } = await openLedger(path, { proofSearch: interfering });
+    ledgerUnderTest = ledger;
+    const mined = await ledger.mineBlock();
+    expect(mined.block.proof).toBe(45293);
+    // Seen as each search returns: the first round's 533 attempts carry into the second.
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBeGreaterThanOrEqual(533);
+    expect(ledger.miningProgress()).toBeNull();
+  });
+
   it('pages with the length of the chain it read them from', async () => {
     const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 1 });
     for (let i = 0; i < 4; i++) await ledger.mineBlock();

@@ -100,6 +100,28 @@ describe('pool proof search', () => {
     expect((await proofSearch.find(1, 4)).proof).toBe(533);
   });
 
+  it('reports the attempts of the search in progress, growing, and null when idle', async () => {
+    const proofSearch = search({ engine: 'js', threads: 2 });
+    await proofSearch.ready;
+    expect(proofSearch.progress()).toBeNull();
+    const controller = new AbortController();
+    const before = performance.now();
+    const slow = proofSearch.find(1, 7, controller.signal);
+    await expect.poll(() => proofSearch.progress()?.attempts ?? 0, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+    const first = proofSearch.progress()!;
+    expect(first.startedAt).toBeGreaterThanOrEqual(before);
+    expect(first.startedAt).toBeLessThanOrEqual(performance.now());
+    await expect.poll(() => proofSearch.progress()!.attempts, { timeout: 10_000, interval: 20 }).toBeGreaterThan(first.attempts);
+    expect(proofSearch.progress()!.startedAt).toBe(first.startedAt);
+    controller.abort(new Error('enough'));
+    await expect(slow).rejects.toThrow('enough');
+    expect(proofSearch.progress()).toBeNull();
+
+    const { attempts } = await proofSearch.find(1, 4);
+    expect(attempts).toBeGreaterThanOrEqual(533);
+    expect(proofSearch.progress()).toBeNull();
+  });
+
   it('refuses a chunk size or thread count that could not make progress', () => {
     expect(() => createPoolProofSearch({ engine: 'js', chunkSize: 0 })).toThrow(RangeError);
     expect(() => createPoolProofSearch({ engine: 'js', threads: 0 })).toThrow(RangeError);
