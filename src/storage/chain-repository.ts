@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Block } from '../core/block.js';
 import type { ChainValidationResult } from '../core/chain-validation.js';
 import type { Database } from './database.js';
-import { translateErrors } from './errors.js';
+import { toStorageError, translateErrors } from './errors.js';
 import { blocks } from './schema.js';
 import { validateStoredChain } from './stored-chain-validation.js';
 
@@ -11,6 +12,11 @@ export type AppendOutcome =
   | { readonly status: 'appended' }
   /** Another connection wrote since the expectation was taken: nothing was written. */
   | { readonly status: 'stale'; readonly tip: Block | null };
+
+export type ImportOutcome =
+  | { readonly status: 'imported'; readonly count: number; readonly tip: Block | null }
+  /** The database already held blocks: nothing was written. */
+  | { readonly status: 'not-empty'; readonly length: number };
 
 /** What the appender believes holds; checked while the write lock is held. */
 export interface AppendExpectation {
@@ -67,9 +73,20 @@ export interface ChainRepository {
    * counter bumped by a trigger.)
    */
   externalChangeCounter(): number;
+  /**
+   * Writes `blocks`, in order, into an empty database in one `BEGIN IMMEDIATE`
+   * transaction; emptiness is checked with the write lock held. Anything
+   * `blocks` throws (say, a check run while reading them) rolls back
+   * everything and is rethrown as it is; database failures come as
+   * StorageError. Validating the chain is the caller's job (the triggers
+   * still refuse blocks out of order or not linked to the one before).
+   */
+  importChain(blocks: Iterable<Block>): ImportOutcome;
 }
 
 const MAX_INDEX = Number.MAX_SAFE_INTEGER;
+/** 64 MiB (negative: in KiB), while a chain is imported. */
+const IMPORT_CACHE_SIZE = -65_536;
 
 export function createChainRepository(database: Database): ChainRepository {
   const db = database.drizzle;
@@ -174,5 +191,34 @@ export function createChainRepository(database: Database): ChainRepository {
       ),
 
     externalChangeCounter: () => translateErrors(readChangeCounter),
+
+    importChain(chain) {
+      // Hashes arrive in random order for the two unique indexes: a bigger page cache
+      // spills their pages to the WAL less often (a million blocks: 35 s instead of 48 s).
+      const cacheSize = database.client.pragma('cache_size', { simple: true }) as number;
+      database.client.pragma(`cache_size = ${IMPORT_CACHE_SIZE}`);
+      try {
+        return db.transaction(
+          (): ImportOutcome => {
+            const tip = readTip();
+            if (tip !== null) return { status: 'not-empty', length: tip.index + 1 };
+            let count = 0;
+            let last: Block | null = null;
+            for (const block of chain) {
+              insertStatement.run({ ...block });
+              count += 1;
+              last = block;
+            }
+            return { status: 'imported', count, tip: last };
+          },
+          { behavior: 'immediate' },
+        );
+      } catch (error) {
+        // Only the driver's errors are storage failures; the source's own (a malformed file, a failed check) keep their meaning.
+        throw error instanceof Sqlite.SqliteError ? toStorageError(error) : error;
+      } finally {
+        database.client.pragma(`cache_size = ${cacheSize}`);
+      }
+    },
   };
 }

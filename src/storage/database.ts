@@ -25,6 +25,11 @@ export interface OpenDatabaseOptions {
    * asynchronously (the ledger does, for appends).
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * Opens an existing file for reading only: nothing is created, migrated or
+   * written (an operator's read of a file another process serves).
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Opening and migrating happen once, before serving: they may wait longer. */
@@ -35,8 +40,9 @@ const OPEN_BUSY_TIMEOUT_MS = 5000;
  * depends on and applies pending migrations. Every migration is committed
  * in `migrations/`, so the schema a test runs against is the production one.
  */
-export function openDatabase(path: string, { busyTimeoutMs = 50 }: OpenDatabaseOptions = {}): Database {
+export function openDatabase(path: string, { busyTimeoutMs = 50, readOnly = false }: OpenDatabaseOptions = {}): Database {
   const inMemory = path === ':memory:' || path === '';
+  if (readOnly) return openForReading(path, busyTimeoutMs);
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
 
   const client = new Sqlite(path);
@@ -54,6 +60,24 @@ export function openDatabase(path: string, { busyTimeoutMs = 50 }: OpenDatabaseO
     return {
       path,
       drizzle: db,
+      client,
+      close: () => {
+        if (client.open) client.close();
+      },
+    };
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+function openForReading(path: string, busyTimeoutMs: number): Database {
+  const client = new Sqlite(path, { readonly: true, fileMustExist: true });
+  try {
+    client.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+    return {
+      path,
+      drizzle: drizzle({ client, schema }),
       client,
       close: () => {
         if (client.open) client.close();

@@ -143,6 +143,53 @@ describe('chain repository', () => {
     });
   });
 
+  describe('importChain', () => {
+    it('writes a whole chain into an empty database in one transaction', () => {
+      const { path, repository } = setup();
+      const chain = buildChain(2500, { dataFor: (i) => (i % 7 === 0 ? `block ${i} 😀` : null) });
+      expect(repository.importChain(chain)).toEqual({ status: 'imported', count: 2500, tip: chain[2499] });
+      expect([...repository.batches(1000)].flat()).toEqual(chain);
+      // Another connection sees the chain whole, as one commit.
+      expect(secondConnection(path).prepare('SELECT count(*) FROM blocks').pluck().get()).toBe(2500);
+    });
+
+    it('refuses a database that holds any block, and writes nothing', () => {
+      const { repository } = setup();
+      const chain = buildChain(3);
+      store(repository, chain.slice(0, 1));
+      expect(repository.importChain(buildChain(3, { difficulty: 2 }))).toEqual({ status: 'not-empty', length: 1 });
+      expect([...repository.batches(10)].flat()).toEqual(chain.slice(0, 1));
+    });
+
+    it('rolls everything back when its source throws part way, and rethrows that error as it is', () => {
+      const { repository } = setup();
+      const chain = buildChain(5);
+      const failure = new Error('the file changed');
+      function* failing() {
+        yield* chain.slice(0, 4);
+        throw failure;
+      }
+      expect(() => repository.importChain(failing())).toThrow(failure);
+      expect(repository.length()).toBe(0);
+      expect(repository.importChain(chain)).toMatchObject({ status: 'imported', count: 5 });
+    });
+
+    it('rolls back a chain the triggers refuse, as a constraint StorageError', () => {
+      const { repository } = setup();
+      const chain = buildChain(4);
+      const unlinked = [...chain.slice(0, 3), { ...chain[3]!, previousHash: 'b'.repeat(64) }];
+      let error: unknown;
+      try {
+        repository.importChain(unlinked);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).failure).toBe('constraint');
+      expect(repository.length()).toBe(0);
+    });
+  });
+
   it('reports a write lock held elsewhere past the busy timeout as a busy StorageError', () => {
     const { path, repository } = setup({ busyTimeoutMs: 50 });
     const chain = buildChain(2);

@@ -37,6 +37,19 @@ describe('openDatabase', () => {
     const reopened = open(path);
     expect(reopened.client.prepare('SELECT count(*) AS n FROM blocks').get()).toEqual({ n: 0 });
   });
+
+  it('opens an existing file read-only without creating, migrating or writing anything', () => {
+    const missing = join(tempDir(), 'missing.db');
+    expect(() => openDatabase(missing, { readOnly: true })).toThrow(/unable to open/);
+    expect(existsSync(missing)).toBe(false);
+
+    const path = join(tempDir(), 'chain.db');
+    open(path).close();
+    const reader = open(path, { readOnly: true });
+    expect(reader.client.readonly).toBe(true);
+    expect(reader.client.prepare('SELECT count(*) AS n FROM blocks').get()).toEqual({ n: 0 });
+    expect(() => reader.client.exec('CREATE TABLE unrelated (x)')).toThrow(/readonly/);
+  });
 });
 
 // drizzle-kit's declarations import zod 3 types, which resolve to our zod 4 and
