@@ -27,12 +27,12 @@ export interface ChainProblem<Reason extends string = ChainProblemReason> {
 /** What checking a block about to be appended can find, beyond validation. */
 export type NewBlockProblem = ChainProblem<ChainProblemReason | 'DIFFICULTY_TOO_LOW'>;
 
-export interface ChainValidationResult {
+export interface ChainValidationResult<Problem extends ChainProblem<string> = ChainProblem> {
   readonly valid: boolean;
   /** Number of blocks examined. */
   readonly length: number;
   /** The first problems found, in chain order (at most `maxReportedProblems`). */
-  readonly problems: readonly ChainProblem[];
+  readonly problems: readonly Problem[];
   /** Number of problems found in all, reported or not. */
   readonly problemCount: number;
 }
@@ -139,22 +139,31 @@ export function checkBlock(block: Block, previous: Block | null): ChainProblem[]
  */
 export function checkNewBlock(block: Block, tip: Block, minDifficulty: number): NewBlockProblem[] {
   const problems: NewBlockProblem[] = checkBlock(block, tip);
-  if (block.difficulty < minDifficulty) {
-    problems.push({
-      index: block.index,
-      reason: 'DIFFICULTY_TOO_LOW',
-      message: `Block ${block.index} was mined at difficulty ${block.difficulty}; new blocks need at least ${minDifficulty}.`,
-    });
-  }
+  checkMinimumDifficulty(block, minDifficulty, (problem) => problems.push(problem));
   return problems;
+}
+
+function checkMinimumDifficulty(block: Block, minDifficulty: number, report: (problem: NewBlockProblem) => void): void {
+  if (block.difficulty >= minDifficulty) return;
+  report({
+    index: block.index,
+    reason: 'DIFFICULTY_TOO_LOW',
+    message: `Block ${block.index} was mined at difficulty ${block.difficulty}; at least ${minDifficulty} is required.`,
+  });
 }
 
 export const DEFAULT_MAX_REPORTED_PROBLEMS = 100;
 
-export interface ChainValidator {
+export interface ChainValidator<Problem extends ChainProblem<string> = ChainProblem> {
   /** Feeds the next block in chain order. */
   add(block: Block): void;
-  result(): ChainValidationResult;
+  result(): ChainValidationResult<Problem>;
+}
+
+export interface ChainValidatorOptions {
+  readonly maxReportedProblems?: number;
+  /** Validate a tail of a chain: the block before the first one fed, taken as it is. */
+  readonly after?: Block | null;
 }
 
 /**
@@ -162,20 +171,30 @@ export interface ChainValidator {
  * the first reported problems, so memory stays bounded for any chain length.
  * Each block is checked against the difficulty it records (the seed's blocks: 4).
  */
-export function createChainValidator({
-  maxReportedProblems = DEFAULT_MAX_REPORTED_PROBLEMS,
-  after = null,
-}: {
-  maxReportedProblems?: number;
-  /** Validate a tail of a chain: the block before the first one fed, taken as it is. */
-  after?: Block | null;
-} = {}): ChainValidator {
+export function createChainValidator(options: ChainValidatorOptions = {}): ChainValidator {
+  // Without a minimum difficulty, only the reasons of ChainProblem are ever reported.
+  return createValidator(options, null) as ChainValidator;
+}
+
+/**
+ * `createChainValidator`, plus the rule `checkNewBlock` applies to appends:
+ * every block after the first must have been mined at `minDifficulty` or more
+ * (reported as DIFFICULTY_TOO_LOW, after the block's other problems).
+ */
+export function createMinimumDifficultyValidator(minDifficulty: number, options: ChainValidatorOptions = {}): ChainValidator<NewBlockProblem> {
+  return createValidator(options, minDifficulty);
+}
+
+function createValidator(
+  { maxReportedProblems = DEFAULT_MAX_REPORTED_PROBLEMS, after = null }: ChainValidatorOptions,
+  minDifficulty: number | null,
+): ChainValidator<NewBlockProblem> {
   let previous: Block | null = after;
   let length = 0;
   let problemCount = 0;
-  const problems: ChainProblem[] = [];
+  const problems: NewBlockProblem[] = [];
 
-  const report: Report = (problem) => {
+  const report = (problem: NewBlockProblem): void => {
     problemCount += 1;
     if (problems.length < maxReportedProblems) problems.push(problem);
   };
@@ -183,6 +202,7 @@ export function createChainValidator({
   return {
     add(block) {
       inspectBlock(block, previous, report);
+      if (minDifficulty !== null && previous !== null) checkMinimumDifficulty(block, minDifficulty, report);
       // Continue from the block as found, so each later link is judged on its
       // own: one missing block is one INDEX_MISMATCH, not one per later block.
       previous = block;

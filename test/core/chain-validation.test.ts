@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashBlock, sealBlock, type Block } from '../../src/core/block.js';
-import { checkBlock, checkNewBlock, createChainValidator, joinSegmentResults, validateChain } from '../../src/core/chain-validation.js';
+import {
+  checkBlock,
+  checkNewBlock,
+  createChainValidator,
+  createMinimumDifficultyValidator,
+  joinSegmentResults,
+  validateChain,
+} from '../../src/core/chain-validation.js';
 import { hashProof } from '../../src/core/proof-of-work.js';
 import { buildChain } from '../helpers/chains.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
@@ -184,5 +191,34 @@ describe('checkNewBlock', () => {
     const [genesis, next] = buildChain(2);
     expect(hashBlock(next!)).toBe(next!.hash);
     expect(checkNewBlock({ ...next!, hash: genesis!.hash }, genesis!, 1).map((p) => p.reason)).toEqual(['HASH_MISMATCH']);
+  });
+});
+
+describe('createMinimumDifficultyValidator', () => {
+  const validate = (chain: readonly Block[], minDifficulty: number, maxReportedProblems?: number) => {
+    const validator = createMinimumDifficultyValidator(minDifficulty, maxReportedProblems === undefined ? {} : { maxReportedProblems });
+    for (const block of chain) validator.add(block);
+    return validator.result();
+  };
+
+  it('also refuses blocks after the first mined below the minimum, each after its own problems', () => {
+    expect(validate(SEED_BLOCKS, 4)).toEqual(validateChain(SEED_BLOCKS));
+    const forged = SEED_BLOCKS.map((block) => (block.index === 1 ? sealBlock({ ...block, proof: 12345 }) : block));
+    const result = validate(forged, 5);
+    expect(result.problems.map(({ index, reason }) => `${index} ${reason}`)).toEqual([
+      '1 PROOF_INVALID',
+      '1 DIFFICULTY_TOO_LOW',
+      '2 PREVIOUS_HASH_MISMATCH',
+      '2 PROOF_INVALID',
+      '2 DIFFICULTY_TOO_LOW',
+      '3 DIFFICULTY_TOO_LOW',
+      '4 DIFFICULTY_TOO_LOW',
+    ]);
+  });
+
+  it('counts every problem and reports the first ones, as the plain validator does', () => {
+    const result = validate(buildChain(50, { difficulty: 1 }), 2, 10);
+    expect(result).toMatchObject({ valid: false, length: 50, problemCount: 49 });
+    expect(result.problems.map((problem) => problem.index)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
