@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export interface AtomicFile {
+  /** Path of the temporary file being written. */
+  readonly temporaryPath: string;
+  write(text: string): void;
+  /** Makes the file durable and puts it in place of `path` in one step. */
+  commit(): void;
+  /** Removes the temporary file; `path` is left as it was. */
+  discard(): void;
+}
+
+/**
+ * A file written next to its destination under a temporary name and renamed
+ * over it once complete, so the destination holds either its old content or
+ * the whole new one, never a half-written file.
+ */
+export function createAtomicFile(path: string): AtomicFile {
+  const temporaryPath = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | null = openSync(temporaryPath, 'wx');
+  const close = (): void => {
+    if (fd === null) return;
+    const open = fd;
+    fd = null;
+    closeSync(open);
+  };
+  return {
+    temporaryPath,
+    write(text) {
+      if (fd === null) throw new Error('the file is already committed or discarded');
+      const bytes = Buffer.from(text, 'utf8');
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+    },
+    commit() {
+      if (fd === null) throw new Error('the file is already committed or discarded');
+      fsyncSync(fd);
+      close();
+      renameSync(temporaryPath, path);
+      syncDirectory(dirname(path));
+    },
+    discard() {
+      try {
+        close();
+      } finally {
+        try {
+          unlinkSync(temporaryPath);
+        } catch {
+          // Already gone.
+        }
+      }
+    },
+  };
+}
+
+/** So the rename itself survives a power cut. Not every platform can open a directory: there it is skipped. */
+function syncDirectory(directory: string): void {
+  let fd: number;
+  try {
+    fd = openSync(directory, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory.
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,398 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { TokenParser, TokenType, Tokenizer, type ParsedElementInfo, type ParsedTokenInfo } from '@streamparser/json';
+import type { Block } from '../core/block.js';
+import { MalformedChainError, blockFromSeedJson } from '../core/seed-format.js';
+
+export { MalformedChainError };
+
+/** The chain file could not be opened or read at all (as opposed to read and found malformed). */
+export class ChainFileUnreadableError extends Error {
+  override readonly name = 'ChainFileUnreadableError';
+}
+
+/** What the file said about itself, once every block was read. */
+export interface ChainFileSummary {
+  /** `object`: the seed's `{"blockchain": [...], "length": N}`; `array`: a bare array of blocks. */
+  readonly form: 'object' | 'array';
+  readonly blocks: number;
+  /** The object form's `length`, or `null` when the file has none. */
+  readonly declaredLength: number | null;
+  /** The object form's `message` (the seed's verdict when it served the file), or `null`. */
+  readonly message: string | null;
+}
+
+export interface ReadChainFileOptions {
+  /** Bytes read at a time. */
+  readonly chunkSize?: number;
+}
+
+const TOP_LEVEL_KEYS = new Set(['blockchain', 'length', 'message']);
+/** Integer fields of a block, which must be written as integers to hash as the seed's Python does. */
+const INTEGER_FIELDS = new Set(['index', 'proof', 'difficulty']);
+const EXACT_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+const WHITESPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * A JSON number that no block field can hold exactly: a fraction, an exponent,
+ * or beyond 2^53. Python reads `1.0` as a float and hashes it as `1.0`, and
+ * a double rounds 9007199254740993 to its neighbour, so either would silently
+ * change the block's hash; the literal is kept to say what was written.
+ */
+class InexactNumber {
+  constructor(readonly literal: string) {}
+}
+
+class ChainFileTokenizer extends Tokenizer {
+  protected override parseNumber(literal: string): number {
+    const value = Number(literal);
+    // -0 is Python's 0 (and SQLite's): the same block either way.
+    if (EXACT_INTEGER.test(literal) && Number.isSafeInteger(value)) return value === 0 ? 0 : value;
+    // The token parser only stores the value; every place that reads one checks for this class.
+    return new InexactNumber(literal) as unknown as number;
+  }
+}
+
+const describeToken = ({ token, value }: ParsedTokenInfo): string => {
+  switch (token) {
+    case TokenType.LEFT_BRACE:
+      return 'an object';
+    case TokenType.LEFT_BRACKET:
+      return 'an array';
+    case TokenType.STRING:
+      return 'a string';
+    case TokenType.NUMBER:
+      return describeValue(value);
+    default:
+      return JSON.stringify(value) ?? String(value);
+  }
+};
+
+const describeValue = (value: unknown): string => {
+  if (value instanceof InexactNumber) return `the number ${value.literal}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return `the number ${value}`;
+  return typeof value === 'boolean' ? String(value) : `a ${typeof value}`;
+};
+
+/** Numbers as the seed's hashing needs them; anything else is left for `blockFromSeedJson` to name. */
+function exactNumbers(value: unknown, position: number): unknown {
+  if (value instanceof InexactNumber) throw new MalformedChainError(`The block at position ${position} is the number ${value.literal}, not an object.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const fields = value as Record<string, unknown>;
+  for (const key in fields) {
+    const field = fields[key];
+    if (!(field instanceof InexactNumber)) continue;
+    if (INTEGER_FIELDS.has(key)) {
+      throw new MalformedChainError(
+        `The block at position ${position} has "${key}" ${field.literal}; it must be a whole number written without a fraction or exponent, ` +
+          `from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}.`,
+      );
+    }
+    fields[key] = Number(field.literal);
+  }
+  return fields;
+}
+
+function unreadable(path: string, error: unknown): ChainFileUnreadableError {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  // Node's message reads "ENOENT: no such file or directory, open 'x'": keep the OS's reason, name the path once.
+  const reason = typeof message === 'string' ? (/^[A-Z]+: ([^,]+)/.exec(message)?.[1] ?? message) : String(error);
+  return new ChainFileUnreadableError(`Cannot read the chain file ${path}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}.`, { cause: error });
+}
+
+/** Line and column (1-based, in characters) of byte `offset`, found by reading the file again up to it. */
+function lineAndColumn(fd: number, offset: number): { line: number; column: number } | null {
+  try {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    let line = 1;
+    let column = 1;
+    for (let position = 0; position < offset; ) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, offset - position), position);
+      if (read === 0) break;
+      for (let i = 0; i < read; i++) {
+        const byte = buffer[i]!;
+        if (byte === 0x0a) {
+          line += 1;
+          column = 1;
+        } else if ((byte & 0xc0) !== 0x80) {
+          column += 1;
+        }
+      }
+      position += read;
+    }
+    return { line, column };
+  } catch {
+    return null;
+  }
+}
+
+const byteName = (byte: string): string => {
+  const code = byte.charCodeAt(0);
+  return code >= 0x20 && code < 0x7f ? JSON.stringify(byte) : `byte 0x${code.toString(16).padStart(2, '0')}`;
+};
+
+/** Offset of the first byte in `bytes` that cannot be UTF-8, skipping the continuation of a character begun before it. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < 3 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i += 1;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    const second = bytes[i + 1] ?? 0x80;
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+    if ((lead === 0xe0 && second < 0xa0) || (lead === 0xed && second > 0x9f) || (lead === 0xf0 && second < 0x90) || (lead === 0xf4 && second > 0x8f)) return i;
+    for (let k = 1; k < length && i + k < bytes.length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return bytes.length;
+}
+
+/**
+ * The tokenizer only notices bad UTF-8 inside strings, and not always (a bad
+ * lead byte can swallow the closing quote): each chunk is checked by the
+ * platform's decoder first, which is fast, and scanned by hand only to say where.
+ */
+function createUtf8Check(): { check(chunk: Uint8Array): number | null; complete(): boolean } {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  return {
+    check(chunk) {
+      try {
+        decoder.decode(chunk, { stream: true });
+        return null;
+      } catch {
+        return Math.min(firstInvalidUtf8(chunk), chunk.length - 1);
+      }
+    },
+    complete() {
+      try {
+        decoder.decode();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * Streams the blocks of a chain file (the seed's `GET /blocks` body, or a bare
+ * array of blocks), one at a time: the file is read 64 KiB at a time, so a
+ * chain of any length never sits in memory whole. Each block is checked for
+ * shape and types as it is read (`blockFromSeedJson`), and the file as a whole
+ * once it ends (its `length`, at least one block); anything that is not a
+ * chain file throws MalformedChainError, naming where. Whether the chain
+ * validates is not checked here. The generator returns what the file said about itself.
+ */
+export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChainFileOptions = {}): Generator<Block, ChainFileSummary, undefined> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(chunkSize);
+    /** File offset of the first byte fed to the parser (after leading whitespace and a byte order mark). */
+    let base = 0;
+    let fileOffset = 0;
+    let parser: ChainJsonParser | null = null;
+    let position = 0;
+    const utf8 = createUtf8Check();
+
+    const syntaxError = (error: unknown): MalformedChainError => {
+      if (error instanceof MalformedChainError) return error;
+      const message = error instanceof Error ? error.message : String(error);
+      if (/ended in (mid-parsing|the middle of a token)/.test(message)) {
+        return new MalformedChainError(`The file ends in the middle of its JSON (after ${fileOffset} bytes): it looks truncated.`);
+      }
+      const unexpectedByte = /^Unexpected "([\s\S])" at chunk position "\d+" \(absolute position "(\d+)"\) in state (\w+)/.exec(message);
+      let offset: number;
+      let what: string;
+      if (unexpectedByte) {
+        offset = base + Number(unexpectedByte[2]);
+        what = `unexpected ${byteName(unexpectedByte[1]!)}${unexpectedByte[3] === 'ENDED' ? ' after the end of the JSON document' : ''}`;
+      } else if (parser !== null) {
+        offset = base + parser.lastToken.offset;
+        what = `unexpected ${describeToken(parser.lastToken)}`;
+      } else {
+        return new MalformedChainError(`The file is not valid JSON: ${message}`);
+      }
+      const where = lineAndColumn(fd, offset);
+      const lineColumn = where === null ? '' : ` (line ${where.line}, column ${where.column})`;
+      return new MalformedChainError(`The file is not valid JSON at byte ${offset}${lineColumn}: ${what}.`);
+    };
+
+    for (;;) {
+      let read: number;
+      try {
+        read = readSync(fd, buffer, 0, chunkSize, fileOffset);
+      } catch (error) {
+        throw unreadable(path, error);
+      }
+      if (read === 0) break;
+      let chunk = buffer.subarray(0, read);
+      if (parser === null) {
+        let start = 0;
+        if (fileOffset === 0 && UTF8_BOM.every((byte, i) => chunk[i] === byte)) start = UTF8_BOM.length;
+        while (start < chunk.length && WHITESPACE.has(chunk[start]!)) start += 1;
+        if (start === chunk.length) {
+          fileOffset += read;
+          continue;
+        }
+        const first = chunk[start]!;
+        if (first !== 0x7b /* { */ && first !== 0x5b /* [ */) {
+          throw new MalformedChainError(
+            `A chain file is a JSON object ({"blockchain": [...], "length": N}) or an array of blocks; ` +
+              `this one starts with ${byteName(String.fromCharCode(first))} at byte ${fileOffset + start}.`,
+          );
+        }
+        base = fileOffset + start;
+        parser = new ChainJsonParser(first === 0x7b ? 'object' : 'array', base);
+        chunk = chunk.subarray(start);
+      }
+      let failure: unknown = null;
+      const invalidAt = utf8.check(chunk);
+      try {
+        parser.write(invalidAt === null ? chunk : chunk.subarray(0, invalidAt));
+      } catch (error) {
+        failure = error;
+      }
+      if (failure === null && invalidAt !== null) {
+        failure = new MalformedChainError(`The file is not valid UTF-8 text: byte ${fileOffset + (read - chunk.length) + invalidAt} is not part of a UTF-8 character.`);
+      }
+      fileOffset += read;
+      // Blocks read before a failure later in the chunk come first, so the first problem in the file is the one reported.
+      for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);
+      if (failure !== null) throw syntaxError(failure);
+    }
+
+    if (parser === null) {
+      throw new MalformedChainError(
+        fileOffset === 0 ? 'The file is empty: a chain file is a JSON object or array.' : 'The file holds only whitespace: a chain file is a JSON object or array.',
+      );
+    }
+    try {
+      parser.end();
+    } catch (error) {
+      throw syntaxError(error);
+    }
+    if (!utf8.complete()) throw new MalformedChainError('The file is not valid UTF-8 text: it ends in the middle of a character.');
+    for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);
+    return parser.summary(position);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The library's tokenizer and token parser, wired as its JSONParser wires
+ * them (which cannot take our number parsing), plus a watch on the top-level
+ * keys: which are allowed, each once, and that "blockchain" opens an array.
+ */
+class ChainJsonParser {
+  lastToken: ParsedTokenInfo = { token: TokenType.LEFT_BRACE, value: '{', offset: 0 };
+  private readonly tokenizer = new ChainFileTokenizer();
+  private readonly parser: TokenParser;
+  private readonly pending: unknown[] = [];
+  private declaredLength: number | null = null;
+  private message: string | null = null;
+  private readonly keysSeen = new Set<string>();
+  private depth = 0;
+  private expectingKey = false;
+  private currentKey: string | null = null;
+  private valueOf: string | null = null;
+
+  constructor(
+    private readonly form: 'object' | 'array',
+    /** File offset of the first byte it is fed, to name positions in the file. */
+    private readonly base: number,
+  ) {
+    this.parser = new TokenParser({ paths: form === 'object' ? ['$.blockchain.*', '$.length', '$.message'] : ['$.*'], keepStack: false });
+    this.parser.onValue = (element) => this.onValue(element);
+    this.tokenizer.onToken = (token) => {
+      this.lastToken = token;
+      this.parser.write(token);
+      if (this.form === 'object') this.watchTopLevel(token);
+    };
+    this.tokenizer.onEnd = () => {
+      if (!this.parser.isEnded) this.parser.end();
+    };
+    this.parser.onError = (error) => this.tokenizer.error(error);
+    this.parser.onEnd = () => {
+      if (!this.tokenizer.isEnded) this.tokenizer.end();
+    };
+  }
+
+  write(chunk: Uint8Array): void {
+    this.tokenizer.write(chunk);
+  }
+
+  end(): void {
+    if (!this.tokenizer.isEnded) this.tokenizer.end();
+  }
+
+  /** The blocks parsed since the last call, in file order. */
+  takeBlocks(): unknown[] {
+    return this.pending.splice(0, this.pending.length);
+  }
+
+  summary(blocks: number): ChainFileSummary {
+    if (this.form === 'object' && !this.keysSeen.has('blockchain')) {
+      throw new MalformedChainError('The file\'s object has no "blockchain" (the array of blocks).');
+    }
+    if (blocks === 0) throw new MalformedChainError('The chain is empty: a chain starts with its genesis block.');
+    if (this.declaredLength !== null && this.declaredLength !== blocks) {
+      throw new MalformedChainError(
+        `The file holds ${blocks} block(s) but says "length": ${this.declaredLength}: it looks like a partial export ` +
+          `(export --from/--limit); verify and import need a whole chain.`,
+      );
+    }
+    return { form: this.form, blocks, declaredLength: this.declaredLength, message: this.message };
+  }
+
+  private onValue({ value, key, stack }: ParsedElementInfo): void {
+    const isBlock = this.form === 'array' ? stack.length === 1 : stack.length === 2;
+    if (isBlock) {
+      this.pending.push(value);
+    } else if (key === 'length') {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+        throw new MalformedChainError(`The file's "length" is ${describeValue(value)}; it must be a whole number from 0 (the number of blocks in the chain).`);
+      }
+      this.declaredLength = value;
+    } else if (key === 'message') {
+      if (typeof value !== 'string') throw new MalformedChainError(`The file's "message" is ${describeValue(value)}; it must be a string.`);
+      this.message = value;
+    }
+  }
+
+  /** Runs after the token parser accepted `token`, so the structure around it is valid JSON so far. */
+  private watchTopLevel(token: ParsedTokenInfo): void {
+    const offset = this.base + token.offset;
+    if (this.valueOf !== null) {
+      if (this.valueOf === 'blockchain' && token.token !== TokenType.LEFT_BRACKET) {
+        throw new MalformedChainError(`The file's "blockchain" is ${describeToken(token)}, not an array of blocks.`);
+      }
+      this.valueOf = null;
+    }
+    if (this.expectingKey && token.token === TokenType.STRING) {
+      const key = token.value as string;
+      if (!TOP_LEVEL_KEYS.has(key)) {
+        throw new MalformedChainError(`The file's object has an unknown key ${JSON.stringify(key)} (near byte ${offset}); a chain file has only "blockchain", "length" and "message".`);
+      }
+      if (this.keysSeen.has(key)) throw new MalformedChainError(`The file's object has "${key}" twice.`);
+      this.keysSeen.add(key);
+      this.currentKey = key;
+    } else if (token.token === TokenType.COLON && this.depth === 1) {
+      this.valueOf = this.currentKey;
+    }
+    this.expectingKey = false;
+    if (token.token === TokenType.LEFT_BRACE || token.token === TokenType.LEFT_BRACKET) this.depth += 1;
+    else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) this.depth -= 1;
+    if ((token.token === TokenType.LEFT_BRACE && this.depth === 1) || (token.token === TokenType.COMMA && this.depth === 1)) this.expectingKey = true;
+  }
+}
