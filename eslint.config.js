@@ -41,6 +41,17 @@ export default tseslint.config(
     rules: restrict([...graphqlModules, ...storageModules, '../graphql/*'], 'No GraphQL or SQL driver below the GraphQL layer.'),
   },
   {
+    files: ['src/chain-file/**/*.ts'],
+    rules: restrict(
+      [...storageModules, ...graphqlModules, '../storage/*', '../graphql/*', '../ledger/*', '../mining/*', '../cli/*'],
+      'src/chain-file reads and writes chain files: the core and the file system, nothing else.',
+    ),
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: restrict([...graphqlModules, '**/graphql/*'], 'The operator tool works on the ledger and storage, below the GraphQL layer.'),
+  },
+  {
     files: ['src/graphql/**/*.ts'],
     rules: restrict([...storageModules, '../storage/*'], 'The GraphQL layer reaches storage only through the ledger.'),
   },

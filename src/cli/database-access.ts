@@ -1,0 +1,37 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig, type Config } from '../config.js';
+import { openDatabase, type Database } from '../storage/database.js';
+import { CliError } from './errors.js';
+import { EXIT_USAGE, type CliIo } from './io.js';
+
+/** The configuration, with `--db` in place of DATABASE_PATH when given. */
+export function cliConfig(io: CliIo, databasePath: string | undefined): Config {
+  return loadConfig(databasePath === undefined ? io.env : { ...io.env, DATABASE_PATH: databasePath });
+}
+
+/**
+ * Opens an existing database for reading only: a read never creates a file,
+ * migrates it or writes to it, and a path that is not a ledger database says so.
+ */
+export function openDatabaseForReading(path: string): Database {
+  if (!existsSync(path)) {
+    throw new CliError('DATABASE_MISSING', `No database at ${resolve(path)} (set DATABASE_PATH or pass --db).`, EXIT_USAGE);
+  }
+  if (!statSync(path).isFile()) throw new CliError('DATABASE_INVALID', `${resolve(path)} is not a database file.`, EXIT_USAGE);
+  const database = openDatabase(path, { readOnly: true, busyTimeoutMs: 5000 });
+  try {
+    const hasBlocks = database.client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blocks'").pluck().get() !== undefined;
+    if (!hasBlocks) throw new CliError('DATABASE_INVALID', `${resolve(path)} is a SQLite database but not a ledger's: it has no blocks table.`, EXIT_USAGE);
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+/** Bytes on disk: the database file and its write-ahead log, whose blocks are not yet copied into the file. */
+export function databaseBytes(path: string): number {
+  const size = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
+  return size(path) + size(`${path}-wal`);
+}

@@ -1,0 +1,37 @@
+/** Where the tool writes: the process's streams, or a test's capture. */
+export interface CliOutput {
+  write(text: string): unknown;
+  /** A terminal: worth refreshing a progress line on. */
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+export interface InterruptTrap {
+  /** Aborted, with the signal's name as reason, on Ctrl-C (SIGINT) or SIGTERM. */
+  readonly signal: AbortSignal;
+  /** Restores the default: a signal ends the process at once. */
+  release(): void;
+}
+
+/** Everything a command touches outside its files and database, so that tests can run the tool in-process. */
+export interface CliIo {
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * For commands that must stop cleanly (stop the miner threads, remove a
+   * temporary file): until `release`, an interrupt aborts the trap's signal
+   * instead of ending the process. Other commands leave the default, under
+   * which an interrupt ends the process and SQLite rolls back any open transaction.
+   */
+  trapInterrupts(): InterruptTrap;
+}
+
+/** Exit codes: the same for every command. */
+export const EXIT_OK = 0;
+/** The chain is not valid, or the operation was refused (nothing was written) or failed. */
+export const EXIT_INVALID = 1;
+/** A usage error, input that cannot be read or is no chain file, a bad configuration, a missing database. */
+export const EXIT_USAGE = 2;
+/** 128 + the signal's number, as shells report a process a signal ended. */
+export const EXIT_INTERRUPTED: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };

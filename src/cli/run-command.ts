@@ -1,0 +1,20 @@
+import { toCliError, type CliError } from './errors.js';
+import type { CliIo } from './io.js';
+import { writeJson } from './report.js';
+
+/** Prints a failure as `--json` asked: `{"error": {code, message}, ...extra}` on stdout, or its message on stderr. */
+export function printError(io: CliIo, json: boolean, failure: CliError, extra: Record<string, unknown> = {}): void {
+  if (json) writeJson(io.stdout, { error: { code: failure.code, message: failure.message }, ...extra });
+  else io.stderr.write(`${failure.message}\n`);
+}
+
+/** Runs a command's work, turning whatever it throws into a printed error and that error's exit code. */
+export async function runCommand(io: CliIo, json: boolean, work: () => Promise<number> | number): Promise<number> {
+  try {
+    return await work();
+  } catch (error) {
+    const failure = toCliError(error);
+    printError(io, json, failure);
+    return failure.exitCode;
+  }
+}

@@ -1,0 +1,177 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { toSeedBlockJson } from '../../src/core/seed-format.js';
+import { createChainRepository } from '../../src/storage/chain-repository.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { buildChain } from '../helpers/chains.js';
+import { runCli, storedBlocks } from '../helpers/cli.js';
+import { bestEngine } from '../helpers/engines.js';
+import { tempDatabasePath, tempDir } from '../helpers/temp-database.js';
+import type { Block } from '../../src/core/block.js';
+
+const MINING_ENV = { DIFFICULTY: '4', MINER: bestEngine(), MINING_THREADS: '2' };
+
+/** A database holding `chain`, written as the server would have. */
+function storedChain(chain: readonly Block[]): string {
+  const path = tempDatabasePath();
+  const database = openDatabase(path);
+  try {
+    createChainRepository(database).importChain(chain);
+  } finally {
+    database.close();
+  }
+  return path;
+}
+
+function chainFile(blocks: readonly Block[], length = blocks.length): string {
+  const path = join(tempDir(), 'chain.json');
+  writeFileSync(path, [...seedChainJsonChunks([blocks], { length })].join(''));
+  return path;
+}
+
+describe('pow-ledger export, verify and import', () => {
+  it('round-trips a mined chain: mine, export, verify, import into a fresh database, identical rows', async () => {
+    const source = tempDatabasePath();
+    expect((await runCli(['mine', '--db', source, '--count', '2', '--data', 'héllo "ledger" \\ 😀\n\u0007'], { env: MINING_ENV })).exitCode).toBe(0);
+    expect((await runCli(['mine', '--db', source, '--count', '2'], { env: MINING_ENV })).exitCode).toBe(0);
+    expect((await runCli(['mine', '--db', source, '--data', ''], { env: { ...MINING_ENV, DIFFICULTY: '3' } })).exitCode).toBe(0);
+
+    const file = join(tempDir(), 'export.json');
+    const exported = await runCli(['export', '--db', source, '--out', file]);
+    expect(exported.exitCode).toBe(0);
+    expect(exported.stdout).toBe(`Exported 6 block(s), 0 to 5, of a 6-block chain to ${file}.\n`);
+
+    const verified = await runCli(['verify', file, '--json']);
+    expect(verified.exitCode).toBe(0);
+    expect(verified.json()).toMatchObject({ valid: true, length: 6 });
+
+    const target = tempDatabasePath();
+    const imported = await runCli(['import', file, '--db', target, '--json']);
+    expect(imported.exitCode).toBe(0);
+    const original = storedBlocks(source);
+    expect(imported.json()).toEqual({ imported: true, file, database: target, length: 6, tipHash: original[5]!.hash });
+    expect(storedBlocks(target)).toEqual(original);
+    expect(original.map((block) => [block.data, block.difficulty])).toEqual([
+      [null, 4],
+      ['héllo "ledger" \\ 😀\n\u0007', 4],
+      ['héllo "ledger" \\ 😀\n\u0007', 4],
+      [null, 4],
+      [null, 4],
+      ['', 3],
+    ]);
+    expect((await runCli(['validate', '--db', target])).exitCode).toBe(0);
+  });
+
+  it('exports to stdout the same document as to a file', async () => {
+    const chain = buildChain(2500);
+    const path = storedChain(chain);
+    const run = await runCli(['export', '--db', path]);
+    expect(run.exitCode).toBe(0);
+    const document = JSON.parse(run.stdout) as { blockchain: unknown[]; length: number };
+    expect(document).toEqual({ blockchain: chain.map(toSeedBlockJson), length: 2500 });
+    expect(run.stdout).toBe([...seedChainJsonChunks([chain], { length: 2500 })].join(''));
+  });
+
+  it('exports a slice with --from/--limit, whose length stays the chain\'s: verify calls it a partial export', async () => {
+    const chain = buildChain(6);
+    const path = storedChain(chain);
+    const file = join(tempDir(), 'slice.json');
+    const run = await runCli(['export', '--db', path, '--from', '2', '--limit', '3', '--out', file]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe(`Exported 3 block(s), 2 to 4, of a 6-block chain to ${file}.\n`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ blockchain: chain.slice(2, 5).map(toSeedBlockJson), length: 6 });
+    const verified = await runCli(['verify', file]);
+    expect(verified.exitCode).toBe(2);
+    expect(verified.stderr).toMatch(/holds 3 block\(s\) but says "length": 6: it looks like a partial export/);
+
+    const tail = JSON.parse((await runCli(['export', '--db', path, '--from', '4'])).stdout) as { blockchain: unknown[] };
+    expect(tail.blockchain).toEqual(chain.slice(4).map(toSeedBlockJson));
+    const head = JSON.parse((await runCli(['export', '--db', path, '--limit', '100'])).stdout) as { blockchain: unknown[] };
+    expect(head.blockchain).toHaveLength(6);
+  });
+
+  it('refuses --from past the tip (exit 2)', async () => {
+    const path = storedChain(buildChain(3));
+    const run = await runCli(['export', '--db', path, '--from', '3']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('--from 3 is past the tip: the chain has 3 block(s), indices 0 to 2.\n');
+  });
+
+  it('writes --out atomically: no temporary file is left, and a failed export leaves no file at all', async () => {
+    const path = storedChain(buildChain(3000));
+    const dir = tempDir();
+    expect((await runCli(['export', '--db', path, '--out', join(dir, 'chain.json')])).exitCode).toBe(0);
+    expect(readdirSync(dir)).toEqual(['chain.json']);
+
+    const unwritable = await runCli(['export', '--db', path, '--out', join(dir, 'no-such-folder', 'chain.json')]);
+    expect(unwritable.exitCode).toBe(2);
+    expect(unwritable.stderr).toMatch(/^Cannot write .*no-such-folder\/chain\.json: ENOENT/);
+
+    const interrupt = new AbortController();
+    interrupt.abort('SIGINT');
+    const stopped = await runCli(['export', '--db', path, '--out', join(dir, 'stopped.json')], { interrupt });
+    expect(stopped.exitCode).toBe(130);
+    expect(stopped.stderr).toBe('Interrupted (SIGINT): the export was stopped; no file was written.\n');
+    expect(readdirSync(dir)).toEqual(['chain.json']);
+  });
+
+  it('imports into a missing database file, creating it', async () => {
+    const target = join(tempDir(), 'new', 'chain.db');
+    const run = await runCli(['import', chainFile(SEED_BLOCKS), '--db', target]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe(`Imported 5 block(s) into ${target}; tip hash ${SEED_BLOCKS[4]!.hash}.\n`);
+    expect(storedBlocks(target)).toEqual(SEED_BLOCKS);
+  });
+
+  it('refuses a database that holds a block (exit 1), leaving it unchanged', async () => {
+    const existing = storedChain(buildChain(2));
+    const before = storedBlocks(existing);
+    const run = await runCli(['import', chainFile(SEED_BLOCKS), '--db', existing]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(`The database ${existing} already holds 2 block(s); import loads a chain into an empty database only. Nothing was written.\n`);
+    expect(storedBlocks(existing)).toEqual(before);
+    expect((await runCli(['import', chainFile(SEED_BLOCKS), '--db', existing, '--json'])).json()).toMatchObject({ error: { code: 'DATABASE_NOT_EMPTY' } });
+  });
+
+  it('refuses a chain that does not validate (exit 1) and writes nothing', async () => {
+    const forged = chainFile(SEED_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block)));
+    const target = tempDatabasePath();
+    const run = await runCli(['import', forged, '--db', target]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/^Chain is not valid!/);
+    expect(run.stderr).toBe(`Nothing was imported: the chain in ${forged} is not valid.\n`);
+    expect(existsSync(target)).toBe(false);
+
+    const json = await runCli(['import', forged, '--db', target, '--json']);
+    expect(json.json()).toMatchObject({ error: { code: 'CHAIN_INVALID' }, validation: { valid: false, problemCount: 3 } });
+
+    // An existing empty database stays empty.
+    openDatabase(target).close();
+    expect((await runCli(['import', forged, '--db', target])).exitCode).toBe(1);
+    expect(storedBlocks(target)).toEqual([]);
+  });
+
+  it.each([
+    ['bad JSON', '{"blockchain": [', /ends in the middle of its JSON/],
+    ['a missing field', '[{"index": 0, "proof": 1, "timestamp": "t"}]', /has no "previous_hash"/],
+    ['a wrong type', '[{"index": 0, "previous_hash": 0, "proof": 1, "timestamp": "t"}]', /"previous_hash" the number 0; it must be a string/],
+    ['no blocks', '[]', /The chain is empty/],
+    ['a huge number', '[{"index": 9007199254740993, "previous_hash": "0", "proof": 1, "timestamp": "t"}]', /"index" 9007199254740993/],
+  ])('refuses a file with %s (exit 2) and writes nothing', async (_, text, message) => {
+    const file = join(tempDir(), 'bad.json');
+    writeFileSync(file, text);
+    const missing = tempDatabasePath();
+    const run = await runCli(['import', file, '--db', missing]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(existsSync(missing)).toBe(false);
+
+    const empty = tempDatabasePath();
+    openDatabase(empty).close();
+    expect((await runCli(['import', file, '--db', empty, '--json'])).json()).toMatchObject({ error: { code: 'CHAIN_FILE_MALFORMED' } });
+    expect(storedBlocks(empty)).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { runCli, spawnCli, storedBlocks } from '../helpers/cli.js';
+import { tempDatabasePath, tempDir } from '../helpers/temp-database.js';
+
+const COMMANDS = ['export', 'verify', 'import', 'mine', 'validate', 'info'];
+
+/** Blocks stored so far; 0 while the file is not there yet. */
+function storedLength(path: string): number {
+  try {
+    return storedBlocks(path).length;
+  } catch {
+    return 0;
+  }
+}
+
+describe('pow-ledger usage', () => {
+  it('prints help for the tool and each command on --help (exit 0)', async () => {
+    const tool = await runCli(['--help']);
+    expect(tool.exitCode).toBe(0);
+    expect(tool.stdout).toMatch(/^Usage: pow-ledger \[options\] \[command\]/);
+    for (const command of COMMANDS) expect(tool.stdout).toContain(`  ${command} `);
+    expect(tool.stdout).toContain('Exit codes:');
+    for (const command of COMMANDS) {
+      const help = await runCli([command, '--help']);
+      expect(help.exitCode).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: pow-ledger ${command} `));
+      expect(help.stderr).toBe('');
+    }
+    expect((await runCli(['help', 'verify'])).stdout).toMatch(/--difficulty <d>/);
+    expect((await runCli(['help', 'verify'])).exitCode).toBe(0);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['verify'], /missing required argument 'file'/],
+    [['info', '--verbose'], /unknown option '--verbose'/],
+    [['verify', 'a.json', 'b.json'], /too many arguments/],
+    [['mine', '--count', 'abc'], /option '--count <n>' argument 'abc' is invalid\. Expected a whole number from 1 up\./],
+    [['mine', '--count', '0'], /Expected a whole number from 1 up/],
+    [['verify', 'a.json', '--difficulty', '13'], /Expected a whole number from 1 to 12/],
+    [['export', '--from', '-1'], /argument '-1' is invalid/],
+    [['export', '--limit', '1.5'], /argument '1\.5' is invalid/],
+    [['info', '--db', ''], /Expected a file path/],
+  ])('exits 2 on %j, saying why', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+  });
+
+  it('exits 2 with the help on stderr when no command is given', async () => {
+    const run = await runCli([]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/^Usage: pow-ledger/);
+  });
+
+  it('reports a usage error as JSON under --json', async () => {
+    const run = await runCli(['info', '--json', '--bogus']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('');
+    expect(run.json()).toEqual({ error: { code: 'USAGE', message: "unknown option '--bogus'" } });
+  });
+});
+
+describe('pow-ledger as a process', () => {
+  it('exits with the documented codes: 0 help, 0 valid, 1 invalid, 2 malformed or usage', async () => {
+    const help = await spawnCli(['--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: pow-ledger/);
+
+    const dir = tempDir();
+    const valid = join(dir, 'valid.json');
+    writeFileSync(valid, [...seedChainJsonChunks([SEED_BLOCKS], { length: 5 })].join(''));
+    const forged = join(dir, 'forged.json');
+    writeFileSync(forged, [...seedChainJsonChunks([SEED_BLOCKS.map((b) => (b.index === 1 ? { ...b, proof: 12345 } : b))], { length: 5 })].join(''));
+    const malformed = join(dir, 'malformed.json');
+    writeFileSync(malformed, '{"blockchain": [');
+
+    const results = await Promise.all([spawnCli(['verify', valid]), spawnCli(['verify', forged]), spawnCli(['verify', malformed]), spawnCli(['verify'])]);
+    expect(results.map((run) => run.exitCode)).toEqual([0, 1, 2, 2]);
+    expect(results[3].stderr).toMatch(/missing required argument 'file'/);
+  });
+
+  it('stops mining on SIGINT with exit 130, writing nothing half-done', async () => {
+    const path = tempDatabasePath();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'mine', '--db', path, '--count', '5'], {
+      cwd: resolve(import.meta.dirname, '../..'),
+      env: { PATH: process.env['PATH'] ?? '', DIFFICULTY: '11', MINER: 'js', MINING_THREADS: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+    // Once the genesis block is written, the mine is under way.
+    await expect.poll(() => storedLength(path), { timeout: 30_000, interval: 100 }).toBe(1);
+    await new Promise((wait) => setTimeout(wait, 300));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toBe('Interrupted (SIGINT): mined 0 of 5 block(s); the block in progress was not written.\n');
+    expect(storedBlocks(path)).toHaveLength(1);
+  });
+});

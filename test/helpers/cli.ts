@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { CliIo } from '../../src/cli/io.js';
+import { runProgram } from '../../src/cli/program.js';
+import { createChainRepository } from '../../src/storage/chain-repository.js';
+import { openDatabase } from '../../src/storage/database.js';
+import type { Block } from '../../src/core/block.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface CliRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed as the one JSON document `--json` prints. */
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface CliRunOptions {
+  readonly env?: Record<string, string>;
+  /** Whether stderr claims to be a terminal. */
+  readonly tty?: boolean;
+  /** Aborting it (with 'SIGINT' as reason) plays an operator's Ctrl-C. */
+  readonly interrupt?: AbortController;
+}
+
+const result = (exitCode: number, stdout: string, stderr: string): CliRun => ({
+  exitCode,
+  stdout,
+  stderr,
+  json: <T>() => JSON.parse(stdout) as T,
+});
+
+/** Runs the tool in this process, its output captured. */
+export async function runCli(args: readonly string[], { env = {}, tty = false, interrupt = new AbortController() }: CliRunOptions = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text), isTTY: tty, columns: 120 },
+    env,
+    trapInterrupts: () => ({ signal: interrupt.signal, release: () => undefined }),
+  };
+  const exitCode = await runProgram(args, io);
+  return result(exitCode, stdout, stderr);
+}
+
+/** Runs `src/cli/main.ts` as a real process (through tsx), for its real exit code. */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolveRun) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env } },
+      (error, stdout, stderr) => resolveRun(result(error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr)),
+    );
+  });
+}
+
+/** Every stored block, in order, read on a connection of its own. */
+export function storedBlocks(path: string): Block[] {
+  const database = openDatabase(path, { readOnly: true });
+  try {
+    return [...createChainRepository(database).batches(1000)].flat();
+  } finally {
+    database.close();
+  }
+}
