@@ -82,7 +82,7 @@ export function blockFromSeedJson(value: unknown, position: number): Block {
   };
   const text = (key: string, { optional = false }: { optional?: boolean } = {}): string | null => {
     const field = fields[key];
-    if ((field === undefined || field === null) && optional) return null;
+    if (field === undefined && optional) return null;
     if (field === undefined) throw new MalformedChainError(`The ${where} has no "${key}".`);
     if (typeof field !== 'string') throw new MalformedChainError(`The ${where} has "${key}" ${describe(field)}; it must be a string.`);
     // SQLite stores UTF-8: a lone surrogate would come back as U+FFFD and change the hash.
@@ -91,6 +91,14 @@ export function blockFromSeedJson(value: unknown, position: number): Block {
     return field;
   };
 
+  // The seed hashes every key a block has: a written-out default would be
+  // hashed by Python but left out by `hashedFields`, so the two would disagree.
+  if (fields['difficulty'] === SEED_DIFFICULTY) {
+    throw new MalformedChainError(`The ${where} has "difficulty": ${SEED_DIFFICULTY} written out; a block at the seed's difficulty leaves the key out (the seed would hash it).`);
+  }
+  if (fields['data'] === null) {
+    throw new MalformedChainError(`The ${where} has "data": null; a block without data leaves the key out (the seed would hash it).`);
+  }
   const index = integer('index', { min: 0 }) as number;
   const proof = integer('proof', { min: Number.MIN_SAFE_INTEGER }) as number;
   const difficulty = integer('difficulty', { min: 1, optional: true }) ?? SEED_DIFFICULTY;

@@ -51,8 +51,11 @@ describe('the seed block format', () => {
     expect(() => blockFromSeedJson(JSON.parse(JSON.stringify(value)) as unknown, 3)).toThrow(new MalformedChainError(message));
   });
 
-  it('reads data: null as no data', () => {
-    expect(blockFromSeedJson({ ...SEED_BLOCK_1, data: null }, 1)).toEqual(SEED_BLOCKS[1]);
+  it.each([
+    { field: 'difficulty', value: 4, message: 'The block at position 1 has "difficulty": 4 written out; a block at the seed\'s difficulty leaves the key out (the seed would hash it).' },
+    { field: 'data', value: null, message: 'The block at position 1 has "data": null; a block without data leaves the key out (the seed would hash it).' },
+  ])('refuses a written-out default ($field: $value), which the seed would hash and we would not', ({ field, value, message }) => {
+    expect(() => blockFromSeedJson({ ...SEED_BLOCK_1, [field]: value }, 1)).toThrow(new MalformedChainError(message));
   });
 });
 
