@@ -52,6 +52,10 @@ export default tseslint.config(
     rules: restrict([...graphqlModules, '**/graphql/*'], 'The operator tool works on the ledger and storage, below the GraphQL layer.'),
   },
   {
+    files: ['src/rest/**/*.ts', 'src/http/**/*.ts'],
+    rules: restrict([...storageModules, '../storage/*'], 'HTTP routes reach storage only through the ledger.'),
+  },
+  {
     files: ['src/graphql/**/*.ts'],
     rules: restrict([...storageModules, '../storage/*'], 'The GraphQL layer reaches storage only through the ledger.'),
   },

@@ -4,6 +4,7 @@ import type { YogaLogger } from 'graphql-yoga';
 import { createApp, type App } from './app.js';
 import type { Config } from './config.js';
 import { GRAPHQL_ENDPOINT } from './graphql/yoga.js';
+import { isRebindingSuspect, refuseMisdirected } from './http/host-check.js';
 
 export interface RunningServer {
   readonly app: App;
@@ -42,6 +43,7 @@ export interface StartServerOptions {
 export async function startServer(config: Config, { logger = false, timeouts = {} }: StartServerOptions = {}): Promise<RunningServer> {
   const app = await createApp(config, { logger });
   const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
+  const hostCheck = { listenHost: config.host, trustedProxies: config.trustedProxies };
   const http = createServer(
     {
       headersTimeout: headersMs,
@@ -51,7 +53,8 @@ export async function startServer(config: Config, { logger = false, timeouts = {
       connectionsCheckingInterval: Math.min(1000, headersMs),
     },
     (request, response) => {
-      if (!app.seedRoutes(request, response)) void app.yoga(request, response);
+      if (isRebindingSuspect(request, hostCheck)) refuseMisdirected(request, response, GRAPHQL_ENDPOINT);
+      else if (!app.seedRoutes(request, response)) void app.yoga(request, response);
     },
   );
   try {
