@@ -8,14 +8,15 @@ export interface AtomicFile {
   write(text: string): void;
   /** Makes the file durable and puts it in place of `path` in one step. */
   commit(): void;
-  /** Removes the temporary file; `path` is left as it was. */
+  /** Removes the temporary file; `path` is left as it was. Never throws. */
   discard(): void;
 }
 
 /**
  * A file written next to its destination under a temporary name and renamed
  * over it once complete, so the destination holds either its old content or
- * the whole new one, never a half-written file.
+ * the whole new one, never a half-written file. A destination that is a
+ * symbolic link is replaced by the file (the link's target is left alone).
  */
 export function createAtomicFile(path: string): AtomicFile {
   const temporaryPath = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -43,12 +44,13 @@ export function createAtomicFile(path: string): AtomicFile {
     discard() {
       try {
         close();
-      } finally {
-        try {
-          unlinkSync(temporaryPath);
-        } catch {
-          // Already gone.
-        }
+      } catch {
+        // Being thrown away: whatever closing it says (the disk full, say) changes nothing.
+      }
+      try {
+        unlinkSync(temporaryPath);
+      } catch {
+        // Already gone.
       }
     },
   };

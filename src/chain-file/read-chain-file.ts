@@ -97,14 +97,41 @@ function exactNumbers(value: unknown, position: number): unknown {
   return fields;
 }
 
+/** The path that names standard input, as for most Unix tools. */
+export const STDIN_PATH = '-';
+
+/** How messages name the input: the path as given, or standard input. */
+export const describeChainFile = (path: string): string => (path === STDIN_PATH ? 'the chain file on standard input' : `the chain file ${path}`);
+
 function unreadable(path: string, error: unknown): ChainFileUnreadableError {
   const { code, message } = error as { code?: unknown; message?: unknown };
   // Node's message reads "ENOENT: no such file or directory, open 'x'": keep the OS's reason, name the path once.
   const reason = typeof message === 'string' ? (/^[A-Z]+: ([^,]+)/.exec(message)?.[1] ?? message) : String(error);
-  return new ChainFileUnreadableError(`Cannot read the chain file ${path}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}.`, { cause: error });
+  return new ChainFileUnreadableError(`Cannot read ${describeChainFile(path)}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}.`, { cause: error });
 }
 
-/** Line and column (1-based, in characters) of byte `offset`, found by reading the file again up to it. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The next bytes of `fd`, read where the last read ended (never at an offset:
+ * a pipe cannot seek). 0 at the end. A non-blocking descriptor that has no
+ * data yet (stdin shared with a parent that set O_NONBLOCK) is waited for.
+ */
+function readNext(fd: number, buffer: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EAGAIN') throw error;
+      Atomics.wait(pause, 0, 0, 5);
+    }
+  }
+}
+
+/**
+ * Line and column (1-based, in characters) of byte `offset`, found by reading
+ * the file again up to it; `null` where that cannot be done (a pipe).
+ */
 function lineAndColumn(fd: number, offset: number): { line: number; column: number } | null {
   try {
     const buffer = Buffer.allocUnsafe(64 * 1024);
@@ -187,11 +214,15 @@ function createUtf8Check(): { check(chunk: Uint8Array): number | null; complete(
  * once it ends (its `length`, at least one block); anything that is not a
  * chain file throws MalformedChainError, naming where. Whether the chain
  * validates is not checked here. The generator returns what the file said about itself.
+ *
+ * The file is read front to back, once, so it may be a pipe (`/dev/stdin`,
+ * a FIFO); `-` reads standard input.
  */
 export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChainFileOptions = {}): Generator<Block, ChainFileSummary, undefined> {
+  const stdin = path === STDIN_PATH;
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = stdin ? 0 : openSync(path, 'r');
   } catch (error) {
     throw unreadable(path, error);
   }
@@ -222,7 +253,8 @@ export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChai
       } else {
         return new MalformedChainError(`The file is not valid JSON: ${message}`);
       }
-      const where = lineAndColumn(fd, offset);
+      // Standard input may be a file already read from elsewhere: its offsets are not this reading's.
+      const where = stdin ? null : lineAndColumn(fd, offset);
       const lineColumn = where === null ? '' : ` (line ${where.line}, column ${where.column})`;
       return new MalformedChainError(`The file is not valid JSON at byte ${offset}${lineColumn}: ${what}.`);
     };
@@ -230,7 +262,11 @@ export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChai
     for (;;) {
       let read: number;
       try {
-        read = readSync(fd, buffer, 0, chunkSize, fileOffset);
+        read = readNext(fd, buffer);
+        // A pipe may deliver the first bytes one at a time: enough of them to tell a byte order mark.
+        for (let more = read; fileOffset === 0 && more > 0 && read < UTF8_BOM.length && read < chunkSize; read += more) {
+          more = readNext(fd, buffer.subarray(read));
+        }
       } catch (error) {
         throw unreadable(path, error);
       }
@@ -285,7 +321,7 @@ export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChai
     for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);
     return parser.summary(position);
   } finally {
-    closeSync(fd);
+    if (!stdin) closeSync(fd);
   }
 }
 

@@ -33,5 +33,12 @@ export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
 /** A usage error, input that cannot be read or is no chain file, a bad configuration, a missing database. */
 export const EXIT_USAGE = 2;
-/** 128 + the signal's number, as shells report a process a signal ended. */
-export const EXIT_INTERRUPTED: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+/** 128 + the signal's number, as shells report a process a signal ended: the signals a command stops cleanly on. */
+export const EXIT_INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const satisfies Partial<Record<NodeJS.Signals, number>>;
+export type InterruptSignal = keyof typeof EXIT_INTERRUPTED;
+/** stdout closed by its reader (`export | head`): what a SIGPIPE would have ended the process with. */
+export const EXIT_BROKEN_PIPE = 141;
+
+/** The exit code for an interrupt by `signal` (an InterruptTrap's abort reason); Ctrl-C's for anything else. */
+export const interruptExitCode = (signal: unknown): number =>
+  typeof signal === 'string' && signal in EXIT_INTERRUPTED ? EXIT_INTERRUPTED[signal as InterruptSignal] : EXIT_INTERRUPTED.SIGINT;

@@ -1,12 +1,10 @@
-import type { CliIo, InterruptTrap } from './io.js';
-
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+import { EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, type CliIo, type InterruptSignal, type InterruptTrap } from './io.js';
 
 /** The real process: its streams and environment, and signals. */
 export function processIo(): CliIo {
   // `export | head`: the reader is gone, so there is no one left to tell; end as a SIGPIPE would.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(141);
+    if (error.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
     throw error;
   });
   return {
@@ -15,9 +13,9 @@ export function processIo(): CliIo {
     env: process.env,
     trapInterrupts(): InterruptTrap {
       const controller = new AbortController();
-      const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
+      const onSignal = (signal: InterruptSignal): void => {
         // A second interrupt while stopping: the operator insists.
-        if (controller.signal.aborted) process.exit(SIGNAL_EXIT_CODES[signal]);
+        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED[signal]);
         controller.abort(signal);
       };
       process.on('SIGINT', onSignal);

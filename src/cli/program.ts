@@ -11,9 +11,13 @@ import { writeJson } from './report.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0    success; the chain is valid
-  1    the chain is not valid, or the operation was refused or failed (nothing was written)
-  2    usage error, unreadable or malformed input, bad configuration, missing database
-  130  interrupted (Ctrl-C)
+  1    the chain is not valid, or the operation was refused or failed (nothing was written; mine keeps
+       the blocks it mined before the failure)
+  2    usage error, unreadable or malformed input or output path, bad configuration, missing database
+       or a file that is not a ledger database
+  130  interrupted (Ctrl-C, SIGINT)
+  141  stdout closed by its reader (export | head)
+  143  terminated (SIGTERM)
 
 Configuration comes from the server's environment variables (DATABASE_PATH, DIFFICULTY, MINER,
 MINING_THREADS, DATA_MAX_BYTES); --db overrides DATABASE_PATH.`;

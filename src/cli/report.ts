@@ -1,10 +1,11 @@
+import { STDIN_PATH } from '../chain-file/read-chain-file.js';
 import type { ChainProblem, ChainValidationResult } from '../core/chain-validation.js';
 import { SEED_INVALID_MESSAGE, SEED_VALID_MESSAGE } from '../core/seed-format.js';
 import type { CliOutput } from './io.js';
 
 export type ValidationReport = ChainValidationResult<ChainProblem<string>>;
 
-/** What was validated: `{ file }` or `{ database }`, and any rule beyond the seed's. */
+/** What was validated: `{ file }` (`-` for standard input) or `{ database }`, and any rule beyond the seed's. */
 export type ReportSubject = ({ readonly file: string } | { readonly database: string }) & { readonly minDifficulty?: number | null };
 
 /** The report as `--json` prints it: one object, problems in chain order. */
@@ -23,7 +24,7 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
 
 /** The report for a reader: the seed's verdict, what was read, then one line per problem. */
 export function reportText(result: ValidationReport, subject: ReportSubject): string {
-  const source = 'file' in subject ? `file ${subject.file}` : `database ${subject.database}`;
+  const source = 'file' in subject ? (subject.file === STDIN_PATH ? 'standard input' : `file ${subject.file}`) : `database ${subject.database}`;
   const lines = [
     `${result.valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE} (${source})`,
     `Length: ${plural(result.length, 'block')}`,

@@ -98,7 +98,13 @@ describe('read commands on a database that is not there', () => {
     writeFileSync(text, 'not a database at all, just some text that is long enough to fill a header. '.repeat(10));
     const notSqlite = await runCli(['info', '--db', text]);
     expect(notSqlite.exitCode).toBe(2);
-    expect(notSqlite.stderr).toBe('The database file is damaged, or is not a SQLite database.\n');
+    expect(notSqlite.stderr).toBe(`The database file ${text} is damaged, or is not a SQLite database.\n`);
+    expect((await runCli(['validate', '--db', text, '--json'])).json()).toEqual({
+      error: { code: 'DATABASE_DAMAGED', message: `The database file ${text} is damaged, or is not a SQLite database.` },
+    });
+    const mine = await runCli(['mine', '--db', text], { env: { MINER: 'js', MINING_THREADS: '1' } });
+    expect(mine.exitCode).toBe(2);
+    expect(mine.stderr).toBe(`The database file ${text} is damaged, or is not a SQLite database.\n`);
 
     const other = join(tempDir(), 'other.db');
     const connection = new Sqlite(other);

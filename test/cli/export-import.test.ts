@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
@@ -108,7 +108,7 @@ describe('pow-ledger export, verify and import', () => {
 
     const unwritable = await runCli(['export', '--db', path, '--out', join(dir, 'no-such-folder', 'chain.json')]);
     expect(unwritable.exitCode).toBe(2);
-    expect(unwritable.stderr).toMatch(/^Cannot write .*no-such-folder\/chain\.json: ENOENT/);
+    expect(unwritable.stderr).toBe(`Cannot write ${join(dir, 'no-such-folder', 'chain.json')}: the folder ${join(dir, 'no-such-folder')} does not exist.\n`);
 
     const interrupt = new AbortController();
     interrupt.abort('SIGINT');
@@ -116,6 +116,40 @@ describe('pow-ledger export, verify and import', () => {
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stderr).toBe('Interrupted (SIGINT): the export was stopped; no file was written.\n');
     expect(readdirSync(dir)).toEqual(['chain.json']);
+  });
+
+  it('refuses an --out that is a directory or in a missing folder up front (exit 2, OUTPUT_UNWRITABLE), before opening the database', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'folder'));
+    const missingDatabase = join(dir, 'missing.db');
+    const directory = await runCli(['export', '--db', storedChain(buildChain(3)), '--out', join(dir, 'folder')]);
+    expect(directory.exitCode).toBe(2);
+    expect(directory.stderr).toBe(`Cannot write ${join(dir, 'folder')}: it is a directory.\n`);
+    // The output is checked first: the work of reading the chain is never done for nothing.
+    const missingFolder = await runCli(['export', '--db', missingDatabase, '--out', join(dir, 'nowhere', 'deeper', 'chain.json')]);
+    expect(missingFolder.exitCode).toBe(2);
+    expect(missingFolder.stderr).toBe(`Cannot write ${join(dir, 'nowhere', 'deeper', 'chain.json')}: the folder ${join(dir, 'nowhere', 'deeper')} does not exist.\n`);
+    const inFile = await runCli(['export', '--db', missingDatabase, '--out', join(dir, 'folder', 'x.json', 'y.json')]);
+    expect(inFile.exitCode).toBe(2);
+    expect(inFile.stderr).toMatch(/the folder .*folder\/x\.json does not exist/);
+    expect(readdirSync(dir)).toEqual(['folder']);
+    expect(readdirSync(join(dir, 'folder'))).toEqual([]);
+    expect(existsSync(missingDatabase)).toBe(false);
+  });
+
+  it('refuses an --out that is a device, and replaces a symbolic link with the file, leaving its target alone', async () => {
+    const path = storedChain(buildChain(3));
+    const device = await runCli(['export', '--db', path, '--out', '/dev/null']);
+    expect(device.exitCode).toBe(2);
+    expect(device.stderr).toBe('Cannot write /dev/null: it is not a regular file (a device, pipe or socket is not replaced).\n');
+
+    const dir = tempDir();
+    writeFileSync(join(dir, 'target.json'), 'old');
+    symlinkSync(join(dir, 'target.json'), join(dir, 'link.json'));
+    expect((await runCli(['export', '--db', path, '--out', join(dir, 'link.json')])).exitCode).toBe(0);
+    expect(lstatSync(join(dir, 'link.json')).isFile()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'link.json'), 'utf8'))).toMatchObject({ length: 3 });
+    expect(readFileSync(join(dir, 'target.json'), 'utf8')).toBe('old');
   });
 
   it('imports into a missing database file, creating it', async () => {

@@ -45,15 +45,35 @@ export async function runCli(args: readonly string[], { env = {}, tty = false, i
   return result(exitCode, stdout, stderr);
 }
 
+export interface SpawnCliOptions {
+  /** Written to the process's stdin, which is then closed. */
+  readonly input?: string;
+  /**
+   * Passes `input` through `cat |`, so that stdin is a shell's pipe, as in
+   * `curl … | pow-ledger …`: Node's own stdio pipes are sockets, which
+   * Linux cannot open as /dev/stdin.
+   */
+  readonly throughShellPipe?: boolean;
+}
+
 /** Runs `src/cli/main.ts` as a real process (through tsx), for its real exit code. */
-export function spawnCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}, { input, throughShellPipe = false }: SpawnCliOptions = {}): Promise<CliRun> {
+  const tool = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
+  const [command, ...commandArgs] = throughShellPipe ? ['/bin/sh', '-c', 'cat | "$@"', 'sh', ...tool] : tool;
   return new Promise((resolveRun) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env } },
+    const child = execFile(
+      command!,
+      commandArgs,
+      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => resolveRun(result(error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr)),
     );
+    if (input !== undefined) {
+      // The reader may stop early (a malformed file): a write it no longer wants is no failure.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input);
+    } else {
+      child.stdin?.end();
+    }
   });
 }
 

@@ -190,6 +190,69 @@ describe('chain repository', () => {
     });
   });
 
+  describe('importChainInBatches', () => {
+    it('writes the chain in one transaction, letting the event loop run between batches', async () => {
+      const { path, repository } = setup();
+      const chain = buildChain(2500);
+      let turns = 0;
+      const ticking = setInterval(() => (turns += 1), 0);
+      let seenByOthers: unknown[] = [];
+      function* watched() {
+        for (const block of chain) {
+          // Nothing is visible to another connection before the commit.
+          if (block.index === 2400) seenByOthers = secondConnection(path).prepare('SELECT count(*) FROM blocks').pluck().all();
+          yield block;
+        }
+      }
+      try {
+        expect(await repository.importChainInBatches(watched(), { batchSize: 500 })).toEqual({ status: 'imported', count: 2500, tip: chain[2499] });
+      } finally {
+        clearInterval(ticking);
+      }
+      expect(turns).toBeGreaterThan(0);
+      expect(seenByOthers).toEqual([0]);
+      expect([...repository.batches(1000)].flat()).toEqual(chain);
+      expect(await repository.importChainInBatches(buildChain(2))).toEqual({ status: 'not-empty', length: 2500 });
+    });
+
+    it('stops at the next batch once its signal aborts: rolls back, closes the source, rejects with the reason', async () => {
+      const { repository } = setup();
+      const chain = buildChain(3000);
+      const interrupt = new AbortController();
+      let read = 0;
+      let closed = false;
+      function* source() {
+        try {
+          for (const block of chain) {
+            read += 1;
+            yield block;
+          }
+        } finally {
+          closed = true;
+        }
+      }
+      setImmediate(() => interrupt.abort('SIGINT'));
+      await expect(repository.importChainInBatches(source(), { batchSize: 1000, signal: interrupt.signal })).rejects.toBe('SIGINT');
+      expect(read).toBe(1000);
+      expect(closed).toBe(true);
+      expect(repository.length()).toBe(0);
+      // The connection is usable again: no transaction was left open.
+      expect(await repository.importChainInBatches(chain)).toMatchObject({ status: 'imported', count: 3000 });
+      await expect(repository.importChainInBatches(chain, { signal: AbortSignal.abort('SIGTERM') })).rejects.toBe('SIGTERM');
+    });
+
+    it('rolls back when its source throws, rethrowing that error as it is', async () => {
+      const { repository } = setup();
+      const failure = new Error('the file changed');
+      function* failing() {
+        yield* buildChain(1500);
+        throw failure;
+      }
+      await expect(repository.importChainInBatches(failing())).rejects.toBe(failure);
+      expect(repository.length()).toBe(0);
+    });
+  });
+
   it('reports a write lock held elsewhere past the busy timeout as a busy StorageError', () => {
     const { path, repository } = setup({ busyTimeoutMs: 50 });
     const chain = buildChain(2);

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command } from '@commander-js/extra-typings';
 import { createAtomicFile, type AtomicFile } from '../../chain-file/atomic-file.js';
@@ -6,8 +7,8 @@ import type { Block } from '../../core/block.js';
 import { seedChainJsonChunks } from '../../core/seed-chain-json.js';
 import { createChainRepository, type ChainRepository } from '../../storage/chain-repository.js';
 import { cliConfig, openDatabaseForReading } from '../database-access.js';
-import { CliError, interrupted } from '../errors.js';
-import { EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import { CliError, interrupted, toCliError } from '../errors.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { DATABASE_OPTION_HELP, nonEmptyPath, wholeNumber } from '../options.js';
 import { runCommand } from '../run-command.js';
 
@@ -25,12 +26,69 @@ function* blocksBetween(repository: ChainRepository, from: number, end: number):
   }
 }
 
+const errnoCode = (error: unknown): string | null => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : null;
+};
+
+/** What the OS said, without Node's "EACCES: " prefix and the path after it ("permission denied"). */
+const errnoReason = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^[A-Z]+: ([^,]+)/.exec(message)?.[1] ?? message;
+};
+
+/** The target cannot be a file of ours: a usage error, like an unreadable input. */
+const UNWRITABLE_CODES = new Set(['EACCES', 'EPERM', 'EISDIR', 'EROFS', 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP', 'ETXTBSY', 'EEXIST']);
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+const unwritable = (path: string, why: string, cause?: unknown): CliError =>
+  new CliError('OUTPUT_UNWRITABLE', `Cannot write ${resolve(path)}: ${why}`, EXIT_USAGE, { cause });
+
+/** A failure creating, writing or renaming the output file, naming it and the OS's reason. */
+function outputFailure(path: string, error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const code = errnoCode(error);
+  const reason = `${errnoReason(error)}${code === null ? '' : ` (${code})`}`;
+  if (code !== null && FULL_CODES.has(code)) {
+    return new CliError('STORAGE_FULL', `Cannot write ${resolve(path)}: ${reason}; no file was written.`, EXIT_INVALID, { cause: error });
+  }
+  if (code !== null && UNWRITABLE_CODES.has(code)) return unwritable(path, `${reason}.`, error);
+  return new CliError('OUTPUT_FAILED', `Cannot write ${resolve(path)}: ${reason}; no file was written.`, EXIT_INVALID, { cause: error });
+}
+
+/**
+ * Refuses, before any work, an --out the file cannot be renamed onto: a
+ * directory, a device or pipe, or a path whose folder does not exist. A
+ * symbolic link is fine: like any existing file, it is replaced.
+ */
+function checkOutputTarget(path: string): void {
+  let target;
+  try {
+    target = lstatSync(path);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw outputFailure(path, error);
+    const folder = dirname(resolve(path));
+    let parent;
+    try {
+      parent = statSync(folder);
+    } catch (folderError) {
+      const folderCode = errnoCode(folderError);
+      if (folderCode === 'ENOENT' || folderCode === 'ENOTDIR') throw unwritable(path, `the folder ${folder} does not exist.`, folderError);
+      throw outputFailure(path, folderError);
+    }
+    if (!parent.isDirectory()) throw unwritable(path, `${folder} is not a folder.`);
+    return;
+  }
+  if (target.isDirectory()) throw unwritable(path, 'it is a directory.');
+  if (!target.isFile() && !target.isSymbolicLink()) throw unwritable(path, 'it is not a regular file (a device, pipe or socket is not replaced).');
+}
+
 function openOutput(path: string): AtomicFile {
   try {
     return createAtomicFile(path);
   } catch (error) {
-    const reason = (error as { message?: unknown }).message;
-    throw new CliError('OUTPUT_UNWRITABLE', `Cannot write ${resolve(path)}: ${String(reason)}`, EXIT_USAGE, { cause: error });
+    throw outputFailure(path, error);
   }
 }
 
@@ -48,9 +106,18 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
       finish(
         await runCommand(io, false, async () => {
           const { databasePath } = cliConfig(io, options.db);
+          if (options.out !== undefined) checkOutputTarget(options.out);
           const database = openDatabaseForReading(databasePath);
           const trap = io.trapInterrupts();
-          let output: AtomicFile | null = null;
+          let output: { readonly path: string; readonly file: AtomicFile } | null = null;
+          /** Runs a step on the output file, reporting its failure with the file's path and the OS's reason. */
+          const onOutput = ({ path, file }: { readonly path: string; readonly file: AtomicFile }, step: (file: AtomicFile) => void): void => {
+            try {
+              step(file);
+            } catch (error) {
+              throw outputFailure(path, error);
+            }
+          };
           try {
             const repository = createChainRepository(database);
             // Blocks are only ever appended: the chain up to the tip read now is what is exported, whatever is mined meanwhile.
@@ -60,28 +127,29 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
               throw new CliError('BAD_RANGE', `--from ${from} is past the tip: the chain has ${length} block(s), indices 0 to ${length - 1}.`, EXIT_USAGE);
             }
             const end = limit === undefined ? length : Math.min(length, from + limit);
-            output = options.out === undefined ? null : openOutput(options.out);
-            const file = output;
-            const write = file === null ? (text: string) => io.stdout.write(text) : (text: string) => file.write(text);
+            output = options.out === undefined ? null : { path: options.out, file: openOutput(options.out) };
+            const target = output;
+            const write = target === null ? (text: string) => void io.stdout.write(text) : (text: string) => onOutput(target, (file) => file.write(text));
             for (const piece of seedChainJsonChunks(blocksBetween(repository, from, end), { length })) {
               write(piece);
               // Between batches, so that an interrupt can remove the temporary file.
               await nextTurn();
               if (trap.signal.aborted) {
-                throw interrupted(trap.signal.reason, output === null ? 'the export was stopped; what reached stdout is incomplete.' : 'the export was stopped; no file was written.');
+                throw interrupted(trap.signal.reason, target === null ? 'the export was stopped; what reached stdout is incomplete.' : 'the export was stopped; no file was written.');
               }
             }
-            output?.commit();
-            if (options.out !== undefined) {
+            if (target !== null) {
+              onOutput(target, (file) => file.commit());
               const exported = Math.max(0, end - from);
               io.stdout.write(
-                `Exported ${exported} block(s)${exported === 0 ? '' : `, ${from} to ${end - 1},`} of a ${length}-block chain to ${resolve(options.out)}.\n`,
+                `Exported ${exported} block(s)${exported === 0 ? '' : `, ${from} to ${end - 1},`} of a ${length}-block chain to ${resolve(target.path)}.\n`,
               );
             }
             return EXIT_OK;
           } catch (error) {
-            output?.discard();
-            throw error;
+            output?.file.discard();
+            // Storage failures name the database; the output's own failures already name the file.
+            throw toCliError(error, databasePath);
           } finally {
             trap.release();
             database.close();

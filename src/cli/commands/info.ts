@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { createChainRepository } from '../../storage/chain-repository.js';
-import { cliConfig, databaseBytes, openDatabaseForReading } from '../database-access.js';
+import { cliConfig, databaseBytes, naming, openDatabaseForReading } from '../database-access.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 import { DATABASE_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath } from '../options.js';
 import { writeJson } from '../report.js';
@@ -15,12 +15,12 @@ export function infoCommand(io: CliIo, finish: (exitCode: number) => void) {
     .action(async (options) => {
       const json = options.json === true;
       finish(
-        await runCommand(io, json, () => {
+        await runCommand(io, json, async () => {
           const config = cliConfig(io, options.db);
           const database = openDatabaseForReading(config.databasePath);
           let tip;
           try {
-            tip = createChainRepository(database).tip();
+            tip = await naming(config.databasePath, () => createChainRepository(database).tip());
           } finally {
             database.close();
           }

@@ -5,8 +5,7 @@ import { selectEngine } from '../../mining/engines/load-engine.js';
 import { createPoolProofSearch } from '../../mining/pool-proof-search.js';
 import type { ProofSearch } from '../../mining/proof-search.js';
 import { createChainRepository } from '../../storage/chain-repository.js';
-import { openDatabase } from '../../storage/database.js';
-import { cliConfig } from '../database-access.js';
+import { cliConfig, openDatabaseForWriting } from '../database-access.js';
 import { interrupted, toCliError, type CliError } from '../errors.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 import { DATABASE_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath, wholeNumber } from '../options.js';
@@ -37,7 +36,7 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
         await runCommand(io, json, async () => {
           const config = cliConfig(io, options.db);
           const { engine } = selectEngine(config.miner);
-          const database = openDatabase(config.databasePath);
+          const database = openDatabaseForWriting(config.databasePath);
           const trap = io.trapInterrupts();
           let proofSearch: ProofSearch | null = null;
           let ledger: Ledger | null = null;
@@ -96,7 +95,7 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
             }
             return EXIT_OK;
           } catch (error) {
-            return trap.signal.aborted ? stopped() : failed(toCliError(error));
+            return trap.signal.aborted ? stopped() : failed(toCliError(error, config.databasePath));
           } finally {
             trap.signal.removeEventListener('abort', stop);
             await ledger?.close();

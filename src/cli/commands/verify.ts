@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
+import { STDIN_PATH } from '../../chain-file/read-chain-file.js';
 import { verifyChainFile } from '../../chain-file/verify-chain-file.js';
 import { MAX_DIFFICULTY, MIN_DIFFICULTY } from '../../core/proof-of-work.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../io.js';
@@ -10,7 +11,7 @@ import { runCommand } from '../run-command.js';
 export function verifyCommand(io: CliIo, finish: (exitCode: number) => void) {
   return new Command('verify')
     .description('Validate a chain file offline (no server, no database): exit 0 if valid, 1 if not, 2 if it is no chain file.')
-    .argument('<file>', 'chain file: the seed\'s GET /blocks body ({"blockchain": [...], "length": N}) or an array of blocks')
+    .argument('<file>', 'chain file: the seed\'s GET /blocks body ({"blockchain": [...], "length": N}) or an array of blocks; - reads standard input')
     .option(
       '--difficulty <d>',
       `also require every block after the genesis block to have been mined at difficulty d or more (${MIN_DIFFICULTY}-${MAX_DIFFICULTY}); ` +
@@ -24,7 +25,7 @@ export function verifyCommand(io: CliIo, finish: (exitCode: number) => void) {
         await runCommand(io, json, () => {
           const minDifficulty = options.difficulty ?? null;
           const { result } = verifyChainFile(file, { minDifficulty });
-          const subject = { file: resolve(file), minDifficulty };
+          const subject = { file: file === STDIN_PATH ? STDIN_PATH : resolve(file), minDifficulty };
           if (json) writeJson(io.stdout, reportJson(result, subject));
           else io.stdout.write(reportText(result, subject));
           return result.valid ? EXIT_OK : EXIT_INVALID;
