@@ -2,6 +2,7 @@ import type { YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createMiningGate } from './graphql/mining-gate.js';
 import { clientKey, normalizeAddress } from './graphql/client-address.js';
+import { createLiveFeeds, type LiveFeeds, type LiveFeedsOptions } from './graphql/live-feeds.js';
 import { createLedgerYoga, type LedgerYoga } from './graphql/yoga.js';
 import { createLedger, type Ledger } from './ledger/ledger.js';
 import { selectEngine, type LoadedEngine } from './mining/engines/load-engine.js';
@@ -29,11 +30,19 @@ export interface App {
   /** The seed's REST interface (`/blocks`); answers false for other paths. */
   readonly seedRoutes: SeedRoutes;
   readonly ledger: Ledger;
+  /** The subscriptions' sources (their subscriber counts show that subscribers leave nothing behind). */
+  readonly live: LiveFeeds;
   readonly checks: StartupChecks;
   /** The proof-of-work engine chosen at start-up, the engines passed over and why, and the threads used. */
   readonly miner: LoadedEngine & { readonly threads: number; /** Resolves once every mining thread is up. */ readonly ready: Promise<void> };
-  /** Abandons mining, then releases the worker thread and the database. */
+  /** Abandons mining, ends every subscription, then releases the worker thread and the database. */
   close(): Promise<void>;
+}
+
+export interface AppOptions {
+  readonly logger?: YogaLogger | boolean;
+  /** Subscription limits and feed timings; the defaults suit production (tests lower them). */
+  readonly live?: LiveFeedsOptions;
 }
 
 function validateRecentBlocks(ledger: Ledger): ChainValidationResult | Error {
@@ -47,7 +56,10 @@ function validateRecentBlocks(ledger: Ledger): ChainValidationResult | Error {
 }
 
 /** Wires config -> database -> repository -> ledger -> yoga. Opens no port. */
-export async function createApp(config: Config, { logger = false }: { logger?: YogaLogger | boolean } = {}): Promise<App> {
+export async function createApp(config: Config, { logger = false, live: liveOptions = {} }: AppOptions = {}): Promise<App> {
+  const logError = (what: string) => (error: unknown) => {
+    if (typeof logger === 'object') logger.error(what, error);
+  };
   // Before the database opens: MINER naming an engine that cannot run here stops start-up.
   const loaded = selectEngine(config.miner);
   const database = openDatabase(config.databasePath);
@@ -63,7 +75,9 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       dataMaxBytes: config.dataMaxBytes,
       miningQueueMax: config.miningQueueMax,
       storageCheck: databaseFile,
+      onListenerError: logError('A ledger event listener failed:'),
     });
+    const live = createLiveFeeds(ledger, { ...liveOptions, blocks: { onError: logError('Reading new blocks for blockMined failed (retried):'), ...liveOptions.blocks } });
     // One gate for GraphQL and REST: a client's mines count against one limit.
     const miningGate = createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute });
     const yoga = createLedgerYoga({
@@ -74,6 +88,7 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       introspection: config.introspection,
       miningGate,
       trustedProxies: config.trustedProxies,
+      live,
     });
     const proxies = new Set(config.trustedProxies.map(normalizeAddress));
     const seedRoutes = createSeedRoutes({
@@ -81,9 +96,7 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       miningGate,
       clientKey: (request) => clientKey(request, proxies),
       allowedOrigins: config.corsOrigins,
-      onInternalError: (error) => {
-        if (typeof logger === 'object') logger.error('REST /blocks failed:', error);
-      },
+      onInternalError: logError('REST /blocks failed:'),
     });
     const recentBlocks = validateRecentBlocks(ledger);
     // One whole-file check at a time: quick_check's thread and the validation's
@@ -98,10 +111,12 @@ export async function createApp(config: Config, { logger = false }: { logger?: Y
       yoga,
       seedRoutes,
       ledger,
+      live,
       checks,
       miner: { ...loaded, threads: proofSearch.threads, ready: proofSearch.ready },
       async close() {
         await ledger.close();
+        live.close();
         await proofSearch.close();
         database.close();
       },

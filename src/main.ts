@@ -45,7 +45,10 @@ function reportStartupChecks({ recentBlocks, databaseFile, chain }: StartupCheck
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const server = await startServer(config, { logger });
-  logger.info(`Ledger server on ${server.url} (GraphiQL in a browser); database ${config.databasePath}; difficulty ${config.difficulty}`);
+  logger.info(
+    `Ledger server on ${server.url} (GraphiQL in a browser; subscriptions there over Server-Sent Events, or over WebSocket at ${server.url.replace(/^http/, 'ws')}); ` +
+      `database ${config.databasePath}; difficulty ${config.difficulty}`,
+  );
 
   const { engine, skipped, threads } = server.app.miner;
   for (const { name, reason } of skipped) logger.warn(`Proof engine ${name} skipped: ${reason}`);

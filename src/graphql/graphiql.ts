@@ -47,10 +47,28 @@ mutation MineBlockWithData {
 }
 `,
   },
+  {
+    query: `# Live updates (Server-Sent Events). Run one, then mine in another tab.
+# Every new block, in order:
+subscription BlockMined {
+  blockMined { index proof hash data }
+}
+
+# The mine in progress (or the next one) about four times a second;
+# ends with state MINED (and the block) or ABANDONED.
+subscription MiningProgress {
+  miningProgress { index state attempts expectedAttempts hashRate elapsedMs block { index hash } }
+}
+`,
+  },
 ];
 
 export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
   title: 'Proof-of-work ledger',
+  // GraphiQL would send subscriptions as GET requests (Server-Sent Events),
+  // which CSRF prevention refuses without its header; a JSON POST with
+  // `Accept: text/event-stream` needs none.
+  method: 'POST',
   defaultQuery: EXAMPLE_TABS[0]?.query ?? '',
   defaultTabs: EXAMPLE_TABS,
 };

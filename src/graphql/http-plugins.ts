@@ -24,16 +24,40 @@ export function useCsrfPrevention(): Plugin {
   };
 }
 
-/** Sends `/` to `target` (GraphiQL), when there is nothing else to show there. */
-export function redirectRoot(target: string): Plugin {
-  return {
-    onRequest(payload) {
-      if (payload.url.pathname === '/') {
-        payload.endResponse(new payload.fetchAPI.Response(null, { status: 302, headers: { location: target } }));
-      }
-    },
-  };
+/** Whether yoga can answer a subscription to this Accept header: as Server-Sent Events (yoga's own matching rules). */
+function acceptsEventStream(accept: string | null): boolean {
+  return (accept ?? '*/*')
+    .replace(/\s/g, '')
+    .toLowerCase()
+    .split(',')
+    .some((range) => {
+      const [mediaType = '', ...parameters] = range.split(';');
+      const charset = parameters.find((parameter) => parameter.startsWith('charset='));
+      const [type, subtype] = mediaType.split('/');
+      return (charset === undefined || charset === 'charset=utf-8') && (type === '*' || type === 'text') && (subtype === '*' || subtype === 'event-stream');
+    });
 }
+
+/**
+ * A subscription over HTTP is answered as Server-Sent Events. yoga checks the
+ * Accept header only once the subscription has started, and answers 406
+ * without ever ending it: its subscriber (and a subscription slot) would be
+ * left behind for good. Refuse before it starts, saying what to send.
+ */
+export const useSubscriptionAcceptCheck: Plugin = {
+  onSubscribe({ args, setResultAndStopExecution }) {
+    const { request } = args.contextValue as { request?: Request };
+    // Over WebSocket there is no fetch request, and nothing to negotiate.
+    if (request === undefined || acceptsEventStream(request.headers.get('accept'))) return;
+    setResultAndStopExecution({
+      errors: [
+        new GraphQLError('Subscriptions are answered as Server-Sent Events: send `Accept: text/event-stream` (or use the WebSocket endpoint).', {
+          extensions: { code: 'NOT_ACCEPTABLE', http: { status: 406 } },
+        }),
+      ],
+    });
+  },
+};
 
 /**
  * graphql-js reports a variable that fails coercion (an Int beyond 32 bits, a

@@ -1,6 +1,8 @@
+import { GraphQLError } from 'graphql';
 import { SafeIntResolver } from 'graphql-scalars';
 import { badUserInput, withLedgerErrors } from './errors.js';
 import type { Resolvers } from './generated/resolvers-types.js';
+import type { BlockFeedEvent, MiningProgressUpdate } from './live-feeds.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, encodeCursor, pageInfo, toRangeQuery } from './pagination.js';
 
 /** The seed's wording, kept for its clients. */
@@ -52,6 +54,24 @@ export const resolvers: Resolvers = {
     mineBlock: async (_, { data }, { ledger, admitMining }) => {
       await admitMining();
       return withLedgerErrors(async () => ({ message: MINED_MESSAGE, ...(await ledger.mineBlock({ data: data ?? null })) }));
+    },
+  },
+
+  Subscription: {
+    blockMined: {
+      subscribe: (_, __, { live, clientKey }) => live.blockMined(clientKey()),
+      resolve: (event: BlockFeedEvent) => {
+        if ('block' in event) return event.block;
+        throw new GraphQLError(
+          `This subscriber fell ${event.tooSlow.queued} blocks behind and was ended; no block was skipped before this error. ` +
+            'Subscribe again, then read the blocks after the last one received with `chain(first:, after:)`.',
+          { extensions: { code: 'SUBSCRIBER_TOO_SLOW' } },
+        );
+      },
+    },
+    miningProgress: {
+      subscribe: (_, __, { live, clientKey }) => live.miningProgress(clientKey()),
+      resolve: (update: MiningProgressUpdate) => update,
     },
   },
 };

@@ -6,8 +6,9 @@ import { createSchema, createYoga, type YogaLogger, type YogaServerInstance } fr
 import type { Ledger } from '../ledger/ledger.js';
 import type { GraphQLContext } from './context.js';
 import { GRAPHIQL_OPTIONS, createOfflineGraphiQLRenderer } from './graphiql.js';
-import { redirectRoot, useCsrfPrevention, useVariableErrorCodes } from './http-plugins.js';
+import { useCsrfPrevention, useSubscriptionAcceptCheck, useVariableErrorCodes } from './http-plugins.js';
 import { clientKey, normalizeAddress } from './client-address.js';
+import { createLiveFeeds, type LiveFeeds } from './live-feeds.js';
 import { createMiningGate, type MiningGate } from './mining-gate.js';
 import { useQueryLimits, useSingleMinePerOperation } from './query-limits.js';
 import { useStrictBodies } from './request-body.js';
@@ -40,10 +41,16 @@ export interface LedgerYogaOptions {
   readonly miningGate?: MiningGate;
   /** Addresses of our own reverse proxies, whose X-Forwarded-For is believed. */
   readonly trustedProxies?: readonly string[];
+  /** The subscriptions' sources; by default, feeds of `ledger` with the default limits. */
+  readonly live?: LiveFeeds;
 }
 
-/** With node:http, yoga passes the IncomingMessage along as `req`. */
-interface ServerContext {
+/**
+ * With node:http, yoga passes the IncomingMessage along as `req`. Over
+ * WebSocket (see websocket.ts) `req` is the upgrade request and there is no
+ * fetch `request`.
+ */
+export interface ServerContext {
   readonly req?: IncomingMessage;
 }
 
@@ -57,6 +64,7 @@ export function createLedgerYoga({
   introspection = true,
   miningGate = createMiningGate({ token: null, ratePerMinute: 0 }),
   trustedProxies = [],
+  live = createLiveFeeds(ledger),
 }: LedgerYogaOptions): LedgerYoga {
   const proxies = new Set(trustedProxies.map(normalizeAddress));
   const bodyMaxBytes = requestBodyMaxBytes(ledger.dataMaxBytes);
@@ -65,7 +73,10 @@ export function createLedgerYoga({
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: ({ request, req }) => ({
       ledger,
-      admitMining: () => miningGate.admit({ authorization: request.headers.get('authorization'), address: clientKey(req, proxies) }),
+      live,
+      clientKey: () => clientKey(req, proxies),
+      // `request` is missing over WebSocket, which serves subscriptions only.
+      admitMining: () => miningGate.admit({ authorization: request?.headers.get('authorization') ?? null, address: clientKey(req, proxies) }),
     }),
     // Never yoga's development mode, which would add stacks and paths to errors when NODE_ENV=development.
     maskedErrors: { isDev: false },
@@ -79,13 +90,13 @@ export function createLedgerYoga({
     // machine: a page from anywhere must not mine on it.
     cors: corsOrigins.length === 0 ? false : { origin: [...corsOrigins], credentials: false },
     plugins: [
-      ...(graphiql ? [redirectRoot(GRAPHQL_ENDPOINT)] : []),
       useCsrfPrevention(),
       useStrictBodies(bodyMaxBytes),
       useQueryLimits({ hideSuggestions: !introspection }),
       useSingleMinePerOperation,
       ...(introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes,
+      useSubscriptionAcceptCheck,
       useBlockResponseCache(),
     ],
   });

@@ -7,9 +7,11 @@ import type { BlockRangeQuery, ChainRepository } from '../storage/chain-reposito
 import { StorageError } from '../storage/errors.js';
 import { createChainIntegrity } from './chain-integrity.js';
 import { LedgerError } from './errors.js';
+import { createLedgerEvents, type LedgerEvents } from './ledger-events.js';
 import { retryWhileLocked } from './write-retry.js';
 
 export type { BlockRangeQuery };
+export type { LedgerEvent, LedgerListener, MiningEnded, Unlisten } from './ledger-events.js';
 
 export interface MinedBlock {
   readonly block: Block;
@@ -21,6 +23,8 @@ export interface MinedBlock {
 
 /** How far the mine in progress has got. */
 export interface MiningProgress {
+  /** The index the block being mined will have (it moves up if another writer extends the chain meanwhile). */
+  readonly index: number;
   /** Proofs tried so far, over every round (an estimate while a search runs; it never decreases). */
   readonly attempts: number;
   /** Since the mine started (after waiting for earlier ones), in ms. */
@@ -53,9 +57,15 @@ export interface LedgerOptions {
   readonly storageCheck?: Promise<{ readonly ok: boolean }>;
   /** Microseconds since the Unix epoch. */
   readonly clock?: () => number;
+  /** Gets what an event listener throws (the mine goes on regardless). */
+  readonly onListenerError?: (error: unknown) => void;
 }
 
-export interface Ledger {
+/**
+ * Listeners (`listen`) hear of each block this ledger appends, and of each
+ * mine starting and ending; see LedgerEvent.
+ */
+export interface Ledger extends LedgerEvents {
   readonly difficulty: number;
   readonly dataMaxBytes: number;
   tip(): Block;
@@ -74,8 +84,17 @@ export interface Ledger {
   /** The mine in progress, or `null` when none is (mines waiting their turn have not started). Cheap enough to poll. */
   miningProgress(): MiningProgress | null;
   /**
+   * A number that changes whenever another process (or connection) commits to
+   * the database, and never for this ledger's own blocks: polled, it tells when
+   * to look for blocks appended behind this ledger's back. Cheap enough to poll.
+   */
+  externalChangeCounter(): number;
+  /** Whether `close()` has been called. */
+  isClosed(): boolean;
+  /**
    * Abandons the mine in progress and refuses queued and new ones; nothing is
    * half-written. Closing the proof search and the database is the owner's job.
+   * Listeners hear the abandoned mine end, then `closed`.
    */
   close(): Promise<void>;
 }
@@ -93,6 +112,16 @@ const MAX_MINING_ROUNDS = 50;
  * milliseconds followed by 000.
  */
 const wallClockMicroseconds = (): number => Date.now() * 1000;
+
+interface MineInProgress {
+  readonly startedAt: number;
+  /** Index of the block being mined, as of the current round. */
+  index: number;
+  /** Attempts of the rounds finished so far. */
+  attemptsBefore: number;
+  /** The most attempts ever reported, so progress never goes back. */
+  reported: number;
+}
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -149,7 +178,9 @@ export async function createLedger({
   miningQueueMax = Number.POSITIVE_INFINITY,
   storageCheck = Promise.resolve({ ok: true }),
   clock = wallClockMicroseconds,
+  onListenerError = () => undefined,
 }: LedgerOptions): Promise<Ledger> {
+  const events = createLedgerEvents(onListenerError);
   const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
   const shutdown = new AbortController();
   const write = <T>(operation: () => T): Promise<T> => retryWhileLocked(operation, { waitMs: writeLockWaitMs, signal: shutdown.signal });
@@ -179,7 +210,8 @@ export async function createLedger({
   /** Smoothed duration of recent mines, to tell a refused client when to come back. */
   let typicalMineMs = 100;
   /** The mine in progress: attempts of the rounds finished so far, and the most ever reported (so progress never goes back). */
-  let mining: { readonly startedAt: number; attemptsBefore: number; reported: number } | null = null;
+  let mining: MineInProgress | null = null;
+  let closed = false;
 
   const readTip = (): Block => {
     const tip = read(() => repository.tip());
@@ -187,18 +219,34 @@ export async function createLedger({
     return tip;
   };
 
-  async function mineNext(data: string | null): Promise<MinedBlock> {
-    const startedAt = performance.now();
-    const progress = { startedAt, attemptsBefore: 0, reported: 0 };
-    mining = progress;
-    try {
-      return await mineRounds(data, progress);
-    } finally {
-      mining = null;
-    }
+  /** Attempts so far, never fewer than reported before. */
+  function attemptsOf(progress: MineInProgress): number {
+    const attempts = progress.attemptsBefore + (proofSearch.progress()?.attempts ?? 0);
+    progress.reported = Math.max(progress.reported, attempts);
+    return progress.reported;
   }
 
-  async function mineRounds(data: string | null, progress: { readonly startedAt: number; attemptsBefore: number }): Promise<MinedBlock> {
+  async function mineNext(data: string | null): Promise<MinedBlock> {
+    const startedAt = performance.now();
+    const progress: MineInProgress = { startedAt, index: readTip().index + 1, attemptsBefore: 0, reported: 0 };
+    mining = progress;
+    events.emit({ type: 'mining-started', index: progress.index, difficulty });
+    let mined: MinedBlock;
+    try {
+      mined = await mineRounds(data, progress);
+    } catch (error) {
+      mining = null;
+      const elapsedMs = performance.now() - startedAt;
+      events.emit({ type: 'mining-ended', outcome: 'abandoned', block: null, index: progress.index, difficulty, attempts: attemptsOf(progress), elapsedMs });
+      throw error;
+    }
+    mining = null;
+    const { block, attempts, durationMs } = mined;
+    events.emit({ type: 'mining-ended', outcome: 'mined', block, index: block.index, difficulty, attempts, elapsedMs: durationMs });
+    return mined;
+  }
+
+  async function mineRounds(data: string | null, progress: MineInProgress): Promise<MinedBlock> {
     const { startedAt } = progress;
     let attempts = 0;
     let found = null as { readonly tipHash: string; readonly proof: number } | null;
@@ -210,6 +258,7 @@ export async function createLedger({
         throw new LedgerError('CHAIN_INVALID', 'The stored chain does not validate; no block will be mined onto it. Run `validate` to see why.');
       }
       const tip = readTip();
+      progress.index = tip.index + 1;
       // Another connection may have written without moving the tip: the proof still fits.
       if (found?.tipHash !== tip.hash) {
         const search = await proofSearch.find(tip.proof, difficulty, shutdown.signal);
@@ -231,7 +280,11 @@ export async function createLedger({
       throwIfRefused(); // damage may have been found while this block was mined
       // Stale when anyone else wrote since the chain was validated: validate again, and re-mine if the tip moved.
       const outcome = await write(() => repository.appendAfter(block, { tipHash: tip.hash, changeCounter: integrityState.changeCounter }));
-      if (outcome.status === 'appended') return { block, attempts, durationMs: roundToMicroseconds(performance.now() - startedAt) };
+      if (outcome.status === 'appended') {
+        const durationMs = roundToMicroseconds(performance.now() - startedAt);
+        events.emit({ type: 'block-appended', block });
+        return { block, attempts, durationMs };
+      }
     }
     throw new LedgerError('CHAIN_CONFLICT', `Other writers changed the database ${MAX_MINING_ROUNDS} times during this mine; try again.`);
   }
@@ -288,10 +341,13 @@ export async function createLedger({
 
     miningProgress() {
       if (mining === null) return null;
-      const attempts = mining.attemptsBefore + (proofSearch.progress()?.attempts ?? 0);
-      mining.reported = Math.max(mining.reported, attempts);
-      return { attempts: mining.reported, elapsedMs: performance.now() - mining.startedAt, difficulty };
+      return { index: mining.index, attempts: attemptsOf(mining), elapsedMs: performance.now() - mining.startedAt, difficulty };
     },
+
+    externalChangeCounter: () => read(() => repository.externalChangeCounter()),
+    listen: (listener) => events.listen(listener),
+    listenerCount: () => events.listenerCount(),
+    isClosed: () => shutdown.signal.aborted,
 
     async close() {
       shutdown.abort(shuttingDown);
@@ -299,6 +355,9 @@ export async function createLedger({
       // The abort stops the proof search within a few ms; appends are synchronous,
       // so once the lock is free no transaction is open.
       await miningLock.waitForUnlock();
+      if (closed) return;
+      closed = true;
+      events.emit({ type: 'closed' });
     },
   };
 }

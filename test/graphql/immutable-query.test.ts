@@ -20,6 +20,7 @@ describe('operations whose answer stays right once their blocks exist', () => {
     ['a root fragment', '{ ...F } fragment F on Query { block(index: 1) { hash } }'],
     ['a root directive', 'query ($x: Boolean!) { block(index: 1) @include(if: $x) { hash } }'],
     ['a mutation', 'mutation { mineBlock { block { hash } } }'],
+    ['a subscription', 'subscription { blockMined { hash } }'],
     ['introspection', '{ __schema { queryType { name } } }'],
   ])('exclude %s', (_, query) => {
     expect(keys(query)).toBeNull();

@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { hashBlock } from '../../src/core/block.js';
 import { validateChain } from '../../src/core/chain-validation.js';
 import { LedgerError } from '../../src/ledger/errors.js';
-import { createLedger } from '../../src/ledger/ledger.js';
+import { createLedger, type LedgerEvent } from '../../src/ledger/ledger.js';
 import type { ProofSearch } from '../../src/mining/proof-search.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
 import { bestEngine } from '../helpers/engines.js';
@@ -347,6 +347,7 @@ describe('ledger', () => {
     await expect.poll(() => ledger.miningProgress()?.attempts ?? 0, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
     const first = ledger.miningProgress()!;
     expect(first.difficulty).toBe(7);
+    expect(first.index).toBe(1);
     await expect.poll(() => ledger.miningProgress()!.attempts, { timeout: 10_000, interval: 20 }).toBeGreaterThan(first.attempts);
     expect(ledger.miningProgress()!.elapsedMs).toBeGreaterThan(first.elapsedMs);
     await ledger.close();
@@ -390,5 +391,118 @@ describe('ledger', () => {
     const page = ledger.page({ afterIndex: 1, limit: 2, from: 'first' });
     expect(page.blocks.map((block) => block.index)).toEqual([2, 3]);
     expect(page.length).toBe(5);
+  });
+});
+
+describe('ledger events', () => {
+  const record = (ledger: { listen: (listener: (event: LedgerEvent) => void) => () => void }) => {
+    const events: LedgerEvent[] = [];
+    const unlisten = ledger.listen((event) => events.push(event));
+    return { events, unlisten };
+  };
+
+  it('tells listeners of a mine starting, its block, and its end, in that order, until they stop listening', async () => {
+    const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 2 });
+    expect(ledger.listenerCount()).toBe(0);
+    const first = record(ledger);
+    const second = record(ledger);
+    expect(ledger.listenerCount()).toBe(2);
+    const mined = await ledger.mineBlock({ data: 'first' });
+    const expected: LedgerEvent[] = [
+      { type: 'mining-started', index: 1, difficulty: 2 },
+      { type: 'block-appended', block: mined.block },
+      { type: 'mining-ended', outcome: 'mined', block: mined.block, index: 1, difficulty: 2, attempts: mined.attempts, elapsedMs: mined.durationMs },
+    ];
+    expect(first.events).toEqual(expected);
+    expect(second.events).toEqual(expected);
+
+    first.unlisten();
+    first.unlisten();
+    expect(ledger.listenerCount()).toBe(1);
+    await ledger.mineBlock();
+    expect(first.events).toHaveLength(3);
+    expect(second.events.map((event) => event.type)).toEqual([...expected.map((event) => event.type), 'mining-started', 'block-appended', 'mining-ended']);
+    second.unlisten();
+    expect(ledger.listenerCount()).toBe(0);
+  });
+
+  it('reports a mine abandoned on close, then closed, and nothing after', async () => {
+    const proofSearch = createPoolProofSearch({ engine: 'js', threads: 1 });
+    const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 9, proofSearch });
+    const { events } = record(ledger);
+    const mine = ledger.mineBlock();
+    mine.catch(() => undefined);
+    await expect.poll(() => events.length, { timeout: 10_000, interval: 10 }).toBe(1);
+    expect(ledger.isClosed()).toBe(false);
+    await ledger.close();
+    await ledger.close();
+    expect(ledger.isClosed()).toBe(true);
+    await expectLedgerError(mine, 'SHUTTING_DOWN');
+    expect(events).toEqual([
+      { type: 'mining-started', index: 1, difficulty: 9 },
+      { type: 'mining-ended', outcome: 'abandoned', block: null, index: 1, difficulty: 9, attempts: expect.any(Number) as number, elapsedMs: expect.any(Number) as number },
+      { type: 'closed' },
+    ]);
+  });
+
+  it('reports the index a mine ends with when another writer moved the tip meanwhile', async () => {
+    const path = tempDatabasePath();
+    const other = await openLedger(path, { difficulty: 2 });
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    let interfered = false;
+    const interfering: ProofSearch = {
+      ...search,
+      async find(previousProof, difficulty, signal) {
+        const found = await search.find(previousProof, difficulty, signal);
+        if (!interfered) {
+          interfered = true;
+          await other.ledger.mineBlock();
+        }
+        return found;
+      },
+      close: () => search.close(),
+    };
+    const { ledger } = await openLedger(path, { difficulty: 2, proofSearch: interfering });
+    const { events } = record(ledger);
+    const before = ledger.externalChangeCounter();
+    const mined = await ledger.mineBlock();
+    expect(mined.block.index).toBe(2);
+    expect(ledger.externalChangeCounter()).not.toBe(before);
+    // Only this ledger's own block is announced; the other writer's is for readers to find.
+    expect(events.map((event) => [event.type, 'index' in event ? event.index : 'block' in event ? event.block?.index : null])).toEqual([
+      ['mining-started', 1],
+      ['block-appended', 2],
+      ['mining-ended', 2],
+    ]);
+    const counter = ledger.externalChangeCounter();
+    await ledger.mineBlock();
+    expect(ledger.externalChangeCounter()).toBe(counter);
+  });
+
+  it('keeps mining, and telling the other listeners, when a listener throws; the error is reported', async () => {
+    const database = openDatabase(tempDatabasePath());
+    const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    const reported: unknown[] = [];
+    const ledger = await createLedger({
+      repository: createChainRepository(database),
+      proofSearch,
+      difficulty: 1,
+      dataMaxBytes: 64,
+      onListenerError: (error) => reported.push(error),
+    });
+    onTestFinished(async () => {
+      await ledger.close();
+      await proofSearch.close();
+      database.close();
+    });
+    const failure = new Error('listener bug');
+    ledger.listen(() => {
+      throw failure;
+    });
+    const { events } = record(ledger);
+    const mined = await ledger.mineBlock();
+    expect(mined.block.index).toBe(1);
+    expect(events.map((event) => event.type)).toEqual(['mining-started', 'block-appended', 'mining-ended']);
+    expect(reported).toEqual([failure, failure, failure]);
   });
 });

@@ -135,6 +135,39 @@ export type MineBlockPayload = {
   message: Scalars['String']['output'];
 };
 
+/** How far a mine has got. */
+export type MiningProgress = {
+  __typename?: 'MiningProgress';
+  /**
+   * Candidates hashed so far by all mining threads together. While mining it is
+   * read without stopping the threads and may run ahead by a chunk per thread.
+   */
+  attempts: Scalars['SafeInt']['output'];
+  /** The new block, in the last update of a mine that succeeded; null otherwise. */
+  block: Maybe<Block>;
+  /** Leading hex zeros its proof hash must have. */
+  difficulty: Scalars['Int']['output'];
+  /** Milliseconds since the mine started. */
+  elapsedMs: Scalars['Float']['output'];
+  /** Candidates a mine at this difficulty hashes on average: 16^difficulty. */
+  expectedAttempts: Scalars['SafeInt']['output'];
+  /** Candidates hashed per second, over the mine so far. */
+  hashRate: Scalars['Float']['output'];
+  /** The index the block being mined will have. */
+  index: Scalars['Int']['output'];
+  /** MINING in every update but the last, which is MINED or ABANDONED. */
+  state: MiningState;
+};
+
+/** Where a mine stands. */
+export type MiningState =
+  /** The mine ended without a block: the server shut down, or mining failed (the chain turned out invalid, storing failed, other writers kept moving the tip: see `mineBlock`'s errors). */
+  | 'ABANDONED'
+  /** The block was found and durably stored (see `MiningProgress.block`). */
+  | 'MINED'
+  /** Still searching for a proof. */
+  | 'MINING';
+
 /** Operations that extend the chain. */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -232,6 +265,37 @@ export type QueryChainArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/**
+ * Live updates, over Server-Sent Events (a POST to /graphql with
+ * `Accept: text/event-stream`, as GraphiQL sends) or over WebSocket (the
+ * `graphql-ws` protocol on /graphql, which serves subscriptions only). Nothing is
+ * replayed: a client that needs what came before subscribes first, then reads
+ * `tip` or `chain`. A client may hold 20 subscriptions at once and the server
+ * 1000 in all; beyond, subscribing fails with `SUBSCRIPTION_LIMIT`. When the
+ * server shuts down, subscriptions complete.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every block appended to the chain after the subscription starts, in index
+   * order, each exactly once: blocks mined through GraphQL or the REST interface
+   * at once, and blocks another process appended to the same database (the
+   * operator tool's `mine`) within about half a second. A subscriber that falls
+   * 1000 blocks behind is ended with a `SUBSCRIBER_TOO_SLOW` error rather than
+   * skipping blocks silently.
+   */
+  blockMined: Block;
+  /**
+   * The progress of a mine on this server: the one in progress, or else the next
+   * one to start. One update when it starts (at once, when subscribing during a
+   * mine), about four a second while it runs, and a last one (`state` MINED or
+   * ABANDONED) when it ends; then the subscription completes. A client that reads
+   * slowly gets the newest update rather than a backlog, and always the last one.
+   * Enough for a progress bar at slow difficulties.
+   */
+  miningProgress: MiningProgress;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -316,11 +380,14 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Limits: ResolverTypeWrapper<Limits>;
   MineBlockPayload: ResolverTypeWrapper<MineBlockPayload>;
+  MiningProgress: ResolverTypeWrapper<MiningProgress>;
+  MiningState: MiningState;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -335,11 +402,13 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   Limits: Limits;
   MineBlockPayload: MineBlockPayload;
+  MiningProgress: MiningProgress;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   SafeInt: Scalars['SafeInt']['output'];
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
 };
 
 export type BlockResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Block'] = ResolversParentTypes['Block']> = {
@@ -391,6 +460,17 @@ export type MineBlockPayloadResolvers<ContextType = GraphQLContext, ParentType e
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type MiningProgressResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MiningProgress'] = ResolversParentTypes['MiningProgress']> = {
+  attempts?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  block?: Resolver<Maybe<ResolversTypes['Block']>, ParentType, ContextType>;
+  difficulty?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  elapsedMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  expectedAttempts?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  hashRate?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['MiningState'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   mineBlock?: Resolver<ResolversTypes['MineBlockPayload'], ParentType, ContextType, Partial<MutationMineBlockArgs>>;
 };
@@ -416,6 +496,11 @@ export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'SafeInt';
 }
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  blockMined?: SubscriptionResolver<ResolversTypes['Block'], "blockMined", ParentType, ContextType>;
+  miningProgress?: SubscriptionResolver<ResolversTypes['MiningProgress'], "miningProgress", ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
   Block?: BlockResolvers<ContextType>;
   BlockConnection?: BlockConnectionResolvers<ContextType>;
@@ -424,9 +509,11 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ChainValidationError?: ChainValidationErrorResolvers<ContextType>;
   Limits?: LimitsResolvers<ContextType>;
   MineBlockPayload?: MineBlockPayloadResolvers<ContextType>;
+  MiningProgress?: MiningProgressResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 

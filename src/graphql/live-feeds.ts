@@ -1,0 +1,60 @@
+import { GraphQLError } from 'graphql';
+import type { Ledger } from '../ledger/ledger.js';
+import { createBlockFeed, FeedClosedError, type BlockFeedEvent, type BlockFeedOptions } from './block-feed.js';
+import { withLedgerErrors } from './errors.js';
+import { createMiningProgressFeed, type MiningProgressFeedOptions, type MiningProgressUpdate } from './mining-progress-feed.js';
+import { createSubscriptionLimits, SUBSCRIPTION_LIMITS, type SubscriptionLimitOptions } from './subscription-limits.js';
+
+export type { BlockFeedEvent, MiningProgressUpdate };
+
+/** The sources of the Subscription fields, shared by every request and both transports. */
+export interface LiveFeeds {
+  /** A `blockMined` stream for `client` (see clientKey); throws SUBSCRIPTION_LIMIT or SHUTTING_DOWN. */
+  blockMined(client: string): AsyncIterableIterator<BlockFeedEvent>;
+  /** A `miningProgress` stream for `client`; throws SUBSCRIPTION_LIMIT or SHUTTING_DOWN. */
+  miningProgress(client: string): AsyncIterableIterator<MiningProgressUpdate>;
+  /** Subscriptions open now, per field: both return to 0 once every subscriber has gone. */
+  subscriberCounts(): { readonly blockMined: number; readonly miningProgress: number };
+  /** Ends every subscription (queued blocks are still delivered) and accepts no more. */
+  close(): void;
+}
+
+export interface LiveFeedsOptions {
+  readonly limits?: SubscriptionLimitOptions;
+  readonly blocks?: BlockFeedOptions;
+  readonly progress?: MiningProgressFeedOptions;
+}
+
+const shuttingDown = (): GraphQLError =>
+  new GraphQLError('The server is shutting down; subscribe again once it is back.', {
+    extensions: { code: 'SHUTTING_DOWN', http: { status: 503 } },
+  });
+
+/** Touches the ledger only once someone subscribes. */
+export function createLiveFeeds(ledger: Ledger, { limits = SUBSCRIPTION_LIMITS, blocks = {}, progress = {} }: LiveFeedsOptions = {}): LiveFeeds {
+  const blockFeed = createBlockFeed(ledger, blocks);
+  const progressFeed = createMiningProgressFeed(ledger, progress);
+  const slots = createSubscriptionLimits(limits);
+
+  /** Takes a slot for the stream's lifetime; opening errors keep their meaning or code. */
+  function open<T>(client: string, openFeed: (onEnd: () => void) => T): T {
+    if (ledger.isClosed()) throw shuttingDown();
+    const release = slots.acquire(client);
+    try {
+      return withLedgerErrors(() => openFeed(release));
+    } catch (error) {
+      release();
+      throw error instanceof FeedClosedError ? shuttingDown() : error;
+    }
+  }
+
+  return {
+    blockMined: (client) => open(client, (onEnd) => blockFeed.open(onEnd)),
+    miningProgress: (client) => open(client, (onEnd) => progressFeed.open(onEnd)),
+    subscriberCounts: () => ({ blockMined: blockFeed.subscriberCount(), miningProgress: progressFeed.subscriberCount() }),
+    close() {
+      blockFeed.close();
+      progressFeed.close();
+    },
+  };
+}

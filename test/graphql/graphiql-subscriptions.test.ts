@@ -1,0 +1,47 @@
+/**
+ * GraphiQL (served at /graphql) running a subscription in a real browser:
+ * yoga's GraphiQL sends subscriptions as GET requests unless told otherwise,
+ * which CSRF prevention refuses; ours is told to POST.
+ */
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { GRAPHIQL_OPTIONS } from '../../src/graphql/graphiql.js';
+import { graphql, startTestServer } from '../helpers/server.js';
+import { tempDatabasePath } from '../helpers/temp-database.js';
+import { leftovers, nothingLeft, until } from './subscription-clients.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`test/graphql: no Chromium at ${CHROMIUM}; the GraphiQL browser test is SKIPPED. Install Debian's chromium package or set CHROMIUM_PATH.`);
+}
+
+describe('GraphiQL and subscriptions', () => {
+  it('sends operations as JSON POSTs, which CSRF prevention lets through', () => {
+    expect(GRAPHIQL_OPTIONS.method).toBe('POST');
+  });
+
+  it.skipIf(!hasChromium)('runs miningProgress over Server-Sent Events in Chromium, to the MINED update', async () => {
+    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    onTestFinished(() => browser.close());
+    const page = await browser.newPage();
+    const subscriptionRequests: Array<{ method: string; status: number }> = [];
+    page.on('response', (response) => {
+      if (response.request().headers()['accept'] === 'text/event-stream') subscriptionRequests.push({ method: response.request().method(), status: response.status() });
+    });
+    const query = 'subscription { miningProgress { index state block { index } } }';
+    await page.goto(`${server.url}?query=${encodeURIComponent(query)}`);
+    await page.locator('.graphiql-execute-button').click();
+    await until(() => leftovers(server).miningProgress === 1, 'GraphiQL has subscribed');
+    await graphql(server.url, 'mutation { mineBlock { block { index } } }');
+    await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('MINED'));
+    // The response editor's text, with its layout (and non-breaking spaces) squeezed out.
+    const shown = ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, '');
+    expect(shown).toBe('{"data":{"miningProgress":{"index":1,"state":"MINED","block":{"index":1}}}}');
+    expect(subscriptionRequests).toEqual([{ method: 'POST', status: 200 }]);
+    await until(nothingLeft(server), 'no listener or subscriber is left');
+  });
+});
