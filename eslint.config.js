@@ -10,7 +10,7 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'src/graphql/generated/', 'data/', 'wasm/', 'native/build/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'src/graphql/generated/', 'client/generated/', 'explorer/dist/', 'data/', 'wasm/', 'native/build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -58,6 +58,13 @@ export default tseslint.config(
   {
     files: ['src/graphql/**/*.ts'],
     rules: restrict([...storageModules, '../storage/*'], 'The GraphQL layer reaches storage only through the ledger.'),
+  },
+  {
+    files: ['client/**/*.ts', 'explorer/**/*.ts'],
+    rules: restrict(
+      ['node:*', ...storageModules, ...graphqlModules, '**/src/*', '**/src/**'],
+      'client/ and explorer/ run in browsers: fetch and the DOM only, nothing from Node or the server.',
+    ),
   },
   {
     files: ['eslint.config.js'],

@@ -1,20 +1,28 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { YogaLogger } from 'graphql-yoga';
 import { createApp, type App } from './app.js';
 import type { Config } from './config.js';
-import { GRAPHQL_ENDPOINT } from './graphql/yoga.js';
+import type { LiveFeedsOptions } from './graphql/live-feeds.js';
+import { attachWebSocketTransport, type WebSocketTransport } from './graphql/websocket.js';
+import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './graphql/yoga.js';
+import { createExplorerRoutes } from './http/explorer.js';
 import { isRebindingSuspect, refuseMisdirected } from './http/host-check.js';
+import { isForeignBrowserRequest } from './rest/request-origin.js';
 
 export interface RunningServer {
   readonly app: App;
   readonly http: Server;
+  /** The `graphql-ws` endpoint on the same port and path as `url`. */
+  readonly webSocket: WebSocketTransport;
   /** e.g. `http://127.0.0.1:4000/graphql` */
   readonly url: string;
   /**
-   * Stops mining (a mine in progress is abandoned and answered SHUTTING_DOWN),
-   * stops accepting connections, waits for requests in flight, then closes the
-   * database. Connections still open after `graceMs` are cut.
+   * Stops mining (a mine in progress is abandoned and answered SHUTTING_DOWN,
+   * its `miningProgress` subscribers get ABANDONED), ends every subscription
+   * (Server-Sent Events streams complete, WebSocket connections close with
+   * 1001), stops accepting connections, waits for requests in flight, then
+   * closes the database. Connections still open after `graceMs` are cut.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -37,13 +45,19 @@ export interface StartServerOptions {
   readonly logger?: YogaLogger | boolean;
   /** Overrides for tests; the defaults are HTTP_TIMEOUTS. */
   readonly timeouts?: Partial<HttpTimeouts>;
+  /** Overrides for tests: subscription limits and feed timings. */
+  readonly live?: LiveFeedsOptions;
 }
 
+/** At shutdown, how long subscriptions over WebSocket get to send their last messages before their sockets close. */
+const WEBSOCKET_DRAIN_MS = 1000;
+
 /** Starts the app on an HTTP listener (port 0: any free port). */
-export async function startServer(config: Config, { logger = false, timeouts = {} }: StartServerOptions = {}): Promise<RunningServer> {
-  const app = await createApp(config, { logger });
+export async function startServer(config: Config, { logger = false, timeouts = {}, live }: StartServerOptions = {}): Promise<RunningServer> {
+  const app = await createApp(config, { logger, ...(live ? { live } : {}) });
   const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
   const hostCheck = { listenHost: config.host, trustedProxies: config.trustedProxies };
+  const explorer = createExplorerRoutes({ enabled: true });
   const http = createServer(
     {
       headersTimeout: headersMs,
@@ -54,7 +68,7 @@ export async function startServer(config: Config, { logger = false, timeouts = {
     },
     (request, response) => {
       if (isRebindingSuspect(request, hostCheck)) refuseMisdirected(request, response, GRAPHQL_ENDPOINT);
-      else if (!app.seedRoutes(request, response)) void app.yoga(request, response);
+      else if (!explorer(request, response) && !app.seedRoutes(request, response)) void app.yoga(request, response);
     },
   );
   try {
@@ -69,18 +83,46 @@ export async function startServer(config: Config, { logger = false, timeouts = {
     await app.close();
     throw error;
   }
+  // Attached once listening: the ws server would re-emit (and graphql-ws log) a failure to listen.
+  // The upgrade bypasses the handler above: the same Host check, and the Origin
+  // check browsers do not make for WebSockets (CORS does not apply to them).
+  const webSocket = attachWebSocketTransport(http, {
+    yoga: app.yoga,
+    admit: (request) => !isRebindingSuspect(request, hostCheck) && !isForeignBrowserRequest(request, config.corsOrigins),
+    maxPayload: requestBodyMaxBytes(config.dataMaxBytes),
+  });
+  // Connections that have not sent a request yet (a browser's preconnect, the spare
+  // socket fetch opens after an abort): closeIdleConnections leaves them open, and
+  // http.close() would wait for them.
+  const unused = new Set<Socket>();
+  http.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  const used = (request: IncomingMessage): void => void unused.delete(request.socket);
+  http.on('request', used);
+  http.on('upgrade', used);
   const { address, port } = http.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
 
   let closing: Promise<void> | null = null;
   async function close(graceMs = 5000): Promise<void> {
     const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-    const cut = setTimeout(() => http.closeAllConnections(), graceMs);
+    const cut = setTimeout(() => {
+      http.closeAllConnections();
+      // Upgraded sockets are not the HTTP server's to close, yet http.close() waits for them.
+      webSocket.terminate();
+    }, graceMs);
+    // Abandons the mine (its progress subscribers get ABANDONED), then the feeds end every
+    // subscription: Server-Sent Events streams complete and their connections turn idle.
     await app.ledger.close();
+    app.live.close();
     // A keep-alive connection turns idle only once its last response is sent:
     // sweep until every in-flight request has been answered.
     const sweep = setInterval(() => http.closeIdleConnections(), 20);
     http.closeIdleConnections();
+    for (const socket of unused) socket.destroy();
+    await webSocket.close(Math.min(WEBSOCKET_DRAIN_MS, graceMs));
     await stopped;
     clearInterval(sweep);
     clearTimeout(cut);
@@ -90,6 +132,7 @@ export async function startServer(config: Config, { logger = false, timeouts = {
   return {
     app,
     http,
+    webSocket,
     url: `http://${host}:${port}${GRAPHQL_ENDPOINT}`,
     close: (graceMs) => (closing ??= close(graceMs)),
   };
