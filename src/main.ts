@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     `Ledger server on ${server.url} (GraphiQL in a browser; subscriptions there over Server-Sent Events, or over WebSocket at ${server.url.replace(/^http/, 'ws')}); ` +
       `database ${config.databasePath}; difficulty ${config.difficulty}`,
   );
+  logger.info(`Block explorer at ${new URL('/', server.url).href}`);
 
   const { engine, skipped, threads } = server.app.miner;
   for (const { name, reason } of skipped) logger.warn(`Proof engine ${name} skipped: ${reason}`);
