@@ -242,7 +242,10 @@ export async function createLedger({
     }
     mining = null;
     const { block, attempts, durationMs } = mined;
-    events.emit({ type: 'mining-ended', outcome: 'mined', block, index: block.index, difficulty, attempts, elapsedMs: durationMs });
+    // Progress counts whole chunks handed out, the result only what was hashed:
+    // the last update must not report fewer attempts than one before it.
+    const reported = Math.max(progress.reported, attempts);
+    events.emit({ type: 'mining-ended', outcome: 'mined', block, index: block.index, difficulty, attempts: reported, elapsedMs: durationMs });
     return mined;
   }
 

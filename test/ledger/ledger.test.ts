@@ -401,6 +401,24 @@ describe('ledger events', () => {
     return { events, unlisten };
   };
 
+  it('never ends a mine with fewer attempts than its progress reported (progress counts whole chunks)', async () => {
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    // A search whose running estimate is ahead of what it will have hashed, as a
+    // chunk's worth can be when the answer sits early in the last chunk.
+    const ahead: ProofSearch = { ...search, find: search.find.bind(search), close: search.close.bind(search), progress: () => ({ attempts: 99_999, startedAt: performance.now() }) };
+    const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 2, proofSearch: ahead });
+    const reported: number[] = [];
+    const ended: LedgerEvent[] = [];
+    ledger.listen((event) => {
+      if (event.type === 'mining-started') reported.push(ledger.miningProgress()?.attempts ?? 0);
+      if (event.type === 'mining-ended') ended.push(event);
+    });
+    const mined = await ledger.mineBlock();
+    expect(reported).toEqual([99_999]);
+    expect(mined.attempts).toBeLessThan(99_999);
+    expect(ended).toMatchObject([{ outcome: 'mined', attempts: 99_999 }]);
+  });
+
   it('tells listeners of a mine starting, its block, and its end, in that order, until they stop listening', async () => {
     const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 2 });
     expect(ledger.listenerCount()).toBe(0);

@@ -140,7 +140,9 @@ export type MiningProgress = {
   __typename?: 'MiningProgress';
   /**
    * Candidates hashed so far by all mining threads together. While mining it is
-   * read without stopping the threads and may run ahead by a chunk per thread.
+   * read without stopping the threads and may run ahead by a chunk per thread. It
+   * never goes down: the last update reports at least what an earlier one did, so
+   * it may exceed the exact `attempts` of `mineBlock` by up to a chunk per thread.
    */
   attempts: Scalars['SafeInt']['output'];
   /** The new block, in the last update of a mine that succeeded; null otherwise. */
