@@ -3,14 +3,14 @@ import { createGenesisBlock, sealBlock, type Block } from '../core/block.js';
 import { checkNewBlock, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
 import { formatSeedTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
-import type { BlockRangeQuery, ChainRepository } from '../storage/chain-repository.js';
+import type { BlockRangeQuery, BlockSpan, ChainRepository } from '../storage/chain-repository.js';
 import { StorageError } from '../storage/errors.js';
 import { createChainIntegrity } from './chain-integrity.js';
 import { LedgerError } from './errors.js';
 import { createLedgerEvents, type LedgerEvents } from './ledger-events.js';
 import { retryWhileLocked } from './write-retry.js';
 
-export type { BlockRangeQuery };
+export type { BlockRangeQuery, BlockSpan };
 export type { LedgerEvent, LedgerListener, MiningEnded, Unlisten } from './ledger-events.js';
 
 export interface MinedBlock {
@@ -73,6 +73,8 @@ export interface Ledger extends LedgerEvents {
   blockAt(index: number): Block | null;
   blockByHash(hash: string): Block | null;
   page(query: BlockRangeQuery): BlockPage;
+  /** Stored blocks in index order, `batchSize` at a time, each batch read when asked for (see ChainRepository.batches). */
+  batches(batchSize: number, span?: BlockSpan): Generator<Block[], void, undefined>;
   /** Validates every stored block. */
   validate(): Promise<ChainValidationResult>;
   /** Validates the newest `count` blocks only (against the block before them): bounded work, for start-up. */
@@ -300,6 +302,13 @@ export async function createLedger({
     blockAt: (index) => read(() => repository.blockAt(index)),
     blockByHash: (hash) => read(() => repository.blockByHash(hash)),
     page: (query) => read(() => repository.snapshot(() => ({ blocks: repository.range(query), length: repository.length() }))),
+    *batches(batchSize, span) {
+      try {
+        yield* repository.batches(batchSize, span);
+      } catch (error) {
+        throw storageFailureToLedgerError(error);
+      }
+    },
     validate: async () => {
       try {
         return await integrity.verify();

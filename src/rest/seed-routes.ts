@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Block } from '../core/block.js';
 import { seedChainJsonChunks } from '../core/seed-chain-json.js';
 import { SEED_INVALID_MESSAGE, SEED_MINED_MESSAGE, SEED_VALID_MESSAGE, toSeedBlockJson } from '../core/seed-format.js';
 import type { MiningGate } from '../graphql/mining-gate.js';
@@ -71,20 +70,6 @@ function drainedOrClosed(response: ServerResponse): Promise<void> {
 }
 
 /**
- * The blocks with index in [from, end), a batch at a time. Stored blocks never
- * change (the table is append-only), so batches read at different moments form
- * one consistent slice.
- */
-function* blockBatches(ledger: Ledger, from: number, end: number, batchSize: number): Generator<readonly Block[], void, undefined> {
-  for (let next = from; next < end; ) {
-    const { blocks } = ledger.page({ afterIndex: next - 1, limit: Math.min(batchSize, end - next), from: 'first' });
-    if (blocks.length === 0) return;
-    yield blocks;
-    next += blocks.length;
-  }
-}
-
-/**
  * The seed notebook's Flask interface, unchanged: `POST /blocks` mines a block
  * and `GET /blocks` returns the chain with the seed's messages and statuses
  * (500 when the chain does not validate). Its `/shutdown` route is left out on
@@ -111,7 +96,9 @@ export function createSeedRoutes({ ledger, miningGate, clientKey, allowedOrigins
       return;
     }
     const end = from + Math.min(limit, Math.max(0, length - from));
-    const chunks = seedChainJsonChunks(blockBatches(ledger, from, end, batchSize), { length, message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE });
+    // Stored blocks never change (the table is append-only): batches read at
+    // different moments form one consistent slice.
+    const chunks = seedChainJsonChunks(ledger.batches(batchSize, { from, end }), { length, message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE });
     for (const chunk of chunks) {
       if (response.destroyed) return; // the client went away: stop reading
       if (!response.write(chunk)) await drainedOrClosed(response);

@@ -36,6 +36,12 @@ export interface BlockRangeQuery {
   readonly from: 'first' | 'last';
 }
 
+/** Indices `from` (inclusive) to `end` (exclusive). */
+export interface BlockSpan {
+  readonly from?: number;
+  readonly end?: number;
+}
+
 export interface ChainRepository {
   tip(): Block | null;
   /** Number of blocks; indices are contiguous from 0, so this is the tip's index + 1. */
@@ -43,8 +49,11 @@ export interface ChainRepository {
   blockAt(index: number): Block | null;
   blockByHash(hash: string): Block | null;
   range(query: BlockRangeQuery): Block[];
-  /** The whole chain in index order, `batchSize` blocks at a time (keyset, no OFFSET). */
-  batches(batchSize: number): Generator<Block[], void, undefined>;
+  /**
+   * The chain in index order, `batchSize` blocks at a time (keyset, no OFFSET):
+   * the whole of it, or the blocks with index in [`from`, `end`).
+   */
+  batches(batchSize: number, span?: BlockSpan): Generator<Block[], void, undefined>;
   /**
    * Validates the whole stored chain on worker threads with their own
    * read-only connections, so the event loop stays free (same result as
@@ -198,10 +207,10 @@ export function createChainRepository(database: Database): ChainRepository {
     blockByHash: (hash) => translateErrors(() => byHashStatement.get({ hash }) ?? null),
     range: (query) => translateErrors(() => readRange(query)),
 
-    *batches(batchSize) {
-      let afterIndex = -1;
-      for (;;) {
-        const batch = translateErrors(() => readRange({ afterIndex, limit: batchSize, from: 'first' }));
+    *batches(batchSize, { from = 0, end = MAX_INDEX } = {}) {
+      let afterIndex = from - 1;
+      while (afterIndex + 1 < end) {
+        const batch = translateErrors(() => readRange({ afterIndex, beforeIndex: end, limit: batchSize, from: 'first' }));
         if (batch.length === 0) return;
         yield batch;
         afterIndex = batch[batch.length - 1]!.index;

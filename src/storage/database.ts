@@ -57,32 +57,29 @@ export function openDatabase(path: string, { busyTimeoutMs = 50, readOnly = fals
     const db = drizzle({ client, schema });
     migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     client.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    return {
-      path,
-      drizzle: db,
-      client,
-      close: () => {
-        if (client.open) client.close();
-      },
-    };
+    return wrap(path, client, db);
   } catch (error) {
     client.close();
     throw error;
   }
 }
 
+function wrap(path: string, client: Sqlite.Database, db: LedgerDrizzle): Database {
+  return {
+    path,
+    drizzle: db,
+    client,
+    close: () => {
+      if (client.open) client.close();
+    },
+  };
+}
+
 function openForReading(path: string, busyTimeoutMs: number): Database {
   const client = new Sqlite(path, { readonly: true, fileMustExist: true });
   try {
     client.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    return {
-      path,
-      drizzle: drizzle({ client, schema }),
-      client,
-      close: () => {
-        if (client.open) client.close();
-      },
-    };
+    return wrap(path, client, drizzle({ client, schema }));
   } catch (error) {
     client.close();
     throw error;

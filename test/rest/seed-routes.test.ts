@@ -260,9 +260,11 @@ describe('GET /blocks streaming', () => {
     const streamDone = new Promise<void>((resolvePromise) => (finished = resolvePromise));
     const ledger = {
       ...server.app.ledger,
-      page: (query: Parameters<typeof server.app.ledger.page>[0]) => {
-        pagesRead += 1;
-        return server.app.ledger.page(query);
+      *batches(...args: Parameters<typeof server.app.ledger.batches>) {
+        for (const batch of server.app.ledger.batches(...args)) {
+          pagesRead += 1;
+          yield batch;
+        }
       },
     };
     const routes = createSeedRoutes({ ledger, miningGate: createMiningGate({ token: null, ratePerMinute: 0 }), clientKey: () => 'test', batchSize: 10 });
@@ -312,9 +314,11 @@ describe('GET /blocks streaming', () => {
     const turnsAtEachRead: number[] = [];
     const ledger = {
       ...server.app.ledger,
-      page: (query: Parameters<typeof server.app.ledger.page>[0]) => {
-        turnsAtEachRead.push(turns);
-        return server.app.ledger.page(query);
+      *batches(...args: Parameters<typeof server.app.ledger.batches>) {
+        for (const batch of server.app.ledger.batches(...args)) {
+          turnsAtEachRead.push(turns);
+          yield batch;
+        }
       },
     };
     const routes = createSeedRoutes({ ledger, miningGate: createMiningGate({ token: null, ratePerMinute: 0 }), clientKey: () => 'test', batchSize: 10 });

@@ -3,9 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command } from '@commander-js/extra-typings';
 import { createAtomicFile, type AtomicFile } from '../../chain-file/atomic-file.js';
-import type { Block } from '../../core/block.js';
 import { seedChainJsonChunks } from '../../core/seed-chain-json.js';
-import { createChainRepository, type ChainRepository } from '../../storage/chain-repository.js';
+import { createChainRepository } from '../../storage/chain-repository.js';
 import { cliConfig, openDatabaseForReading } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -16,16 +15,6 @@ import { runCommand } from '../run-command.js';
 const BATCH_SIZE = 1000;
 
 /** Blocks with `from <= index < end`, a batch at a time (keyset pages). */
-function* blocksBetween(repository: ChainRepository, from: number, end: number): Generator<Block[], void, undefined> {
-  let afterIndex = from - 1;
-  while (afterIndex + 1 < end) {
-    const batch = repository.range({ afterIndex, beforeIndex: end, limit: BATCH_SIZE, from: 'first' });
-    if (batch.length === 0) return;
-    yield batch;
-    afterIndex = batch[batch.length - 1]!.index;
-  }
-}
-
 const errnoCode = (error: unknown): string | null => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : null;
@@ -130,7 +119,7 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
             output = options.out === undefined ? null : { path: options.out, file: openOutput(options.out) };
             const target = output;
             const write = target === null ? (text: string) => void io.stdout.write(text) : (text: string) => onOutput(target, (file) => file.write(text));
-            for (const piece of seedChainJsonChunks(blocksBetween(repository, from, end), { length })) {
+            for (const piece of seedChainJsonChunks(repository.batches(BATCH_SIZE, { from, end }), { length })) {
               write(piece);
               // Between batches, so that an interrupt can remove the temporary file.
               await nextTurn();
