@@ -117,7 +117,9 @@ function runElsewhere(mode: string, ...args: Array<string | number>): Promise<st
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${mode} ${args.join(' ')} failed (exit code ${code})`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${mode} ${args.join(' ')} failed (exit code ${code})`)),
+    );
   });
 }
 
@@ -222,7 +224,9 @@ async function measureSeedStream(path: string): Promise<StreamFigures> {
     await server.app.checks.chain;
     const rssBefore = process.memoryUsage.rss();
     const streamed = await watch(async () => {
-      const child = spawn(process.execPath, ['-e', STREAM_CLIENT, new URL('/blocks', server.url).href], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-e', STREAM_CLIENT, new URL('/blocks', server.url).href], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       const [code] = (await once(child, 'exit')) as [number | null];
@@ -240,7 +244,10 @@ async function benchSeedStream(report: Report, path: string, length: number): Pr
   const figures = JSON.parse(await runElsewhere('--stream', path)) as StreamFigures;
   const label = `GET /blocks of ${format(length, 0)} blocks`;
   report(`${label} (seed REST, streamed), s`, format(figures.ms / 1000, 2));
-  report(`${label}: MB/s, first byte after ms (client process start included)`, `${format(figures.bytes / 1024 / 1024 / (figures.ms / 1000), 0)}, ${format(figures.firstByteMs)}`);
+  report(
+    `${label}: MB/s, first byte after ms (client process start included)`,
+    `${format(figures.bytes / 1024 / 1024 / (figures.ms / 1000), 0)}, ${format(figures.firstByteMs)}`,
+  );
   report(`${label}: peak RSS of the server process (${megabytes(figures.rssBefore)} before)`, megabytes(figures.peakRss));
   report(`${label}: longest event-loop stall, ms`, format(figures.maxStallMs));
 }
@@ -289,7 +296,10 @@ function readLatencies(small: { ledger: Ledger; length: number }, large: { ledge
   const perRound = 250;
   const samples = { small: [] as number[], large: [] as number[] };
   for (let round = 0; round < rounds; round++) {
-    for (const [key, { ledger, length }] of [['small', small], ['large', large]] as const) {
+    for (const [key, { ledger, length }] of [
+      ['small', small],
+      ['large', large],
+    ] as const) {
       const started = performance.now();
       for (let i = 0; i < perRound; i++) read(ledger, length, i);
       samples[key].push(((performance.now() - started) * 1000) / perRound);

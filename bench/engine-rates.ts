@@ -13,7 +13,6 @@ export interface RateJob {
   readonly start: number;
 }
 
-
 /**
  * Hashes per second of one engine (or of the bare compression loop) on `threads` threads
  * at once: every thread hashes its own window, all start together, and the rate counts

@@ -102,9 +102,13 @@ interface ChildServer {
 async function spawnServer(kind: ServerKind, databasePath: string): Promise<ChildServer> {
   const profileDir = process.env['BENCH_PROFILE_DIR'];
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}.cpuprofile`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', import.meta.filename, '--serve', kind, databasePath], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', import.meta.filename, '--serve', kind, databasePath],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   const nextLine = (): Promise<string> =>
     new Promise<string>((resolve, reject) => {
@@ -181,14 +185,23 @@ export async function benchHttpThroughput(report: (name: string, value: string) 
       const hello = await start('hello');
       const ledger = await start('ledger');
       // Each pair back to back, so both see the same load from the rest of the machine.
-      for (const [method, request] of [['POST', post], ['GET', get]] as const) {
+      for (const [method, request] of [
+        ['POST', post],
+        ['GET', get],
+      ] as const) {
         const helloWorld = await measure(hello, [request(HELLO_QUERY)]);
-        const block = await measure(ledger, indices.map((index) => request(BLOCK_QUERY(index))));
+        const block = await measure(
+          ledger,
+          indices.map((index) => request(BLOCK_QUERY(index))),
+        );
         const setting = `${CONNECTIONS} connections, ${MEASURE_SECONDS} s`;
         report(`hello world ${method}, requests/s (${setting})`, format(helloWorld.perSecond));
         report(`block(index) ${method}, requests/s (${setting})`, format(block.perSecond));
         report(`block(index) / hello world, ${method}`, `${((100 * block.perSecond) / helloWorld.perSecond).toFixed(0)} %`);
-        report(`  server CPU per request, ${method}: hello world / block(index), µs`, `${format(helloWorld.cpuMicrosPerRequest)} / ${format(block.cpuMicrosPerRequest)}`);
+        report(
+          `  server CPU per request, ${method}: hello world / block(index), µs`,
+          `${format(helloWorld.cpuMicrosPerRequest)} / ${format(block.cpuMicrosPerRequest)}`,
+        );
       }
     } finally {
       await Promise.all(servers.map((server) => server.stop()));

@@ -22,7 +22,15 @@ export interface LoadResult {
 const READ = JSON.stringify({ query: '{ chain(last: 10) { totalCount nodes { index hash previousHash proof } } }' });
 const MINE = JSON.stringify({ query: 'mutation { mineBlock { block { index hash } } }' });
 
-export async function runLoad({ url, seconds, connections = 10 }: { url: string; seconds: number; connections?: number }): Promise<LoadResult> {
+export async function runLoad({
+  url,
+  seconds,
+  connections = 10,
+}: {
+  url: string;
+  seconds: number;
+  connections?: number;
+}): Promise<LoadResult> {
   const mined: Array<{ index: number; hash: string }> = [];
   const mineErrors: string[] = [];
   let reading = true;

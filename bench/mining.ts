@@ -14,7 +14,10 @@ import { format, median, millions, percentile, type Report } from './report.js';
 /** Candidates per thread per round: about half a second each at this machine's speed. */
 const WINDOWS: Record<EngineName, number> = { native: 16_000_000, wasm: 4_000_000, js: 1_000_000 };
 
-const availableEngines = (): EngineName[] => probeEngines().filter(({ unavailable }) => unavailable === null).map(({ name }) => name);
+const availableEngines = (): EngineName[] =>
+  probeEngines()
+    .filter(({ unavailable }) => unavailable === null)
+    .map(({ name }) => name);
 
 /** The seed's own loop (its hash_proof and comparison) in Python, when python3 exists. */
 function pythonRate(): number | null {
@@ -29,7 +32,12 @@ function pythonRate(): number | null {
 }
 
 /** Hashes/s of the real mining path (the worker pool, chunks, the smallest-proof agreement) on a long search. */
-async function poolRate(engine: EngineName, threads: number, previousProof: number, difficulty: number): Promise<{ rate: number; proof: number }> {
+async function poolRate(
+  engine: EngineName,
+  threads: number,
+  previousProof: number,
+  difficulty: number,
+): Promise<{ rate: number; proof: number }> {
   const pool = createPoolProofSearch({ engine, threads });
   try {
     await pool.ready;
@@ -93,14 +101,22 @@ export async function benchMining(report: Report): Promise<void> {
   const rounds: Array<{ pool: number; limit: number | null }> = [];
   for (let round = 0; round < 3; round++) {
     const pool = (await poolRate(best, 2, previousProof, difficulty)).rate;
-    const limit = nativeBuilt ? await measureRate({ kind: 'compress', engine: 'native', portable: false, candidates: WINDOWS.native }, 2, 1) : null;
+    const limit = nativeBuilt
+      ? await measureRate({ kind: 'compress', engine: 'native', portable: false, candidates: WINDOWS.native }, 2, 1)
+      : null;
     rounds.push({ pool, limit });
   }
   const poolMedian = median(rounds.map((round) => round.pool));
-  report(`mining through the worker pool, ${best}, 2 threads (difficulty ${difficulty} from proof ${previousProof}), median of 3`, millions(poolMedian));
+  report(
+    `mining through the worker pool, ${best}, 2 threads (difficulty ${difficulty} from proof ${previousProof}), median of 3`,
+    millions(poolMedian),
+  );
   if (nativeBuilt) {
     const ratios = rounds.map((round) => round.pool / round.limit!);
-    report('  pool mining / physical limit on 2 threads, measured back to back, median of 3', `${format(100 * median(ratios), 0)}% (rounds: ${ratios.map((ratio) => `${format(100 * ratio, 0)}%`).join(', ')})`);
+    report(
+      '  pool mining / physical limit on 2 threads, measured back to back, median of 3',
+      `${format(100 * median(ratios), 0)}% (rounds: ${ratios.map((ratio) => `${format(100 * ratio, 0)}%`).join(', ')})`,
+    );
   }
   if (python !== null) report("  pool mining / the seed's Python", `${format(poolMedian / python, 1)}x`);
   const portable = engines.includes('wasm') ? await poolRate('wasm', 2, 533, 6) : null;
@@ -119,7 +135,14 @@ function post(url: string, query: string): Promise<string> {
   const body = JSON.stringify({ query });
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent: keepAlive,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');
@@ -142,7 +165,13 @@ async function benchMineBlock(report: Report): Promise<void> {
       [5, 20],
       [6, 8],
     ] as const) {
-      const server = await startServer({ ...loadConfig({}), difficulty, port: 0, databasePath: join(dir, `d${difficulty}.db`), miningRatePerMinute: 0 });
+      const server = await startServer({
+        ...loadConfig({}),
+        difficulty,
+        port: 0,
+        databasePath: join(dir, `d${difficulty}.db`),
+        miningRatePerMinute: 0,
+      });
       try {
         const mine = async (): Promise<number> => {
           const started = performance.now();
@@ -156,7 +185,10 @@ async function benchMineBlock(report: Report): Promise<void> {
         const times: number[] = [];
         for (let i = 0; i < blocks; i++) times.push(await mine());
         report(`mineBlock over HTTP, difficulty ${difficulty}: first block from proof 1`, `${format(first, 1)} ms`);
-        report(`mineBlock over HTTP, difficulty ${difficulty}: median, p90 of ${blocks}`, `${format(median(times), 1)} ms, ${format(percentile(times, 0.9), 1)} ms`);
+        report(
+          `mineBlock over HTTP, difficulty ${difficulty}: median, p90 of ${blocks}`,
+          `${format(median(times), 1)} ms, ${format(percentile(times, 0.9), 1)} ms`,
+        );
       } finally {
         await server.close();
       }

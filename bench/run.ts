@@ -27,6 +27,8 @@ for (const name of chosen.length > 0 ? chosen : (Object.keys(parts) as Array<key
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\n### npm run bench, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+console.log(
+  `\n### npm run bench, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+);
 console.log('| Measure | Result |\n|---|---|');
 for (const [name, value] of rows) console.log(`| ${name.trim()} | ${value} |`);

@@ -41,7 +41,14 @@ export class LedgerClientError extends Error {
   /** Seconds the server asked to wait (`Retry-After`, sent with RATE_LIMITED, MINING_BUSY, DB_BUSY). */
   readonly retryAfterSeconds: number | null;
 
-  constructor(message: string, { status = 0, errors = [], retryAfterSeconds = null }: { status?: number; errors?: readonly GraphQLErrorItem[]; retryAfterSeconds?: number | null } = {}) {
+  constructor(
+    message: string,
+    {
+      status = 0,
+      errors = [],
+      retryAfterSeconds = null,
+    }: { status?: number; errors?: readonly GraphQLErrorItem[]; retryAfterSeconds?: number | null } = {},
+  ) {
     super(message);
     this.status = status;
     this.errors = errors;
@@ -83,7 +90,10 @@ export interface LedgerClientOptions {
 
 export interface LedgerClient {
   /** Runs a query or mutation; resolves with its `data`, rejects with a LedgerClientError. */
-  request<TResult, TVariables>(document: TypedDocument<TResult, TVariables>, ...[variables]: VariablesArgument<TVariables>): Promise<TResult>;
+  request<TResult, TVariables>(
+    document: TypedDocument<TResult, TVariables>,
+    ...[variables]: VariablesArgument<TVariables>
+  ): Promise<TResult>;
   /** Starts a subscription; results go to `handlers` until it ends or the returned function is called. */
   subscribe<TResult, TVariables>(
     document: TypedDocument<TResult, TVariables>,
@@ -101,7 +111,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 
 function toErrorItems(value: unknown): GraphQLErrorItem[] {
   if (!Array.isArray(value)) return [];
-  return value.filter(isRecord).map((error) => ({ ...error, message: typeof error['message'] === 'string' ? error['message'] : 'Unknown error.' }));
+  return value
+    .filter(isRecord)
+    .map((error) => ({ ...error, message: typeof error['message'] === 'string' ? error['message'] : 'Unknown error.' }));
 }
 
 function retryAfter(response: Response): number | null {
@@ -122,7 +134,10 @@ function resultOf(body: unknown, response: Response | null): unknown {
   }
   const data = isRecord(body) ? body['data'] : undefined;
   if ((response !== null && !response.ok) || !isRecord(data)) {
-    throw new LedgerClientError(`The server answered HTTP ${status}${response?.statusText ? ` ${response.statusText}` : ''} without a GraphQL result.`, { status });
+    throw new LedgerClientError(
+      `The server answered HTTP ${status}${response?.statusText ? ` ${response.statusText}` : ''} without a GraphQL result.`,
+      { status },
+    );
   }
   return data;
 }
@@ -152,12 +167,20 @@ export function createLedgerClient({ url = '/graphql', token = null, fetch: fetc
     };
   }
 
-  const body = (document: { toString(): string }, variables: unknown): string => JSON.stringify({ query: document.toString(), variables: variables ?? {} });
+  const body = (document: { toString(): string }, variables: unknown): string =>
+    JSON.stringify({ query: document.toString(), variables: variables ?? {} });
 
-  async function request<TResult, TVariables>(document: TypedDocument<TResult, TVariables>, ...[variables]: VariablesArgument<TVariables>): Promise<TResult> {
+  async function request<TResult, TVariables>(
+    document: TypedDocument<TResult, TVariables>,
+    ...[variables]: VariablesArgument<TVariables>
+  ): Promise<TResult> {
     let response: Response;
     try {
-      response = await send(url, { method: 'POST', headers: headers('application/graphql-response+json, application/json'), body: body(document, variables) });
+      response = await send(url, {
+        method: 'POST',
+        headers: headers('application/graphql-response+json, application/json'),
+        body: body(document, variables),
+      });
     } catch (error) {
       throw unreachable(url, error);
     }
@@ -181,7 +204,12 @@ export function createLedgerClient({ url = '/graphql', token = null, fetch: fetc
     async function run(): Promise<void> {
       let response: Response;
       try {
-        response = await send(url, { method: 'POST', headers: headers('text/event-stream'), body: body(document, variables), signal: controller.signal });
+        response = await send(url, {
+          method: 'POST',
+          headers: headers('text/event-stream'),
+          body: body(document, variables),
+          signal: controller.signal,
+        });
       } catch (error) {
         throw unreachable(url, error);
       }
@@ -221,7 +249,8 @@ export function createLedgerClient({ url = '/graphql', token = null, fetch: fetc
     }
 
     run().catch((error: unknown) => {
-      const clientError = error instanceof LedgerClientError ? error : new LedgerClientError(error instanceof Error ? error.message : String(error));
+      const clientError =
+        error instanceof LedgerClientError ? error : new LedgerClientError(error instanceof Error ? error.message : String(error));
       end(() => handlers.error?.(clientError));
     });
     return () => end();

@@ -16,7 +16,9 @@ const BUILD_TIMEOUT_MS = 180_000;
 
 function nodeGypCommand() {
   // npm hands lifecycle scripts the path of its bundled node-gyp; outside npm, try its usual home.
-  const bundled = process.env.npm_config_node_gyp ?? join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const bundled =
+    process.env.npm_config_node_gyp ??
+    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   return existsSync(bundled) ? [process.execPath, bundled] : ['node-gyp'];
 }
 

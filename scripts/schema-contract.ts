@@ -24,14 +24,7 @@ import {
   type ConstDirectiveNode,
   type GraphQLSchema,
 } from 'graphql';
-import {
-  ChangeType,
-  CriticalityLevel,
-  diff,
-  DiffRule,
-  type Change,
-  type TypeOfChangeType,
-} from '@graphql-inspector/core';
+import { ChangeType, CriticalityLevel, diff, DiffRule, type Change, type TypeOfChangeType } from '@graphql-inspector/core';
 import { z } from 'zod';
 
 /** A reviewed, deliberate breaking change: matched against a change by `path` and `type` exactly. */
@@ -187,16 +180,12 @@ export async function checkSchemaContract(input: SchemaContractInput): Promise<S
   // Removing a field, enum value or input field the released schema deprecated is the
   // deprecate-then-remove workflow: Inspector then rates it DANGEROUS, not BREAKING.
   // Inspector types its changes loosely (`Change<any>`); every one has a `ChangeType`.
-  const found = (await diff(released, current, [DiffRule.suppressRemovalOfDeprecatedField])) as Array<
-    Change<TypeOfChangeType>
-  >;
+  const found = (await diff(released, current, [DiffRule.suppressRemovalOfDeprecatedField])) as Array<Change<TypeOfChangeType>>;
   const changes = found.map((change): ReviewedChange => {
     const path = change.path ?? SCHEMA_PATH;
     const level = change.criticality.level;
     const accepted =
-      level === CriticalityLevel.Breaking
-        ? input.accepted.find((entry) => entry.type === change.type && entry.path === path)
-        : undefined;
+      level === CriticalityLevel.Breaking ? input.accepted.find((entry) => entry.type === change.type && entry.path === path) : undefined;
     return { level, type: change.type, path, message: change.message, why: change.criticality.reason, accepted };
   });
   const stale = input.accepted.filter((entry) => !changes.some((change) => change.accepted === entry));
@@ -305,11 +294,7 @@ async function readText(path: string): Promise<string> {
 
 /** Reads the three files and checks the contract. */
 export async function checkSchemaFiles(files: SchemaContractFiles): Promise<SchemaContractReport> {
-  const [current, released, accepted] = await Promise.all([
-    readText(files.current),
-    readText(files.released),
-    readText(files.accepted),
-  ]);
+  const [current, released, accepted] = await Promise.all([readText(files.current), readText(files.released), readText(files.accepted)]);
   return checkSchemaContract({
     current: new Source(current, files.current),
     released: new Source(released, files.released),

@@ -34,7 +34,10 @@ export interface App {
   readonly live: LiveFeeds;
   readonly checks: StartupChecks;
   /** The proof-of-work engine chosen at start-up, the engines passed over and why, and the threads used. */
-  readonly miner: LoadedEngine & { readonly threads: number; /** Resolves once every mining thread is up. */ readonly ready: Promise<void> };
+  readonly miner: LoadedEngine & {
+    readonly threads: number;
+    /** Resolves once every mining thread is up. */ readonly ready: Promise<void>;
+  };
   /** Abandons mining, ends every subscription, then releases the worker thread and the database. */
   close(): Promise<void>;
 }
@@ -77,7 +80,10 @@ export async function createApp(config: Config, { logger = false, live: liveOpti
       storageCheck: databaseFile,
       onListenerError: logError('A ledger event listener failed:'),
     });
-    const live = createLiveFeeds(ledger, { ...liveOptions, blocks: { onError: logError('Reading new blocks for blockMined failed (retried):'), ...liveOptions.blocks } });
+    const live = createLiveFeeds(ledger, {
+      ...liveOptions,
+      blocks: { onError: logError('Reading new blocks for blockMined failed (retried):'), ...liveOptions.blocks },
+    });
     // One gate for GraphQL and REST: a client's mines count against one limit.
     const miningGate = createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute });
     const yoga = createLedgerYoga({

@@ -45,7 +45,9 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
 
-const flag = z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).transform((value) => value === 'true' || value === '1');
+const flag = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
 
 const environmentSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -58,8 +60,15 @@ const environmentSchema = z.object({
   MINING_THREADS: integer(1, 256).optional(),
   TRUST_PROXY: z
     .string()
-    .transform((list) => list.split(',').map((address) => address.trim()).filter((address) => address !== ''))
-    .pipe(z.array(z.string().refine((address) => isIP(address) !== 0, 'must be a comma-separated list of IP addresses such as 127.0.0.1,::1')))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((address) => address.trim())
+        .filter((address) => address !== ''),
+    )
+    .pipe(
+      z.array(z.string().refine((address) => isIP(address) !== 0, 'must be a comma-separated list of IP addresses such as 127.0.0.1,::1')),
+    )
     .default([]),
   PORT: integer(0, 65_535).default(4000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
@@ -68,7 +77,12 @@ const environmentSchema = z.object({
   DATA_MAX_BYTES: integer(0, DATA_MAX_BYTES_LIMIT).default(4096),
   CORS_ORIGINS: z
     .string()
-    .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    )
     .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example.com')))
     .default([]),
 });

@@ -30,7 +30,9 @@ function reportStartupChecks({ recentBlocks, databaseFile, chain }: StartupCheck
     (check) =>
       check.ok
         ? logger.info('Database file passes SQLite quick_check.')
-        : logger.error(`DATABASE FILE IS DAMAGED (quick_check): ${check.findings.join('; ')}. Reads are served where possible; mining is refused.`),
+        : logger.error(
+            `DATABASE FILE IS DAMAGED (quick_check): ${check.findings.join('; ')}. Reads are served where possible; mining is refused.`,
+          ),
     failed('run quick_check'),
   );
   chain.then(

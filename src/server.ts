@@ -53,7 +53,10 @@ export interface StartServerOptions {
 const WEBSOCKET_DRAIN_MS = 1000;
 
 /** Starts the app on an HTTP listener (port 0: any free port). */
-export async function startServer(config: Config, { logger = false, timeouts = {}, live }: StartServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  { logger = false, timeouts = {}, live }: StartServerOptions = {},
+): Promise<RunningServer> {
   const app = await createApp(config, { logger, ...(live ? { live } : {}) });
   const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
   const hostCheck = { listenHost: config.host, trustedProxies: config.trustedProxies };

@@ -25,12 +25,17 @@ describe('loadConfig', () => {
 
   it('turns GraphiQL and introspection off in production unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, graphiql: false, introspection: false });
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: '1' })).toMatchObject({ graphiql: true, introspection: true });
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: '1' })).toMatchObject({
+      graphiql: true,
+      introspection: true,
+    });
     expect(loadConfig({ GRAPHIQL: 'false' })).toMatchObject({ graphiql: false, introspection: true });
   });
 
   it('never repeats the mining token in an error', () => {
-    expect(() => loadConfig({ MINING_TOKEN: 'short-secret' })).toThrow('Invalid configuration: MINING_TOKEN must be at least 16 characters (value not shown).');
+    expect(() => loadConfig({ MINING_TOKEN: 'short-secret' })).toThrow(
+      'Invalid configuration: MINING_TOKEN must be at least 16 characters (value not shown).',
+    );
     expect(loadConfig({ MINING_TOKEN: 'a-long-enough-secret' }).miningToken).toBe('a-long-enough-secret');
   });
 
@@ -43,7 +48,14 @@ describe('loadConfig', () => {
 
   it('reads each variable, treating empty ones as unset', () => {
     expect(
-      loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: '/var/lib/ledger.db', DIFFICULTY: '12', DATA_MAX_BYTES: '0', UNRELATED: 'x' }),
+      loadConfig({
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        DATABASE_PATH: '/var/lib/ledger.db',
+        DIFFICULTY: '12',
+        DATA_MAX_BYTES: '0',
+        UNRELATED: 'x',
+      }),
     ).toMatchObject({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/ledger.db', difficulty: 12, dataMaxBytes: 0, corsOrigins: [] });
     expect(loadConfig({ MINING_RATE_LIMIT: '0', MINING_QUEUE_MAX: '1', TRUST_PROXY: '127.0.0.1, ::1' })).toMatchObject({
       miningRatePerMinute: 0,

@@ -91,9 +91,7 @@ describe('the server process', () => {
     const databasePath = join(tempDir(), 'chain.db');
     const first = await startServerProcess({ DATABASE_PATH: databasePath, DIFFICULTY: '3' });
     const second = await startServerProcess({ DATABASE_PATH: databasePath, DIFFICULTY: '3' });
-    const responses = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => graphql(i % 2 === 0 ? first.url : second.url, MINE)),
-    );
+    const responses = await Promise.all(Array.from({ length: 16 }, (_, i) => graphql(i % 2 === 0 ? first.url : second.url, MINE)));
     expect(responses.flatMap((response) => response.body.errors ?? [])).toEqual([]);
     first.child.kill('SIGTERM');
     second.child.kill('SIGTERM');
@@ -107,7 +105,11 @@ describe('the server process', () => {
     const token = 'a-secret-mining-token-1234';
     const server = await startServerProcess({ DATABASE_PATH: join(tempDir(), 'chain.db'), MINING_TOKEN: token });
     const mine = (authorization: string) =>
-      fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query: MINE }) });
+      fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ query: MINE }),
+      });
     expect((await mine(`Bearer ${token}x`)).status).toBe(401);
     expect((await mine(`Bearer ${token}`)).status).toBe(200);
     server.child.kill('SIGTERM');

@@ -195,7 +195,11 @@ var LedgerClientError = class extends Error {
   errors;
   /** Seconds the server asked to wait (`Retry-After`, sent with RATE_LIMITED, MINING_BUSY, DB_BUSY). */
   retryAfterSeconds;
-  constructor(message, { status = 0, errors = [], retryAfterSeconds = null } = {}) {
+  constructor(message, {
+    status = 0,
+    errors = [],
+    retryAfterSeconds = null
+  } = {}) {
     super(message);
     this.status = status;
     this.errors = errors;
@@ -228,7 +232,10 @@ function resultOf(body, response) {
   }
   const data = isRecord(body) ? body["data"] : void 0;
   if (response !== null && !response.ok || !isRecord(data)) {
-    throw new LedgerClientError(`The server answered HTTP ${status}${response?.statusText ? ` ${response.statusText}` : ""} without a GraphQL result.`, { status });
+    throw new LedgerClientError(
+      `The server answered HTTP ${status}${response?.statusText ? ` ${response.statusText}` : ""} without a GraphQL result.`,
+      { status }
+    );
   }
   return data;
 }
@@ -256,7 +263,11 @@ function createLedgerClient({ url = "/graphql", token = null, fetch: fetchOption
   async function request(document2, ...[variables]) {
     let response;
     try {
-      response = await send(url, { method: "POST", headers: headers("application/graphql-response+json, application/json"), body: body(document2, variables) });
+      response = await send(url, {
+        method: "POST",
+        headers: headers("application/graphql-response+json, application/json"),
+        body: body(document2, variables)
+      });
     } catch (error) {
       throw unreachable(url, error);
     }
@@ -274,7 +285,12 @@ function createLedgerClient({ url = "/graphql", token = null, fetch: fetchOption
     async function run() {
       let response;
       try {
-        response = await send(url, { method: "POST", headers: headers("text/event-stream"), body: body(document2, variables), signal: controller.signal });
+        response = await send(url, {
+          method: "POST",
+          headers: headers("text/event-stream"),
+          body: body(document2, variables),
+          signal: controller.signal
+        });
       } catch (error) {
         throw unreachable(url, error);
       }
@@ -468,11 +484,20 @@ function card(block, verdicts, fresh) {
       field("Difficulty", String(block.difficulty)),
       field("Data", data, "wide")
     ),
-    verdict.problems.length > 0 && h("ul", { class: "problems" }, ...verdict.problems.map((problem) => h("li", {}, h("strong", {}, `${REASON_LABELS[problem.reason]}: `), problem.message)))
+    verdict.problems.length > 0 && h(
+      "ul",
+      { class: "problems" },
+      ...verdict.problems.map((problem) => h("li", {}, h("strong", {}, `${REASON_LABELS[problem.reason]}: `), problem.message))
+    )
   );
   return h(
     "li",
-    { class: `block block-${verdict.state}${fresh ? " fresh" : ""}`, id: `block-${block.index}`, "data-index": String(block.index), "data-state": verdict.state },
+    {
+      class: `block block-${verdict.state}${fresh ? " fresh" : ""}`,
+      id: `block-${block.index}`,
+      "data-index": String(block.index),
+      "data-state": verdict.state
+    },
     article,
     block.index > 0 && linkRow(block, verdicts)
   );
@@ -666,7 +691,9 @@ function start() {
   function render() {
     ui.length.textContent = formatCount(state.totalCount);
     ui.difficulty.textContent = state.difficulty === null ? "…" : String(state.difficulty);
-    ui.tip.replaceChildren(state.tip === null ? "…" : h("span", { title: state.tip.hash }, `#${state.tip.index} `, h("code", {}, shortHash(state.tip.hash))));
+    ui.tip.replaceChildren(
+      state.tip === null ? "…" : h("span", { title: state.tip.hash }, `#${state.tip.index} `, h("code", {}, shortHash(state.tip.hash)))
+    );
     renderVerdict();
     const newest = state.entries.at(-1)?.block.index;
     const oldest = state.entries[0]?.block.index;
@@ -807,7 +834,10 @@ function start() {
   async function mine(data) {
     if (state.mining) return;
     if (state.dataMaxBytes !== null && utf8Length(data) > state.dataMaxBytes) {
-      showMessage(ui.mineError, `The data is ${formatCount(utf8Length(data))} bytes; this server takes up to ${formatCount(state.dataMaxBytes)}.`);
+      showMessage(
+        ui.mineError,
+        `The data is ${formatCount(utf8Length(data))} bytes; this server takes up to ${formatCount(state.dataMaxBytes)}.`
+      );
       ui.mineData.focus();
       return;
     }
@@ -857,7 +887,10 @@ function start() {
   function keepFocus(button) {
     if (button.disabled && document.activeElement === button) ui.blocksTitle.focus();
   }
-  ui.validate.addEventListener("click", () => void Promise.all([validate({ announceResult: true }), loadPage(state.before, state.history)]));
+  ui.validate.addEventListener(
+    "click",
+    () => void Promise.all([validate({ announceResult: true }), loadPage(state.before, state.history)])
+  );
   ui.mineForm.addEventListener("submit", (event) => {
     event.preventDefault();
     void mine(ui.mineData.value);

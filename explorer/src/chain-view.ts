@@ -36,7 +36,10 @@ function linkRow(block: Block, verdicts: Verdicts): HTMLElement {
       h('span', {}, h('strong', {}, `Link to #${previous} broken: `), `${verdict.reasons.join('; ')}.`),
     );
   }
-  const text = verdict.state === 'intact' ? `Linked to #${previous}: its hash matches this block's previous hash.` : `Links to #${previous} (not validated yet).`;
+  const text =
+    verdict.state === 'intact'
+      ? `Linked to #${previous}: its hash matches this block's previous hash.`
+      : `Links to #${previous} (not validated yet).`;
   return h('div', attributes, h('span', { class: 'link-icon', 'aria-hidden': 'true' }, '↓'), h('span', {}, text));
 }
 
@@ -59,11 +62,20 @@ function card(block: Block, verdicts: Verdicts, fresh: boolean): HTMLLIElement {
       field('Data', data, 'wide'),
     ),
     verdict.problems.length > 0 &&
-      h('ul', { class: 'problems' }, ...verdict.problems.map((problem) => h('li', {}, h('strong', {}, `${REASON_LABELS[problem.reason]}: `), problem.message))),
+      h(
+        'ul',
+        { class: 'problems' },
+        ...verdict.problems.map((problem) => h('li', {}, h('strong', {}, `${REASON_LABELS[problem.reason]}: `), problem.message)),
+      ),
   );
   return h(
     'li',
-    { class: `block block-${verdict.state}${fresh ? ' fresh' : ''}`, id: `block-${block.index}`, 'data-index': String(block.index), 'data-state': verdict.state },
+    {
+      class: `block block-${verdict.state}${fresh ? ' fresh' : ''}`,
+      id: `block-${block.index}`,
+      'data-index': String(block.index),
+      'data-state': verdict.state,
+    },
     article,
     block.index > 0 && linkRow(block, verdicts),
   );

@@ -130,7 +130,10 @@ function start(): void {
       ui.verdict.textContent = `✓ Chain is valid: ${formatCount(validation.length)} blocks checked${state.validatedAt === null ? '' : ` at ${state.validatedAt.toLocaleTimeString('en-GB')}`}.`;
     } else {
       const indexes = [...new Set(validation.errors.map((problem) => problem.index))];
-      const listed = indexes.slice(0, 8).map((index) => `#${index}`).join(', ');
+      const listed = indexes
+        .slice(0, 8)
+        .map((index) => `#${index}`)
+        .join(', ');
       const more = indexes.length > 8 || validation.errorCount > validation.errors.length ? ' and more' : '';
       ui.verdict.dataset['verdict'] = 'invalid';
       ui.verdict.textContent = `✗ Chain is not valid: ${formatCount(validation.errorCount)} problem${validation.errorCount === 1 ? '' : 's'}, in block${indexes.length === 1 ? '' : 's'} ${listed}${more}.`;
@@ -140,11 +143,14 @@ function start(): void {
   function render(): void {
     ui.length.textContent = formatCount(state.totalCount);
     ui.difficulty.textContent = state.difficulty === null ? '…' : String(state.difficulty);
-    ui.tip.replaceChildren(state.tip === null ? '…' : h('span', { title: state.tip.hash }, `#${state.tip.index} `, h('code', {}, shortHash(state.tip.hash))));
+    ui.tip.replaceChildren(
+      state.tip === null ? '…' : h('span', { title: state.tip.hash }, `#${state.tip.index} `, h('code', {}, shortHash(state.tip.hash))),
+    );
     renderVerdict();
     const newest = state.entries.at(-1)?.block.index;
     const oldest = state.entries[0]?.block.index;
-    ui.pageRange.textContent = newest === undefined || oldest === undefined ? '' : `#${newest}–#${oldest} of ${formatCount(state.totalCount)}`;
+    ui.pageRange.textContent =
+      newest === undefined || oldest === undefined ? '' : `#${newest}–#${oldest} of ${formatCount(state.totalCount)}`;
     ui.newest.disabled = onNewestPage();
     ui.newer.disabled = onNewestPage();
     ui.older.disabled = !state.hasOlder;
@@ -293,7 +299,10 @@ function start(): void {
   async function mine(data: string): Promise<void> {
     if (state.mining) return;
     if (state.dataMaxBytes !== null && utf8Length(data) > state.dataMaxBytes) {
-      showMessage(ui.mineError, `The data is ${formatCount(utf8Length(data))} bytes; this server takes up to ${formatCount(state.dataMaxBytes)}.`);
+      showMessage(
+        ui.mineError,
+        `The data is ${formatCount(utf8Length(data))} bytes; this server takes up to ${formatCount(state.dataMaxBytes)}.`,
+      );
       ui.mineData.focus();
       return;
     }
@@ -350,7 +359,10 @@ function start(): void {
   }
 
   // Also re-reads the page: a block altered in storage shows its content as it is now.
-  ui.validate.addEventListener('click', () => void Promise.all([validate({ announceResult: true }), loadPage(state.before, state.history)]));
+  ui.validate.addEventListener(
+    'click',
+    () => void Promise.all([validate({ announceResult: true }), loadPage(state.before, state.history)]),
+  );
   ui.mineForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void mine(ui.mineData.value);

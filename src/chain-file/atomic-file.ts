@@ -32,7 +32,7 @@ export function createAtomicFile(path: string): AtomicFile {
     write(text) {
       if (fd === null) throw new Error('the file is already committed or discarded');
       const bytes = Buffer.from(text, 'utf8');
-      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
     },
     commit() {
       if (fd === null) throw new Error('the file is already committed or discarded');

@@ -80,7 +80,8 @@ const describeValue = (value: unknown): string => {
 
 /** Numbers as the seed's hashing needs them; anything else is left for `blockFromSeedJson` to name. */
 function exactNumbers(value: unknown, position: number): unknown {
-  if (value instanceof InexactNumber) throw new MalformedChainError(`The block at position ${position} is the number ${value.literal}, not an object.`);
+  if (value instanceof InexactNumber)
+    throw new MalformedChainError(`The block at position ${position} is the number ${value.literal}, not an object.`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const fields = value as Record<string, unknown>;
   for (const key in fields) {
@@ -101,13 +102,16 @@ function exactNumbers(value: unknown, position: number): unknown {
 export const STDIN_PATH = '-';
 
 /** How messages name the input: the path as given, or standard input. */
-export const describeChainFile = (path: string): string => (path === STDIN_PATH ? 'the chain file on standard input' : `the chain file ${path}`);
+export const describeChainFile = (path: string): string =>
+  path === STDIN_PATH ? 'the chain file on standard input' : `the chain file ${path}`;
 
 function unreadable(path: string, error: unknown): ChainFileUnreadableError {
   const { code, message } = error as { code?: unknown; message?: unknown };
   // Node's message reads "ENOENT: no such file or directory, open 'x'": keep the OS's reason, name the path once.
   const reason = typeof message === 'string' ? (/^[A-Z]+: ([^,]+)/.exec(message)?.[1] ?? message) : String(error);
-  return new ChainFileUnreadableError(`Cannot read ${describeChainFile(path)}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}.`, { cause: error });
+  return new ChainFileUnreadableError(`Cannot read ${describeChainFile(path)}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}.`, {
+    cause: error,
+  });
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -137,7 +141,7 @@ function lineAndColumn(fd: number, offset: number): { line: number; column: numb
     const buffer = Buffer.allocUnsafe(64 * 1024);
     let line = 1;
     let column = 1;
-    for (let position = 0; position < offset; ) {
+    for (let position = 0; position < offset;) {
       const read = readSync(fd, buffer, 0, Math.min(buffer.length, offset - position), position);
       if (read === 0) break;
       for (let i = 0; i < read; i++) {
@@ -168,11 +172,18 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   while (i < 3 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i += 1;
   while (i < bytes.length) {
     const lead = bytes[i]!;
-    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    const length =
+      lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
     if (length === 0) return i;
     const second = bytes[i + 1] ?? 0x80;
     // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-    if ((lead === 0xe0 && second < 0xa0) || (lead === 0xed && second > 0x9f) || (lead === 0xf0 && second < 0x90) || (lead === 0xf4 && second > 0x8f)) return i;
+    if (
+      (lead === 0xe0 && second < 0xa0) ||
+      (lead === 0xed && second > 0x9f) ||
+      (lead === 0xf0 && second < 0x90) ||
+      (lead === 0xf4 && second > 0x8f)
+    )
+      return i;
     for (let k = 1; k < length && i + k < bytes.length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
     i += length;
   }
@@ -218,7 +229,10 @@ function createUtf8Check(): { check(chunk: Uint8Array): number | null; complete(
  * The file is read front to back, once, so it may be a pipe (`/dev/stdin`,
  * a FIFO); `-` reads standard input.
  */
-export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChainFileOptions = {}): Generator<Block, ChainFileSummary, undefined> {
+export function* readChainFile(
+  path: string,
+  { chunkSize = 64 * 1024 }: ReadChainFileOptions = {},
+): Generator<Block, ChainFileSummary, undefined> {
   const stdin = path === STDIN_PATH;
   let fd: number;
   try {
@@ -299,7 +313,9 @@ export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChai
         failure = error;
       }
       if (failure === null && invalidAt !== null) {
-        failure = new MalformedChainError(`The file is not valid UTF-8 text: byte ${fileOffset + (read - chunk.length) + invalidAt} is not part of a UTF-8 character.`);
+        failure = new MalformedChainError(
+          `The file is not valid UTF-8 text: byte ${fileOffset + (read - chunk.length) + invalidAt} is not part of a UTF-8 character.`,
+        );
       }
       fileOffset += read;
       // Blocks read before a failure later in the chunk come first, so the first problem in the file is the one reported.
@@ -309,7 +325,9 @@ export function* readChainFile(path: string, { chunkSize = 64 * 1024 }: ReadChai
 
     if (parser === null) {
       throw new MalformedChainError(
-        fileOffset === 0 ? 'The file is empty: a chain file is a JSON object or array.' : 'The file holds only whitespace: a chain file is a JSON object or array.',
+        fileOffset === 0
+          ? 'The file is empty: a chain file is a JSON object or array.'
+          : 'The file holds only whitespace: a chain file is a JSON object or array.',
       );
     }
     try {
@@ -397,7 +415,9 @@ class ChainJsonParser {
       this.pending.push(value);
     } else if (key === 'length') {
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-        throw new MalformedChainError(`The file's "length" is ${describeValue(value)}; it must be a whole number from 0 (the number of blocks in the chain).`);
+        throw new MalformedChainError(
+          `The file's "length" is ${describeValue(value)}; it must be a whole number from 0 (the number of blocks in the chain).`,
+        );
       }
       this.declaredLength = value;
     } else if (key === 'message') {
@@ -418,7 +438,9 @@ class ChainJsonParser {
     if (this.expectingKey && token.token === TokenType.STRING) {
       const key = token.value as string;
       if (!TOP_LEVEL_KEYS.has(key)) {
-        throw new MalformedChainError(`The file's object has an unknown key ${JSON.stringify(key)} (near byte ${offset}); a chain file has only "blockchain", "length" and "message".`);
+        throw new MalformedChainError(
+          `The file's object has an unknown key ${JSON.stringify(key)} (near byte ${offset}); a chain file has only "blockchain", "length" and "message".`,
+        );
       }
       if (this.keysSeen.has(key)) throw new MalformedChainError(`The file's object has "${key}" twice.`);
       this.keysSeen.add(key);
@@ -429,6 +451,7 @@ class ChainJsonParser {
     this.expectingKey = false;
     if (token.token === TokenType.LEFT_BRACE || token.token === TokenType.LEFT_BRACKET) this.depth += 1;
     else if (token.token === TokenType.RIGHT_BRACE || token.token === TokenType.RIGHT_BRACKET) this.depth -= 1;
-    if ((token.token === TokenType.LEFT_BRACE && this.depth === 1) || (token.token === TokenType.COMMA && this.depth === 1)) this.expectingKey = true;
+    if ((token.token === TokenType.LEFT_BRACE && this.depth === 1) || (token.token === TokenType.COMMA && this.depth === 1))
+      this.expectingKey = true;
   }
 }

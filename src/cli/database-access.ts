@@ -24,8 +24,14 @@ export function openDatabaseForReading(path: string): Database {
   try {
     database = openDatabase(path, { readOnly: true, busyTimeoutMs: 5000 });
     // The first read of the file: a file that is not SQLite fails here.
-    const hasBlocks = database.client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blocks'").pluck().get() !== undefined;
-    if (!hasBlocks) throw new CliError('DATABASE_INVALID', `${resolve(path)} is a SQLite database but not a ledger's: it has no blocks table.`, EXIT_USAGE);
+    const hasBlocks =
+      database.client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blocks'").pluck().get() !== undefined;
+    if (!hasBlocks)
+      throw new CliError(
+        'DATABASE_INVALID',
+        `${resolve(path)} is a SQLite database but not a ledger's: it has no blocks table.`,
+        EXIT_USAGE,
+      );
     return database;
   } catch (error) {
     database?.close();

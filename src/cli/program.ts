@@ -29,7 +29,9 @@ MINING_THREADS, DATA_MAX_BYTES); --db overrides DATABASE_PATH.`;
  */
 export function createProgram(io: CliIo, { finish, quietErrors = false }: { finish: (exitCode: number) => void; quietErrors?: boolean }) {
   const program = new Command('pow-ledger')
-    .description('Operator tool for the proof-of-work ledger: export, verify and import chain files, mine, validate, and inspect the database.')
+    .description(
+      'Operator tool for the proof-of-work ledger: export, verify and import chain files, mine, validate, and inspect the database.',
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),

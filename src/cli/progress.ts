@@ -28,7 +28,8 @@ export function formatDuration(milliseconds: number): string {
   return `${Math.floor(seconds / 60)} min ${String(Math.floor(seconds % 60)).padStart(2, '0')} s`;
 }
 
-export const formatRate = (attempts: number, elapsedMs: number): string => `${formatCount(elapsedMs > 0 ? (attempts * 1000) / elapsedMs : 0)}/s`;
+export const formatRate = (attempts: number, elapsedMs: number): string =>
+  `${formatCount(elapsedMs > 0 ? (attempts * 1000) / elapsedMs : 0)}/s`;
 
 export function formatMiningProgress({ block, count, difficulty, attempts, elapsedMs }: MiningProgressLine): string {
   return `Mining block ${block} of ${count} at difficulty ${difficulty}: ${formatCount(attempts)} attempts, ${formatRate(attempts, elapsedMs)}, ${formatDuration(elapsedMs)}`;

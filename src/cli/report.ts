@@ -24,12 +24,11 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
 
 /** The report for a reader: the seed's verdict, what was read, then one line per problem. */
 export function reportText(result: ValidationReport, subject: ReportSubject): string {
-  const source = 'file' in subject ? (subject.file === STDIN_PATH ? 'standard input' : `file ${subject.file}`) : `database ${subject.database}`;
-  const lines = [
-    `${result.valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE} (${source})`,
-    `Length: ${plural(result.length, 'block')}`,
-  ];
-  if (subject.minDifficulty !== undefined && subject.minDifficulty !== null) lines.push(`Minimum difficulty required: ${subject.minDifficulty}`);
+  const source =
+    'file' in subject ? (subject.file === STDIN_PATH ? 'standard input' : `file ${subject.file}`) : `database ${subject.database}`;
+  const lines = [`${result.valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE} (${source})`, `Length: ${plural(result.length, 'block')}`];
+  if (subject.minDifficulty !== undefined && subject.minDifficulty !== null)
+    lines.push(`Minimum difficulty required: ${subject.minDifficulty}`);
   if (!result.valid) {
     lines.push(`Problems: ${result.problemCount}`);
     const reasonWidth = Math.max(...result.problems.map((problem) => problem.reason.length));

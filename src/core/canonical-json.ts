@@ -7,13 +7,7 @@
  * escaping (it leaves non-ASCII characters and DEL unescaped).
  */
 export type CanonicalValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | readonly CanonicalValue[]
-  | { readonly [key: string]: CanonicalValue | undefined };
+  string | number | bigint | boolean | null | readonly CanonicalValue[] | { readonly [key: string]: CanonicalValue | undefined };
 
 // Python escapes `\` and `"`, and every character outside printable ASCII (space..tilde).
 const NEEDS_ESCAPE = /[\\"]|[^\x20-\x7e]/;

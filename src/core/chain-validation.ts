@@ -1,21 +1,10 @@
 import { hash } from 'node:crypto';
-import {
-  GENESIS_PREVIOUS_HASH,
-  GENESIS_PROOF,
-  SEED_DIFFICULTY,
-  hashBlock,
-  type Block,
-} from './block.js';
+import { GENESIS_PREVIOUS_HASH, GENESIS_PROOF, SEED_DIFFICULTY, hashBlock, type Block } from './block.js';
 import { hashProof, isSupportedDifficulty, meetsDifficulty } from './proof-of-work.js';
 
 /** What validating a chain can find. */
 export type ChainProblemReason =
-  | 'GENESIS_INVALID'
-  | 'INDEX_MISMATCH'
-  | 'PREVIOUS_HASH_MISMATCH'
-  | 'HASH_MISMATCH'
-  | 'DIFFICULTY_INVALID'
-  | 'PROOF_INVALID';
+  'GENESIS_INVALID' | 'INDEX_MISMATCH' | 'PREVIOUS_HASH_MISMATCH' | 'HASH_MISMATCH' | 'DIFFICULTY_INVALID' | 'PROOF_INVALID';
 
 export interface ChainProblem<Reason extends string = ChainProblemReason> {
   /** The stored index of the block the problem was found in (what `block(index)` looks up). */
@@ -181,7 +170,10 @@ export function createChainValidator(options: ChainValidatorOptions = {}): Chain
  * every block after the first must have been mined at `minDifficulty` or more
  * (reported as DIFFICULTY_TOO_LOW, after the block's other problems).
  */
-export function createMinimumDifficultyValidator(minDifficulty: number, options: ChainValidatorOptions = {}): ChainValidator<NewBlockProblem> {
+export function createMinimumDifficultyValidator(
+  minDifficulty: number,
+  options: ChainValidatorOptions = {},
+): ChainValidator<NewBlockProblem> {
   return createValidator(options, minDifficulty);
 }
 
@@ -222,10 +214,7 @@ function createValidator(
   };
 }
 
-export function validateChain(
-  blocks: Iterable<Block>,
-  options?: { maxReportedProblems?: number },
-): ChainValidationResult {
+export function validateChain(blocks: Iterable<Block>, options?: { maxReportedProblems?: number }): ChainValidationResult {
   const validator = createChainValidator(options);
   for (const block of blocks) validator.add(block);
   return validator.result();

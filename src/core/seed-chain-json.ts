@@ -13,7 +13,10 @@ export interface SeedChainJsonOptions {
  * pieces: one block per line, so neither side holds a long chain in memory at
  * once. Keys are in the seed's (sorted) order.
  */
-export function* seedChainJsonChunks(batches: Iterable<readonly Block[]>, { length, message }: SeedChainJsonOptions): Generator<string, void, undefined> {
+export function* seedChainJsonChunks(
+  batches: Iterable<readonly Block[]>,
+  { length, message }: SeedChainJsonOptions,
+): Generator<string, void, undefined> {
   yield '{"blockchain": [';
   let separator = '\n';
   for (const batch of batches) {

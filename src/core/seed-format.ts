@@ -94,7 +94,9 @@ export function blockFromSeedJson(value: unknown, position: number): Block {
   // The seed hashes every key a block has: a written-out default would be
   // hashed by Python but left out by `hashedFields`, so the two would disagree.
   if (fields['difficulty'] === SEED_DIFFICULTY) {
-    throw new MalformedChainError(`The ${where} has "difficulty": ${SEED_DIFFICULTY} written out; a block at the seed's difficulty leaves the key out (the seed would hash it).`);
+    throw new MalformedChainError(
+      `The ${where} has "difficulty": ${SEED_DIFFICULTY} written out; a block at the seed's difficulty leaves the key out (the seed would hash it).`,
+    );
   }
   if (fields['data'] === null) {
     throw new MalformedChainError(`The ${where} has "data": null; a block without data leaves the key out (the seed would hash it).`);

@@ -44,7 +44,10 @@ export interface BlockFeed {
  * the subscriber is ended with a last event saying so, never by skipping
  * blocks; the queue is dropped at once.
  */
-export function createBlockFeed(ledger: Ledger, { pollMs = BLOCK_POLL_MS, maxQueued = MAX_BLOCKS_QUEUED, onError = () => undefined }: BlockFeedOptions = {}): BlockFeed {
+export function createBlockFeed(
+  ledger: Ledger,
+  { pollMs = BLOCK_POLL_MS, maxQueued = MAX_BLOCKS_QUEUED, onError = () => undefined }: BlockFeedOptions = {},
+): BlockFeed {
   interface Subscriber {
     /** The chain's length when it subscribed: blocks below are not its. */
     readonly fromIndex: number;

@@ -34,7 +34,11 @@ function acceptsEventStream(accept: string | null): boolean {
       const [mediaType = '', ...parameters] = range.split(';');
       const charset = parameters.find((parameter) => parameter.startsWith('charset='));
       const [type, subtype] = mediaType.split('/');
-      return (charset === undefined || charset === 'charset=utf-8') && (type === '*' || type === 'text') && (subtype === '*' || subtype === 'event-stream');
+      return (
+        (charset === undefined || charset === 'charset=utf-8') &&
+        (type === '*' || type === 'text') &&
+        (subtype === '*' || subtype === 'event-stream')
+      );
     });
 }
 
@@ -51,9 +55,12 @@ export const useSubscriptionAcceptCheck: Plugin = {
     if (request === undefined || acceptsEventStream(request.headers.get('accept'))) return;
     setResultAndStopExecution({
       errors: [
-        new GraphQLError('Subscriptions are answered as Server-Sent Events: send `Accept: text/event-stream` (or use the WebSocket endpoint).', {
-          extensions: { code: 'NOT_ACCEPTABLE', http: { status: 406 } },
-        }),
+        new GraphQLError(
+          'Subscriptions are answered as Server-Sent Events: send `Accept: text/event-stream` (or use the WebSocket endpoint).',
+          {
+            extensions: { code: 'NOT_ACCEPTABLE', http: { status: 406 } },
+          },
+        ),
       ],
     });
   },

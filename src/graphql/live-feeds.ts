@@ -31,7 +31,10 @@ const shuttingDown = (): GraphQLError =>
   });
 
 /** Touches the ledger only once someone subscribes. */
-export function createLiveFeeds(ledger: Ledger, { limits = SUBSCRIPTION_LIMITS, blocks = {}, progress = {} }: LiveFeedsOptions = {}): LiveFeeds {
+export function createLiveFeeds(
+  ledger: Ledger,
+  { limits = SUBSCRIPTION_LIMITS, blocks = {}, progress = {} }: LiveFeedsOptions = {},
+): LiveFeeds {
   const blockFeed = createBlockFeed(ledger, blocks);
   const progressFeed = createMiningProgressFeed(ledger, progress);
   const slots = createSubscriptionLimits(limits);

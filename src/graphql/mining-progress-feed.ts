@@ -64,7 +64,10 @@ export function progressUpdate(
  * not read keeps only the newest MINING update queued, plus the last one:
  * at most two.
  */
-export function createMiningProgressFeed(ledger: Ledger, { intervalMs = PROGRESS_INTERVAL_MS }: MiningProgressFeedOptions = {}): MiningProgressFeed {
+export function createMiningProgressFeed(
+  ledger: Ledger,
+  { intervalMs = PROGRESS_INTERVAL_MS }: MiningProgressFeedOptions = {},
+): MiningProgressFeed {
   const subscribers = new Set<EventStream<MiningProgressUpdate>>();
   let unlisten: Unlisten | null = null;
   let ticker: NodeJS.Timeout | null = null;

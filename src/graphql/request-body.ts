@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 const badRequest = (message: string) => createGraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
-const tooLarge = () => createGraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } });
+const tooLarge = () =>
+  createGraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } });
 
 /** Reads a body to its end, failing as soon as it passes `maxBytes`: a client cannot make the server buffer more. */
 async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Buffer<ArrayBuffer>> {

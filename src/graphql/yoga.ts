@@ -76,7 +76,8 @@ export function createLedgerYoga({
       live,
       clientKey: () => clientKey(req, proxies),
       // `request` is missing over WebSocket, which serves subscriptions only.
-      admitMining: () => miningGate.admit({ authorization: request?.headers.get('authorization') ?? null, address: clientKey(req, proxies) }),
+      admitMining: () =>
+        miningGate.admit({ authorization: request?.headers.get('authorization') ?? null, address: clientKey(req, proxies) }),
     }),
     // Never yoga's development mode, which would add stacks and paths to errors when NODE_ENV=development.
     maskedErrors: { isDev: false },

@@ -30,7 +30,10 @@ export function isLoopbackHost(host: string): boolean {
  * under a loopback name or address unless a reverse proxy (TRUST_PROXY)
  * forwards another Host; so a non-loopback Host is refused.
  */
-export function isRebindingSuspect(request: IncomingMessage, { listenHost, trustedProxies }: { listenHost: string; trustedProxies: readonly string[] }): boolean {
+export function isRebindingSuspect(
+  request: IncomingMessage,
+  { listenHost, trustedProxies }: { listenHost: string; trustedProxies: readonly string[] },
+): boolean {
   if (trustedProxies.length > 0 || !isLoopbackHost(listenHost)) return false;
   const host = request.headers.host;
   // HTTP/1.0 clients may send none; browsers always do.
@@ -46,6 +49,10 @@ export function refuseMisdirected(request: IncomingMessage, response: ServerResp
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   const body = path === graphqlEndpoint ? { errors: [{ message, extensions: { code } }] } : { code, message };
   const text = JSON.stringify(body);
-  response.writeHead(421, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+  response.writeHead(421, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-store',
+  });
   response.end(text);
 }

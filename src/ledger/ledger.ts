@@ -143,7 +143,10 @@ function checkData(data: string | null, dataMaxBytes: number): void {
 function storageFailureToLedgerError(error: unknown): unknown {
   if (!(error instanceof StorageError)) return error;
   if (error.failure === 'busy') {
-    return new LedgerError('DB_BUSY', 'The database is locked by another writer; try again shortly.', { cause: error, retryAfterSeconds: 1 });
+    return new LedgerError('DB_BUSY', 'The database is locked by another writer; try again shortly.', {
+      cause: error,
+      retryAfterSeconds: 1,
+    });
   }
   if (error.failure === 'full') {
     return new LedgerError('STORAGE_FULL', 'The disk holding the database is full; nothing was written.', { cause: error });
@@ -239,7 +242,15 @@ export async function createLedger({
     } catch (error) {
       mining = null;
       const elapsedMs = performance.now() - startedAt;
-      events.emit({ type: 'mining-ended', outcome: 'abandoned', block: null, index: progress.index, difficulty, attempts: attemptsOf(progress), elapsedMs });
+      events.emit({
+        type: 'mining-ended',
+        outcome: 'abandoned',
+        block: null,
+        index: progress.index,
+        difficulty,
+        attempts: attemptsOf(progress),
+        elapsedMs,
+      });
       throw error;
     }
     mining = null;
@@ -247,7 +258,15 @@ export async function createLedger({
     // Progress counts whole chunks handed out, the result only what was hashed:
     // the last update must not report fewer attempts than one before it.
     const reported = Math.max(progress.reported, attempts);
-    events.emit({ type: 'mining-ended', outcome: 'mined', block, index: block.index, difficulty, attempts: reported, elapsedMs: durationMs });
+    events.emit({
+      type: 'mining-ended',
+      outcome: 'mined',
+      block,
+      index: block.index,
+      difficulty,
+      attempts: reported,
+      elapsedMs: durationMs,
+    });
     return mined;
   }
 
@@ -260,7 +279,10 @@ export async function createLedger({
     for (let round = 0; round < MAX_MINING_ROUNDS; round++) {
       const integrityState = await integrity.current();
       if (!integrityState.valid) {
-        throw new LedgerError('CHAIN_INVALID', 'The stored chain does not validate; no block will be mined onto it. Run `validate` to see why.');
+        throw new LedgerError(
+          'CHAIN_INVALID',
+          'The stored chain does not validate; no block will be mined onto it. Run `validate` to see why.',
+        );
       }
       const tip = readTip();
       progress.index = tip.index + 1;

@@ -70,7 +70,11 @@ export class ProofSearchClosedError extends Error {
  * Threads start with the pool, not per block (a start costs 50-100 ms), and do
  * not keep the process alive while idle. Searches run one at a time, in call order.
  */
-export function createPoolProofSearch({ engine, threads = availableParallelism(), chunkSize = CHUNK_SIZES[engine] }: PoolOptions): ProofSearch {
+export function createPoolProofSearch({
+  engine,
+  threads = availableParallelism(),
+  chunkSize = CHUNK_SIZES[engine],
+}: PoolOptions): ProofSearch {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError('threads must be a positive integer');
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError('chunkSize must be a positive integer');
   const workers = new Set<Worker>();

@@ -1,7 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { MAX_PROOF } from '../core/proof-of-work.js';
 import { loadEngine } from './engines/load-engine.js';
-import { CANCELLED, FIRST_HIT_CHUNK, NEXT_CHUNK, type SearchReply, type SearchRequest, type WorkerMessage, type WorkerSetup } from './proof-search.js';
+import {
+  CANCELLED,
+  FIRST_HIT_CHUNK,
+  NEXT_CHUNK,
+  type SearchReply,
+  type SearchRequest,
+  type WorkerMessage,
+  type WorkerSetup,
+} from './proof-search.js';
 
 /** A chunk is searched in slices (~0.1 ms each), checking between them whether the work still matters (cancelled, or answered lower). */
 const SLICES_PER_CHUNK = 2;
@@ -30,7 +38,7 @@ function search({ id, previousProof, difficulty, chunkSize, control: buffer }: S
   const control = new BigInt64Array(buffer);
   let hashed = 0;
   for (;;) {
-      if (Atomics.load(control, CANCELLED) !== 0n) return { id, status: 'cancelled', hashed };
+    if (Atomics.load(control, CANCELLED) !== 0n) return { id, status: 'cancelled', hashed };
     const chunk = Atomics.add(control, NEXT_CHUNK, 1n);
     if (chunk > Atomics.load(control, FIRST_HIT_CHUNK)) return { id, status: 'done', proof: null, hashed };
     const start = 1 + Number(chunk) * chunkSize;

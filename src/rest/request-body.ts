@@ -28,7 +28,11 @@ export function parseMineRequest(body: Buffer, contentType: string | undefined):
   if (body.length === 0) return { data: null };
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
-    throw new RestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send no body, or a JSON body ({"data": "..."}) with Content-Type: application/json.');
+    throw new RestError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send no body, or a JSON body ({"data": "..."}) with Content-Type: application/json.',
+    );
   }
   let parsed: unknown;
   try {

@@ -38,7 +38,8 @@ interface BlocksQuery {
 
 function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
   const unknown = [...search.keys()].find((key) => key !== 'from' && key !== 'limit');
-  if (unknown !== undefined) throw new RestError(400, 'BAD_USER_INPUT', `Unknown parameter "${unknown}": GET /blocks takes from and limit.`);
+  if (unknown !== undefined)
+    throw new RestError(400, 'BAD_USER_INPUT', `Unknown parameter "${unknown}": GET /blocks takes from and limit.`);
   const whole = (name: string, fallback: number): number => {
     const values = search.getAll(name);
     if (values.length === 0) return fallback;
@@ -75,7 +76,14 @@ function drainedOrClosed(response: ServerResponse): Promise<void> {
  * (500 when the chain does not validate). Its `/shutdown` route is left out on
  * purpose: anyone could stop the server with it.
  */
-export function createSeedRoutes({ ledger, miningGate, clientKey, allowedOrigins = [], onInternalError = () => undefined, batchSize = STREAM_BATCH }: SeedRoutesOptions): SeedRoutes {
+export function createSeedRoutes({
+  ledger,
+  miningGate,
+  clientKey,
+  allowedOrigins = [],
+  onInternalError = () => undefined,
+  batchSize = STREAM_BATCH,
+}: SeedRoutesOptions): SeedRoutes {
   async function mine(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (isForeignBrowserRequest(request, allowedOrigins)) {
       throw new RestError(403, 'CSRF_PREVENTED', 'Pages from other sites may not mine on this server.');
@@ -98,7 +106,10 @@ export function createSeedRoutes({ ledger, miningGate, clientKey, allowedOrigins
     const end = from + Math.min(limit, Math.max(0, length - from));
     // Stored blocks never change (the table is append-only): batches read at
     // different moments form one consistent slice.
-    const chunks = seedChainJsonChunks(ledger.batches(batchSize, { from, end }), { length, message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE });
+    const chunks = seedChainJsonChunks(ledger.batches(batchSize, { from, end }), {
+      length,
+      message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE,
+    });
     for (const chunk of chunks) {
       if (response.destroyed) return; // the client went away: stop reading
       if (!response.write(chunk)) await drainedOrClosed(response);
@@ -113,7 +124,10 @@ export function createSeedRoutes({ ledger, miningGate, clientKey, allowedOrigins
     try {
       if (request.method === 'POST') await mine(request, response);
       else if (request.method === 'GET' || request.method === 'HEAD') await streamChain(request, response, search);
-      else throw new RestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on /blocks: use GET or POST.`, { allow: 'GET, HEAD, POST' });
+      else
+        throw new RestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on /blocks: use GET or POST.`, {
+          allow: 'GET, HEAD, POST',
+        });
     } catch (error) {
       if (response.destroyed) return; // the client is gone: no one to answer
       const restError = toRestError(error);

@@ -8,7 +8,15 @@ export interface ChainSegment {
   readonly beforeIndex: number;
 }
 
-type BlockRow = [index: number, timestamp: string, proof: number, previousHash: string, hash: string, data: string | null, difficulty: number];
+type BlockRow = [
+  index: number,
+  timestamp: string,
+  proof: number,
+  previousHash: string,
+  hash: string,
+  data: string | null,
+  difficulty: number,
+];
 
 const COLUMNS = 'block_index, timestamp, proof, previous_hash, hash, data, difficulty';
 
@@ -37,10 +45,14 @@ export function validateSegment(
   { maxReportedProblems = DEFAULT_MAX_REPORTED_PROBLEMS }: { maxReportedProblems?: number } = {},
 ): ChainValidationResult {
   const anchor = connection
-    .prepare<[number], BlockRow>(`SELECT ${COLUMNS} FROM blocks WHERE block_index > -1 AND block_index <= ? ORDER BY block_index DESC LIMIT 1`)
+    .prepare<[number], BlockRow>(
+      `SELECT ${COLUMNS} FROM blocks WHERE block_index > -1 AND block_index <= ? ORDER BY block_index DESC LIMIT 1`,
+    )
     .raw();
   const page = connection
-    .prepare<[number, number], BlockRow>(`SELECT ${COLUMNS} FROM blocks WHERE block_index > ? AND block_index < ? ORDER BY block_index LIMIT ${PAGE_SIZE}`)
+    .prepare<[number, number], BlockRow>(
+      `SELECT ${COLUMNS} FROM blocks WHERE block_index > ? AND block_index < ? ORDER BY block_index LIMIT ${PAGE_SIZE}`,
+    )
     .raw();
   return connection.transaction(() => {
     const before = anchor.get(afterIndex);

@@ -16,7 +16,9 @@ export function checkDatabaseFile(path: string): Promise<DatabaseCheck> {
   if (path === ':memory:' || path === '') return Promise.resolve({ ok: true, findings: ['ok'] });
   return new Promise((resolve, reject) => {
     const worker = startWorker(import.meta.url, 'quick-check-worker', { workerData: { path } });
-    worker.once('message', (findings: string[]) => resolve({ ok: findings.length === 1 && findings[0] === 'ok', findings: findings.slice(0, 100) }));
+    worker.once('message', (findings: string[]) =>
+      resolve({ ok: findings.length === 1 && findings[0] === 'ok', findings: findings.slice(0, 100) }),
+    );
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`quick_check worker exited with code ${code}`)));
   });

@@ -29,9 +29,7 @@ export function toStorageError(error: unknown): StorageError {
   if (error instanceof StorageError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const failure =
-    typeof code === 'string'
-      ? (FAILURE_BY_SQLITE_CODE.find(([prefix]) => code.startsWith(prefix))?.[1] ?? 'unknown')
-      : 'unknown';
+    typeof code === 'string' ? (FAILURE_BY_SQLITE_CODE.find(([prefix]) => code.startsWith(prefix))?.[1] ?? 'unknown') : 'unknown';
   return new StorageError(failure, `storage ${failure} failure`, { cause: error });
 }
 

@@ -2,7 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChainFileUnreadableError, MalformedChainError, readChainFile, type ChainFileSummary } from '../../src/chain-file/read-chain-file.js';
+import {
+  ChainFileUnreadableError,
+  MalformedChainError,
+  readChainFile,
+  type ChainFileSummary,
+} from '../../src/chain-file/read-chain-file.js';
 import type { Block } from '../../src/core/block.js';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
 import { toSeedBlockJson } from '../../src/core/seed-format.js';
@@ -93,31 +98,83 @@ describe('readChainFile', () => {
     ['a stray character', `[${GENESIS}, x]`, /not valid JSON at byte \d+ \(line 1, column \d+\): unexpected "x"/],
     ['text after the document', `[${GENESIS}] []`, /unexpected "\[" after the end of the JSON document/],
     ['a truncated file', `{"blockchain": [${GENESIS}`, /ends in the middle of its JSON \(after \d+ bytes\): it looks truncated/],
-    ['bytes that are not UTF-8', Buffer.concat([Buffer.from('["'), Buffer.from([0xc3, 0x28]), Buffer.from('"]')]), /not valid UTF-8 text: byte 2 /],
+    [
+      'bytes that are not UTF-8',
+      Buffer.concat([Buffer.from('["'), Buffer.from([0xc3, 0x28]), Buffer.from('"]')]),
+      /not valid UTF-8 text: byte 2 /,
+    ],
     ['an object without "blockchain"', '{"length": 1}', /has no "blockchain"/],
     ['"blockchain" not an array', '{"blockchain": {"index": 0}, "length": 1}', /"blockchain" is an object, not an array of blocks/],
     ['"length" not a number', `{"blockchain": [${GENESIS}], "length": "1"}`, /"length" is a string; it must be a whole number/],
     ['"length" negative', `{"blockchain": [${GENESIS}], "length": -1}`, /"length" is the number -1/],
     ['"length" a fraction', `{"blockchain": [${GENESIS}], "length": 1.5}`, /"length" is the number 1.5/],
-    ['"length" not the number of blocks', `{"blockchain": [${GENESIS}], "length": 3}`, /holds 1 block\(s\) but says "length": 3: it looks like a partial export/],
+    [
+      '"length" not the number of blocks',
+      `{"blockchain": [${GENESIS}], "length": 3}`,
+      /holds 1 block\(s\) but says "length": 3: it looks like a partial export/,
+    ],
     ['no blocks (object)', '{"blockchain": [], "length": 0}', /^The chain is empty: a chain starts with its genesis block\.$/],
     ['no blocks (array)', '[]', /^The chain is empty/],
-    ['an unknown top-level key', `{"blockchain": [${GENESIS}], "length": 1, "chain": []}`, /unknown key "chain" .*only "blockchain", "length" and "message"/],
+    [
+      'an unknown top-level key',
+      `{"blockchain": [${GENESIS}], "length": 1, "chain": []}`,
+      /unknown key "chain" .*only "blockchain", "length" and "message"/,
+    ],
     ['a key twice', `{"blockchain": [${GENESIS}], "blockchain": [${GENESIS}]}`, /has "blockchain" twice/],
     ['a "message" that is not a string', `{"blockchain": [${GENESIS}], "message": 1}`, /"message" is the number 1; it must be a string/],
     ['a block that is not an object', `[${GENESIS}, 7]`, /block at position 1 is the number 7, not an object/],
     ['a missing field', withBlock('"index": 1, "previous_hash": "x", "timestamp": "t"'), /block at position 1 has no "proof"/],
-    ['an unknown block field', withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "nonce": 3'), /block at position 1 has an unknown field "nonce"/],
-    ['a proof as a string', withBlock('"index": 1, "previous_hash": "x", "proof": "533", "timestamp": "t"'), /position 1 has "proof" the string "533"/],
-    ['a fractional proof', withBlock('"index": 1, "previous_hash": "x", "proof": 1.5, "timestamp": "t"'), /position 1 has "proof" 1\.5; it must be a whole number written without a fraction or exponent/],
-    ['a proof written as 1.0', withBlock('"index": 1, "previous_hash": "x", "proof": 1.0, "timestamp": "t"'), /position 1 has "proof" 1\.0/],
+    [
+      'an unknown block field',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "nonce": 3'),
+      /block at position 1 has an unknown field "nonce"/,
+    ],
+    [
+      'a proof as a string',
+      withBlock('"index": 1, "previous_hash": "x", "proof": "533", "timestamp": "t"'),
+      /position 1 has "proof" the string "533"/,
+    ],
+    [
+      'a fractional proof',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 1.5, "timestamp": "t"'),
+      /position 1 has "proof" 1\.5; it must be a whole number written without a fraction or exponent/,
+    ],
+    [
+      'a proof written as 1.0',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 1.0, "timestamp": "t"'),
+      /position 1 has "proof" 1\.0/,
+    ],
     ['a proof of 1e400', withBlock('"index": 1, "previous_hash": "x", "proof": 1e400, "timestamp": "t"'), /position 1 has "proof" 1e400/],
-    ['a proof past 2^53', withBlock('"index": 1, "previous_hash": "x", "proof": 9007199254740993, "timestamp": "t"'), /position 1 has "proof" 9007199254740993; .* to 9007199254740991/],
-    ['a negative index', withBlock('"index": -1, "previous_hash": "x", "proof": 2, "timestamp": "t"'), /position 1 has "index" the number -1; it must be a whole number from 0/],
-    ['a difficulty of 0', withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "difficulty": 0'), /position 1 has "difficulty" the number 0/],
-    ['a timestamp that is a number', withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": 1.5'), /position 1 has "timestamp" the number 1\.5; it must be a string/],
-    ['a lone surrogate escape', withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "data": "a\\ud800b"'), /position 1 has "data" with a lone surrogate/],
-    ['a NUL character', withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "data": "a\\u0000b"'), /position 1 has "data" with a NUL character/],
+    [
+      'a proof past 2^53',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 9007199254740993, "timestamp": "t"'),
+      /position 1 has "proof" 9007199254740993; .* to 9007199254740991/,
+    ],
+    [
+      'a negative index',
+      withBlock('"index": -1, "previous_hash": "x", "proof": 2, "timestamp": "t"'),
+      /position 1 has "index" the number -1; it must be a whole number from 0/,
+    ],
+    [
+      'a difficulty of 0',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "difficulty": 0'),
+      /position 1 has "difficulty" the number 0/,
+    ],
+    [
+      'a timestamp that is a number',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": 1.5'),
+      /position 1 has "timestamp" the number 1\.5; it must be a string/,
+    ],
+    [
+      'a lone surrogate escape',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "data": "a\\ud800b"'),
+      /position 1 has "data" with a lone surrogate/,
+    ],
+    [
+      'a NUL character',
+      withBlock('"index": 1, "previous_hash": "x", "proof": 2, "timestamp": "t", "data": "a\\u0000b"'),
+      /position 1 has "data" with a NUL character/,
+    ],
   ])('refuses %s with a message saying what is wrong', (_, text, message) => {
     expect(malformed(writeFile(text))).toMatch(message);
   });
@@ -128,7 +185,9 @@ describe('readChainFile', () => {
   });
 
   it('accepts a pair of surrogate escapes (one character) and -0', () => {
-    const { blocks } = readAll(writeFile(withBlock('"index": 1, "previous_hash": "x", "proof": -0, "timestamp": "t", "data": "\\ud83d\\ude00"')));
+    const { blocks } = readAll(
+      writeFile(withBlock('"index": 1, "previous_hash": "x", "proof": -0, "timestamp": "t", "data": "\\ud83d\\ude00"')),
+    );
     expect(blocks[1]).toMatchObject({ data: '😀', proof: 0 });
   });
 

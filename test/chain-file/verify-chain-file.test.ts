@@ -30,7 +30,7 @@ describe('verifyChainFile', () => {
     ]);
   });
 
-  it('requires a minimum difficulty of every block after the genesis block when asked, after each block\'s own problems', () => {
+  it("requires a minimum difficulty of every block after the genesis block when asked, after each block's own problems", () => {
     expect(verifyChainFile(chainFile(SEED_BLOCKS), { minDifficulty: 4 }).result.valid).toBe(true);
     const { result } = verifyChainFile(chainFile(SEED_BLOCKS), { minDifficulty: 5 });
     expect(reasons(result.problems)).toEqual([1, 2, 3, 4].map((index) => ({ index, reason: 'DIFFICULTY_TOO_LOW' })));

@@ -85,7 +85,8 @@ function changeAfterVerify(file: string): void {
   hooks.afterVerify = () => writeFileSync(file, chainText(CHANGED));
 }
 
-const sideFiles = (path: string): string[] => ['-wal', '-shm', '-journal'].map((suffix) => `${path}${suffix}`).filter((file) => existsSync(file));
+const sideFiles = (path: string): string[] =>
+  ['-wal', '-shm', '-journal'].map((suffix) => `${path}${suffix}`).filter((file) => existsSync(file));
 
 describe('import cleans up after itself', () => {
   it('removes the database file it created, its -wal and -shm, and the folders it made, on CHAIN_CHANGED', async () => {
@@ -96,7 +97,12 @@ describe('import cleans up after itself', () => {
     const run = await runCli(['import', file, '--db', target, '--json']);
     expect(run.exitCode).toBe(1);
     expect(run.json()).toEqual({
-      error: { code: 'CHAIN_CHANGED', message: expect.stringMatching(/^The chain file changed while it was imported: The chain no longer validates at block 1500 \(PROOF_INVALID\).* Nothing was imported\.$/) as unknown },
+      error: {
+        code: 'CHAIN_CHANGED',
+        message: expect.stringMatching(
+          /^The chain file changed while it was imported: The chain no longer validates at block 1500 \(PROOF_INVALID\).* Nothing was imported\.$/,
+        ) as unknown,
+      },
     });
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -149,7 +155,9 @@ describe('import cleans up after itself', () => {
     hooks.afterVerify = () => setImmediate(() => interrupt.abort('SIGINT'));
     const run = await runCli(['import', chainFile(CHAIN), '--db', target, '--json'], { interrupt });
     expect(run.exitCode).toBe(130);
-    expect(run.json()).toEqual({ error: { code: 'INTERRUPTED', message: `Interrupted (SIGINT): nothing was imported; the database ${target} was left as it was.` } });
+    expect(run.json()).toEqual({
+      error: { code: 'INTERRUPTED', message: `Interrupted (SIGINT): nothing was imported; the database ${target} was left as it was.` },
+    });
     expect(storedBlocks(target)).toEqual([]);
   });
 
@@ -206,14 +214,17 @@ describe('export --out failures', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it.each([['EACCES'], ['EROFS'], ['EPERM']])('reports %s at the rename as OUTPUT_UNWRITABLE (exit 2), removing the temporary file', async (code) => {
-    const dir = tempDir();
-    hooks.outputFault = { step: 'commit', code };
-    const run = await runCli(['export', '--db', storedChain(), '--out', join(dir, 'chain.json')]);
-    expect(run.exitCode).toBe(2);
-    expect(run.stderr).toBe(`Cannot write ${join(dir, 'chain.json')}: simulated failure (${code}).\n`);
-    expect(readdirSync(dir)).toEqual([]);
-  });
+  it.each([['EACCES'], ['EROFS'], ['EPERM']])(
+    'reports %s at the rename as OUTPUT_UNWRITABLE (exit 2), removing the temporary file',
+    async (code) => {
+      const dir = tempDir();
+      hooks.outputFault = { step: 'commit', code };
+      const run = await runCli(['export', '--db', storedChain(), '--out', join(dir, 'chain.json')]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toBe(`Cannot write ${join(dir, 'chain.json')}: simulated failure (${code}).\n`);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
 
   it('reports a directory put in the way after the check (the rename fails: EISDIR) as OUTPUT_UNWRITABLE (exit 2)', async () => {
     const dir = tempDir();
@@ -238,7 +249,9 @@ describe('import refuses a file that is not a ledger database, untouched', () =>
     for (const chain of [CHAIN, CHANGED]) {
       const run = await runCli(['import', chainFile(chain), '--db', other, '--json']);
       expect(run.exitCode).toBe(2);
-      expect(run.json()).toEqual({ error: { code: 'DATABASE_INVALID', message: `${other} is a SQLite database but not a ledger's: it has no blocks table.` } });
+      expect(run.json()).toEqual({
+        error: { code: 'DATABASE_INVALID', message: `${other} is a SQLite database but not a ledger's: it has no blocks table.` },
+      });
     }
     expect(readFileSync(other).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['other.db']);

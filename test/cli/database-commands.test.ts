@@ -79,7 +79,10 @@ describe('pow-ledger validate', () => {
     tamper(path, 'UPDATE blocks SET proof = proof + 1 WHERE block_index = 20000');
     const run = await runCli(['validate', '--db', path, '--json']);
     expect(run.exitCode).toBe(1);
-    expect(run.json()).toMatchObject({ length: 20_050, problems: [{ index: 20_000, reason: 'PROOF_INVALID' }, { index: 20_000, reason: 'HASH_MISMATCH' }, { index: 20_001 }] });
+    expect(run.json()).toMatchObject({
+      length: 20_050,
+      problems: [{ index: 20_000, reason: 'PROOF_INVALID' }, { index: 20_000, reason: 'HASH_MISMATCH' }, { index: 20_001 }],
+    });
   });
 });
 
@@ -90,7 +93,10 @@ describe('read commands on a database that is not there', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toBe(`No database at ${path} (set DATABASE_PATH or pass --db).\n`);
     expect(existsSync(path)).toBe(false);
-    if (command !== 'export') expect((await runCli([command, '--db', path, '--json'])).json()).toEqual({ error: { code: 'DATABASE_MISSING', message: expect.any(String) as unknown } });
+    if (command !== 'export')
+      expect((await runCli([command, '--db', path, '--json'])).json()).toEqual({
+        error: { code: 'DATABASE_MISSING', message: expect.any(String) as unknown },
+      });
   });
 
   it('exits 2 on a file that is not a ledger database', async () => {

@@ -35,7 +35,9 @@ function chainFile(blocks: readonly Block[], length = blocks.length): string {
 describe('pow-ledger export, verify and import', () => {
   it('round-trips a mined chain: mine, export, verify, import into a fresh database, identical rows', async () => {
     const source = tempDatabasePath();
-    expect((await runCli(['mine', '--db', source, '--count', '2', '--data', 'héllo "ledger" \\ 😀\n\u0007'], { env: MINING_ENV })).exitCode).toBe(0);
+    expect(
+      (await runCli(['mine', '--db', source, '--count', '2', '--data', 'héllo "ledger" \\ 😀\n\u0007'], { env: MINING_ENV })).exitCode,
+    ).toBe(0);
     expect((await runCli(['mine', '--db', source, '--count', '2'], { env: MINING_ENV })).exitCode).toBe(0);
     expect((await runCli(['mine', '--db', source, '--data', ''], { env: { ...MINING_ENV, DIFFICULTY: '3' } })).exitCode).toBe(0);
 
@@ -75,7 +77,7 @@ describe('pow-ledger export, verify and import', () => {
     expect(run.stdout).toBe([...seedChainJsonChunks([chain], { length: 2500 })].join(''));
   });
 
-  it('exports a slice with --from/--limit, whose length stays the chain\'s: verify calls it a partial export', async () => {
+  it("exports a slice with --from/--limit, whose length stays the chain's: verify calls it a partial export", async () => {
     const chain = buildChain(6);
     const path = storedChain(chain);
     const file = join(tempDir(), 'slice.json');
@@ -108,7 +110,9 @@ describe('pow-ledger export, verify and import', () => {
 
     const unwritable = await runCli(['export', '--db', path, '--out', join(dir, 'no-such-folder', 'chain.json')]);
     expect(unwritable.exitCode).toBe(2);
-    expect(unwritable.stderr).toBe(`Cannot write ${join(dir, 'no-such-folder', 'chain.json')}: the folder ${join(dir, 'no-such-folder')} does not exist.\n`);
+    expect(unwritable.stderr).toBe(
+      `Cannot write ${join(dir, 'no-such-folder', 'chain.json')}: the folder ${join(dir, 'no-such-folder')} does not exist.\n`,
+    );
 
     const interrupt = new AbortController();
     interrupt.abort('SIGINT');
@@ -128,7 +132,9 @@ describe('pow-ledger export, verify and import', () => {
     // The output is checked first: the work of reading the chain is never done for nothing.
     const missingFolder = await runCli(['export', '--db', missingDatabase, '--out', join(dir, 'nowhere', 'deeper', 'chain.json')]);
     expect(missingFolder.exitCode).toBe(2);
-    expect(missingFolder.stderr).toBe(`Cannot write ${join(dir, 'nowhere', 'deeper', 'chain.json')}: the folder ${join(dir, 'nowhere', 'deeper')} does not exist.\n`);
+    expect(missingFolder.stderr).toBe(
+      `Cannot write ${join(dir, 'nowhere', 'deeper', 'chain.json')}: the folder ${join(dir, 'nowhere', 'deeper')} does not exist.\n`,
+    );
     const inFile = await runCli(['export', '--db', missingDatabase, '--out', join(dir, 'folder', 'x.json', 'y.json')]);
     expect(inFile.exitCode).toBe(2);
     expect(inFile.stderr).toMatch(/the folder .*folder\/x\.json does not exist/);
@@ -165,9 +171,13 @@ describe('pow-ledger export, verify and import', () => {
     const before = storedBlocks(existing);
     const run = await runCli(['import', chainFile(SEED_BLOCKS), '--db', existing]);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toBe(`The database ${existing} already holds 2 block(s); import loads a chain into an empty database only. Nothing was written.\n`);
+    expect(run.stderr).toBe(
+      `The database ${existing} already holds 2 block(s); import loads a chain into an empty database only. Nothing was written.\n`,
+    );
     expect(storedBlocks(existing)).toEqual(before);
-    expect((await runCli(['import', chainFile(SEED_BLOCKS), '--db', existing, '--json'])).json()).toMatchObject({ error: { code: 'DATABASE_NOT_EMPTY' } });
+    expect((await runCli(['import', chainFile(SEED_BLOCKS), '--db', existing, '--json'])).json()).toMatchObject({
+      error: { code: 'DATABASE_NOT_EMPTY' },
+    });
   });
 
   it('refuses a chain that does not validate (exit 1) and writes nothing', async () => {
@@ -191,7 +201,11 @@ describe('pow-ledger export, verify and import', () => {
   it.each([
     ['bad JSON', '{"blockchain": [', /ends in the middle of its JSON/],
     ['a missing field', '[{"index": 0, "proof": 1, "timestamp": "t"}]', /has no "previous_hash"/],
-    ['a wrong type', '[{"index": 0, "previous_hash": 0, "proof": 1, "timestamp": "t"}]', /"previous_hash" the number 0; it must be a string/],
+    [
+      'a wrong type',
+      '[{"index": 0, "previous_hash": 0, "proof": 1, "timestamp": "t"}]',
+      /"previous_hash" the number 0; it must be a string/,
+    ],
     ['no blocks', '[]', /The chain is empty/],
     ['a huge number', '[{"index": 9007199254740993, "previous_hash": "0", "proof": 1, "timestamp": "t"}]', /"index" 9007199254740993/],
   ])('refuses a file with %s (exit 2) and writes nothing', async (_, text, message) => {

@@ -13,7 +13,15 @@ interface MineJson {
   engine: string;
   threads: number;
   length: number;
-  blocks: Array<{ index: number; proof: number; hash: string; data: string | null; difficulty: number; attempts: number; durationMs: number }>;
+  blocks: Array<{
+    index: number;
+    proof: number;
+    hash: string;
+    data: string | null;
+    difficulty: number;
+    attempts: number;
+    durationMs: number;
+  }>;
 }
 
 describe('pow-ledger mine', () => {
@@ -23,14 +31,18 @@ describe('pow-ledger mine', () => {
     expect(run.exitCode).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    SEED_PROOFS.slice(0, 3).forEach((proof, i) => expect(lines[i]).toMatch(new RegExp(`^Mined block ${i + 1}: proof ${proof}, hash [0-9a-f]{64}; .* attempts in .*/s\\)\\.$`)));
+    SEED_PROOFS.slice(0, 3).forEach((proof, i) =>
+      expect(lines[i]).toMatch(new RegExp(`^Mined block ${i + 1}: proof ${proof}, hash [0-9a-f]{64}; .* attempts in .*/s\\)\\.$`)),
+    );
     expect(lines[3]).toMatch(/^Mined 3 blocks in .*; the chain has 4 blocks\.$/);
     expect(storedBlocks(path).map((block) => block.proof)).toEqual([1, ...SEED_PROOFS.slice(0, 3)]);
   });
 
   it('prints one JSON document with --json, and stores --data in each block', async () => {
     const path = tempDatabasePath();
-    const run = await runCli(['mine', '--db', path, '--count', '2', '--data', 'payload é', '--json'], { env: { ...MINING_ENV, DIFFICULTY: '3' } });
+    const run = await runCli(['mine', '--db', path, '--count', '2', '--data', 'payload é', '--json'], {
+      env: { ...MINING_ENV, DIFFICULTY: '3' },
+    });
     expect(run.exitCode).toBe(0);
     const mined = run.json<MineJson>();
     expect(mined).toMatchObject({ database: path, difficulty: 3, engine: bestEngine(), threads: 2, length: 3 });

@@ -31,7 +31,11 @@ describe('the mining progress line', () => {
     try {
       let written = '';
       let attempts = 0;
-      const line = startProgressLine({ write: (text: string) => (written += text), isTTY: true, columns: 30 }, () => `attempts ${(attempts += 1000)}`, 250);
+      const line = startProgressLine(
+        { write: (text: string) => (written += text), isTTY: true, columns: 30 },
+        () => `attempts ${(attempts += 1000)}`,
+        250,
+      );
       vi.advanceTimersByTime(600);
       line.stop();
       vi.advanceTimersByTime(1000);

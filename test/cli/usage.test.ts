@@ -78,11 +78,19 @@ describe('pow-ledger as a process', () => {
     const valid = join(dir, 'valid.json');
     writeFileSync(valid, [...seedChainJsonChunks([SEED_BLOCKS], { length: 5 })].join(''));
     const forged = join(dir, 'forged.json');
-    writeFileSync(forged, [...seedChainJsonChunks([SEED_BLOCKS.map((b) => (b.index === 1 ? { ...b, proof: 12345 } : b))], { length: 5 })].join(''));
+    writeFileSync(
+      forged,
+      [...seedChainJsonChunks([SEED_BLOCKS.map((b) => (b.index === 1 ? { ...b, proof: 12345 } : b))], { length: 5 })].join(''),
+    );
     const malformed = join(dir, 'malformed.json');
     writeFileSync(malformed, '{"blockchain": [');
 
-    const results = await Promise.all([spawnCli(['verify', valid]), spawnCli(['verify', forged]), spawnCli(['verify', malformed]), spawnCli(['verify'])]);
+    const results = await Promise.all([
+      spawnCli(['verify', valid]),
+      spawnCli(['verify', forged]),
+      spawnCli(['verify', malformed]),
+      spawnCli(['verify']),
+    ]);
     expect(results.map((run) => run.exitCode)).toEqual([0, 1, 2, 2]);
     expect(results[3].stderr).toMatch(/missing required argument 'file'/);
   });
@@ -121,7 +129,13 @@ describe('pow-ledger as a process', () => {
     expect(invalid.exitCode).toBe(1);
     expect(invalid.json()).toMatchObject({
       error: { code: 'CHAIN_INVALID', message: 'Nothing was imported: the chain in standard input is not valid.' },
-      validation: { file: '-', valid: false, length: 5, problemCount: 3, problems: [{ index: 1, reason: 'PROOF_INVALID' }, { index: 2 }, { index: 2 }] },
+      validation: {
+        file: '-',
+        valid: false,
+        length: 5,
+        problemCount: 3,
+        problems: [{ index: 1, reason: 'PROOF_INVALID' }, { index: 2 }, { index: 2 }],
+      },
     });
     expect(truncated.exitCode).toBe(2);
     expect(truncated.stderr).toMatch(/^The file ends in the middle of its JSON \(after \d+ bytes\): it looks truncated\.\n$/);

@@ -86,7 +86,12 @@ describe('pow-ledger verify', () => {
 
   it('lists the first 100 problems of many and counts them all', async () => {
     // Every block after genesis claims difficulty 1 with the seed's proofs... and links nowhere.
-    const blocks = Array.from({ length: 150 }, (_, index) => ({ ...SEED_BLOCKS[1]!, index, previousHash: index === 0 ? '0' : 'x', proof: index === 0 ? 1 : 2 }));
+    const blocks = Array.from({ length: 150 }, (_, index) => ({
+      ...SEED_BLOCKS[1]!,
+      index,
+      previousHash: index === 0 ? '0' : 'x',
+      proof: index === 0 ? 1 : 2,
+    }));
     const run = await runCli(['verify', seedFile(blocks), '--json']);
     const report = run.json<Report>();
     expect(report.problems).toHaveLength(100);
@@ -100,7 +105,11 @@ describe('pow-ledger verify', () => {
     ['a wrong type', '[{"index": "0", "previous_hash": "0", "proof": 1, "timestamp": "t"}]', /"index" the string "0"/],
     ['a 0-length chain', '{"blockchain": [], "length": 0}', /The chain is empty/],
     ['a huge number', '[{"index": 0, "previous_hash": "0", "proof": 1e400, "timestamp": "t"}]', /"proof" 1e400/],
-    ['a partial export', '{"blockchain": [{"index": 0, "previous_hash": "0", "proof": 1, "timestamp": "t"}], "length": 9}', /partial export/],
+    [
+      'a partial export',
+      '{"blockchain": [{"index": 0, "previous_hash": "0", "proof": 1, "timestamp": "t"}], "length": 9}',
+      /partial export/,
+    ],
   ])('exits 2 on a file with %s, saying what is wrong', async (_, text, message) => {
     const path = join(tempDir(), 'bad.json');
     writeFileSync(path, text);

@@ -45,16 +45,24 @@ async function until(predicate: () => boolean, what: string, timeoutMs = 10_000)
 }
 
 /** A subscription whose results, end and errors a test can look at. */
-function watch<TResult, TVariables>(client: LedgerClient, document: TypedDocument<TResult, TVariables>, ...variables: VariablesArgument<TVariables>) {
+function watch<TResult, TVariables>(
+  client: LedgerClient,
+  document: TypedDocument<TResult, TVariables>,
+  ...variables: VariablesArgument<TVariables>
+) {
   const seen = { results: [] as TResult[], errors: [] as LedgerClientError[], completed: false };
   let opened!: () => void;
   const open = new Promise<void>((resolve) => (opened = resolve));
-  const stop = client.subscribe(document, {
-    open: opened,
-    next: (result) => seen.results.push(result),
-    error: (error) => seen.errors.push(error),
-    complete: () => (seen.completed = true),
-  }, ...variables);
+  const stop = client.subscribe(
+    document,
+    {
+      open: opened,
+      next: (result) => seen.results.push(result),
+      error: (error) => seen.errors.push(error),
+      complete: () => (seen.completed = true),
+    },
+    ...variables,
+  );
   return { seen, open, stop };
 }
 
@@ -94,7 +102,13 @@ describe('the typed client: queries and mutations', () => {
     const server = await startTestServer(path);
     const client = createLedgerClient({ url: server.url });
     await mine(client, 3);
-    expect((await client.request(ValidateDocument)).validate).toEqual({ valid: true, message: 'Chain is valid.', length: 4, errorCount: 0, errors: [] });
+    expect((await client.request(ValidateDocument)).validate).toEqual({
+      valid: true,
+      message: 'Chain is valid.',
+      length: 4,
+      errorCount: 0,
+      errors: [],
+    });
     tamper(path, "UPDATE blocks SET data = 'forged' WHERE block_index = 2");
     const { validate } = await client.request(ValidateDocument);
     expect(validate).toMatchObject({ valid: false, message: 'Chain is not valid!', errorCount: 1 });
@@ -187,7 +201,10 @@ describe('the typed client: subscriptions over Server-Sent Events', () => {
   it('reports a subscription the server refuses as an error, once', async () => {
     const server = await startTestServer(tempDatabasePath());
     const client = createLedgerClient({ url: server.url });
-    const unknownField = new TypedDocumentString('subscription { noSuchField }') as unknown as TypedDocument<unknown, Record<string, never>>;
+    const unknownField = new TypedDocumentString('subscription { noSuchField }') as unknown as TypedDocument<
+      unknown,
+      Record<string, never>
+    >;
     const { seen } = watch(client, unknownField);
     await until(() => seen.errors.length > 0, 'an error');
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -9,7 +9,8 @@ function parse(chunks: readonly string[]): ServerSentEvent[] {
 }
 
 // What graphql-yoga sends for a subscription: a ping, results, then complete with an empty data line.
-const YOGA_STREAM = ':\n\nevent: next\ndata: {"data":{"blockMined":{"index":1}}}\n\n:\n\nevent: next\ndata: {"data":{"blockMined":{"index":2}}}\n\nevent: complete\ndata:\n\n';
+const YOGA_STREAM =
+  ':\n\nevent: next\ndata: {"data":{"blockMined":{"index":1}}}\n\n:\n\nevent: next\ndata: {"data":{"blockMined":{"index":2}}}\n\nevent: complete\ndata:\n\n';
 const EXPECTED = [
   { event: 'next', data: '{"data":{"blockMined":{"index":1}}}' },
   { event: 'next', data: '{"data":{"blockMined":{"index":2}}}' },

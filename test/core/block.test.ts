@@ -6,14 +6,11 @@ import { pythonJsonDumps } from '../../src/core/canonical-json.js';
 import { SEED_BLOCKS, SEED_BLOCK_4_HASH_PREFIX } from '../fixtures/seed-chain.js';
 
 describe('hashBlock', () => {
-  it.each(SEED_BLOCKS.map((block) => [block.index, block] as const))(
-    "reproduces the seed's printed hash of block %i",
-    (_, block) => {
-      expect(hashBlock(block)).toBe(block.hash);
-    },
-  );
+  it.each(SEED_BLOCKS.map((block) => [block.index, block] as const))("reproduces the seed's printed hash of block %i", (_, block) => {
+    expect(hashBlock(block)).toBe(block.hash);
+  });
 
-  it("matches the truncated hash the seed printed for block 4", () => {
+  it('matches the truncated hash the seed printed for block 4', () => {
     expect(hashBlock(SEED_BLOCKS[4]!).startsWith(SEED_BLOCK_4_HASH_PREFIX)).toBe(true);
   });
 

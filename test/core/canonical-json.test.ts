@@ -6,11 +6,16 @@ import { hasPython, runPython } from '../helpers/python.js';
 describe('pythonJsonDumps', () => {
   // Expected strings were printed by Python 3.11's json.dumps(value, sort_keys=True).
   it.each<[string, CanonicalValue, string]>([
-    ['the seed genesis block', { index: 0, previous_hash: '0', proof: 1, timestamp: '2018-04-11 10:00:40.317214' },
-      '{"index": 0, "previous_hash": "0", "proof": 1, "timestamp": "2018-04-11 10:00:40.317214"}'],
-    ['non-ASCII, astral, control characters, DEL, quotes and backslashes',
+    [
+      'the seed genesis block',
+      { index: 0, previous_hash: '0', proof: 1, timestamp: '2018-04-11 10:00:40.317214' },
+      '{"index": 0, "previous_hash": "0", "proof": 1, "timestamp": "2018-04-11 10:00:40.317214"}',
+    ],
+    [
+      'non-ASCII, astral, control characters, DEL, quotes and backslashes',
       { data: 'é\u2028😀\u0000\u001f\u007f"\\/\n\r\t\b\f', b: [1, null, 'x'] },
-      '{"b": [1, null, "x"], "data": "\\u00e9\\u2028\\ud83d\\ude00\\u0000\\u001f\\u007f\\"\\\\/\\n\\r\\t\\b\\f"}'],
+      '{"b": [1, null, "x"], "data": "\\u00e9\\u2028\\ud83d\\ude00\\u0000\\u001f\\u007f\\"\\\\/\\n\\r\\t\\b\\f"}',
+    ],
     ['a lone surrogate key', { '\ud800': 1 }, '{"\\ud800": 1}'],
     ['an empty object and array', { a: {}, b: [] }, '{"a": {}, "b": []}'],
     ['booleans and negative numbers', { t: true, f: false, n: -42 }, '{"f": false, "n": -42, "t": true}'],

@@ -13,8 +13,7 @@ import { hashProof } from '../../src/core/proof-of-work.js';
 import { buildChain } from '../helpers/chains.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 
-const reasonsAt = (chain: readonly Block[]) =>
-  validateChain(chain).problems.map(({ index, reason }) => ({ index, reason }));
+const reasonsAt = (chain: readonly Block[]) => validateChain(chain).problems.map(({ index, reason }) => ({ index, reason }));
 
 describe('validateChain', () => {
   it("accepts the seed's printed chain", () => {
@@ -102,22 +101,28 @@ describe('validateChain', () => {
     const chain = buildChain(8, { difficulty: 2, dataFor: (i) => (i % 2 === 0 ? `payload ${i}` : null) });
     const field = fc.constantFrom('index', 'timestamp', 'proof', 'previousHash', 'hash', 'data', 'difficulty');
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: chain.length - 1 }), field, fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 2 ** 40 }), (position, key, text, number) => {
-        const original = chain[position]!;
-        const replacement = { ...original };
-        if (key === 'index' || key === 'proof' || key === 'difficulty') {
-          replacement[key] = original[key] === number ? number + 1 : number;
-        } else if (key === 'data') {
-          replacement.data = original.data === text ? `${text}!` : text;
-        } else {
-          replacement[key] = original[key] === text ? `${text}!` : text;
-        }
-        const tampered = chain.map((block, i) => (i === position ? replacement : block));
-        const result = validateChain(tampered);
-        expect(result.valid).toBe(false);
-        // Problems are reported at the block's stored index, which is the tampered value if the index was changed.
-        expect(result.problems.some((problem) => problem.index === replacement.index)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: chain.length - 1 }),
+        field,
+        fc.string({ minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        (position, key, text, number) => {
+          const original = chain[position]!;
+          const replacement = { ...original };
+          if (key === 'index' || key === 'proof' || key === 'difficulty') {
+            replacement[key] = original[key] === number ? number + 1 : number;
+          } else if (key === 'data') {
+            replacement.data = original.data === text ? `${text}!` : text;
+          } else {
+            replacement[key] = original[key] === text ? `${text}!` : text;
+          }
+          const tampered = chain.map((block, i) => (i === position ? replacement : block));
+          const result = validateChain(tampered);
+          expect(result.valid).toBe(false);
+          // Problems are reported at the block's stored index, which is the tampered value if the index was changed.
+          expect(result.problems.some((problem) => problem.index === replacement.index)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -154,10 +159,14 @@ describe('joinSegmentResults', () => {
   const chain = buildChain(12, { dataFor: (i) => (i % 3 === 0 ? `payload ${i}` : null) });
   const tampered = chain
     .filter((block) => block.index !== 5)
-    .map((block) => (block.index === 8 ? { ...block, data: 'rewritten' } : block.index === 10 ? { ...block, hash: 'f'.repeat(64) } : block));
+    .map((block) =>
+      block.index === 8 ? { ...block, data: 'rewritten' } : block.index === 10 ? { ...block, hash: 'f'.repeat(64) } : block,
+    );
 
   it('joins segments validated one after another into the result of one pass', () => {
-    const cuts = fc.uniqueArray(fc.integer({ min: 0, max: tampered.length }), { maxLength: 4 }).map((list) => [...list].sort((a, b) => a - b));
+    const cuts = fc
+      .uniqueArray(fc.integer({ min: 0, max: tampered.length }), { maxLength: 4 })
+      .map((list) => [...list].sort((a, b) => a - b));
     fc.assert(
       fc.property(cuts, fc.integer({ min: 1, max: 8 }), (positions, maxReportedProblems) => {
         const bounds = [0, ...positions, tampered.length];

@@ -25,10 +25,15 @@ describe('the seed block format', () => {
 
   it('round-trips any block, whatever its data', () => {
     fc.assert(
-      fc.property(fc.option(fc.string({ unit: 'grapheme' }).filter((text) => !text.includes('\u0000'))), fc.integer({ min: 1, max: 64 }), fc.maxSafeNat(), (data, difficulty, proof) => {
-        const block = sealBlock({ ...SEED_BLOCKS[1]!, data, difficulty, proof });
-        expect(blockFromSeedJson(JSON.parse(JSON.stringify(toSeedBlockJson(block))), 1)).toEqual(block);
-      }),
+      fc.property(
+        fc.option(fc.string({ unit: 'grapheme' }).filter((text) => !text.includes('\u0000'))),
+        fc.integer({ min: 1, max: 64 }),
+        fc.maxSafeNat(),
+        (data, difficulty, proof) => {
+          const block = sealBlock({ ...SEED_BLOCKS[1]!, data, difficulty, proof });
+          expect(blockFromSeedJson(JSON.parse(JSON.stringify(toSeedBlockJson(block))), 1)).toEqual(block);
+        },
+      ),
     );
   });
 
@@ -37,14 +42,35 @@ describe('the seed block format', () => {
     { value: [], message: 'The block at position 3 is an array, not an object.' },
     { value: { ...SEED_BLOCK_1, hash: 'abc' }, message: 'The block at position 3 has an unknown field "hash".' },
     { value: { ...SEED_BLOCK_1, proof: undefined }, message: 'The block at position 3 has no "proof".' },
-    { value: { ...SEED_BLOCK_1, proof: '533' }, message: 'The block at position 3 has "proof" the string "533"; it must be a whole number up to 9007199254740991.' },
-    { value: { ...SEED_BLOCK_1, proof: 1.5 }, message: 'The block at position 3 has "proof" the number 1.5; it must be a whole number up to 9007199254740991.' },
-    { value: { ...SEED_BLOCK_1, proof: 2 ** 53 }, message: 'The block at position 3 has "proof" the number 9007199254740992; it must be a whole number up to 9007199254740991.' },
-    { value: { ...SEED_BLOCK_1, index: -1 }, message: 'The block at position 3 has "index" the number -1; it must be a whole number from 0 up to 9007199254740991.' },
-    { value: { ...SEED_BLOCK_1, difficulty: 0 }, message: 'The block at position 3 has "difficulty" the number 0; it must be a whole number from 1 up to 9007199254740991.' },
+    {
+      value: { ...SEED_BLOCK_1, proof: '533' },
+      message: 'The block at position 3 has "proof" the string "533"; it must be a whole number up to 9007199254740991.',
+    },
+    {
+      value: { ...SEED_BLOCK_1, proof: 1.5 },
+      message: 'The block at position 3 has "proof" the number 1.5; it must be a whole number up to 9007199254740991.',
+    },
+    {
+      value: { ...SEED_BLOCK_1, proof: 2 ** 53 },
+      message: 'The block at position 3 has "proof" the number 9007199254740992; it must be a whole number up to 9007199254740991.',
+    },
+    {
+      value: { ...SEED_BLOCK_1, index: -1 },
+      message: 'The block at position 3 has "index" the number -1; it must be a whole number from 0 up to 9007199254740991.',
+    },
+    {
+      value: { ...SEED_BLOCK_1, difficulty: 0 },
+      message: 'The block at position 3 has "difficulty" the number 0; it must be a whole number from 1 up to 9007199254740991.',
+    },
     { value: { ...SEED_BLOCK_1, timestamp: null }, message: 'The block at position 3 has "timestamp" null; it must be a string.' },
-    { value: { ...SEED_BLOCK_1, previous_hash: 7 }, message: 'The block at position 3 has "previous_hash" the number 7; it must be a string.' },
-    { value: { ...SEED_BLOCK_1, data: '\ud800' }, message: 'The block at position 3 has "data" with a lone surrogate (not valid Unicode).' },
+    {
+      value: { ...SEED_BLOCK_1, previous_hash: 7 },
+      message: 'The block at position 3 has "previous_hash" the number 7; it must be a string.',
+    },
+    {
+      value: { ...SEED_BLOCK_1, data: '\ud800' },
+      message: 'The block at position 3 has "data" with a lone surrogate (not valid Unicode).',
+    },
     { value: { ...SEED_BLOCK_1, data: 'a\u0000b' }, message: 'The block at position 3 has "data" with a NUL character.' },
     { value: { ...SEED_BLOCK_1, data: { text: 'x' } }, message: 'The block at position 3 has "data" an object; it must be a string.' },
   ])('refuses a malformed block: $message', ({ value, message }) => {
@@ -52,8 +78,17 @@ describe('the seed block format', () => {
   });
 
   it.each([
-    { field: 'difficulty', value: 4, message: 'The block at position 1 has "difficulty": 4 written out; a block at the seed\'s difficulty leaves the key out (the seed would hash it).' },
-    { field: 'data', value: null, message: 'The block at position 1 has "data": null; a block without data leaves the key out (the seed would hash it).' },
+    {
+      field: 'difficulty',
+      value: 4,
+      message:
+        'The block at position 1 has "difficulty": 4 written out; a block at the seed\'s difficulty leaves the key out (the seed would hash it).',
+    },
+    {
+      field: 'data',
+      value: null,
+      message: 'The block at position 1 has "data": null; a block without data leaves the key out (the seed would hash it).',
+    },
   ])('refuses a written-out default ($field: $value), which the seed would hash and we would not', ({ field, value, message }) => {
     expect(() => blockFromSeedJson({ ...SEED_BLOCK_1, [field]: value }, 1)).toThrow(new MalformedChainError(message));
   });

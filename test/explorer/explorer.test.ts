@@ -17,10 +17,19 @@ import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 import { startExplorerServer } from './explorer-server.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  console.warn(`test/explorer: no Chromium at ${CHROMIUM}; the browser tests are SKIPPED. Install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`);
+  console.warn(
+    `test/explorer: no Chromium at ${CHROMIUM}; the browser tests are SKIPPED. Install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`,
+  );
 }
 const UPDATE_SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1';
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
@@ -52,7 +61,12 @@ async function openExplorer({
   data = (): string | null => null,
   viewport = DESKTOP,
   config = {},
-}: { blocks?: number; data?: (index: number) => string | null; viewport?: { width: number; height: number }; config?: Partial<Config> } = {}): Promise<Explorer> {
+}: {
+  blocks?: number;
+  data?: (index: number) => string | null;
+  viewport?: { width: number; height: number };
+  config?: Partial<Config>;
+} = {}): Promise<Explorer> {
   const path = tempDatabasePath();
   const { origin, server } = await startExplorerServer(path, config);
   const client = createLedgerClient({ url: server.url });
@@ -79,7 +93,8 @@ const progressValue = (page: Page): Promise<number> => page.locator('#progress-b
 const live = (page: Page): Promise<unknown> => page.waitForSelector('#stat-live[data-live="on"]');
 
 /** Whether the document scrolls sideways at this window size. */
-const horizontalOverflow = (page: Page): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+const horizontalOverflow = (page: Page): Promise<number> =>
+  page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 
 describe.skipIf(!hasChromium)('the block explorer in Chromium', () => {
   it('shows the chain newest first, each block valid at a glance, and pages through it', async () => {
@@ -128,7 +143,9 @@ describe.skipIf(!hasChromium)('the block explorer in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Mining…' }).isDisabled()).toBe(true);
     // The bar and the figures move while it mines.
     await expect
-      .poll(async () => (await attribute(page, '#progress', 'data-state')) === 'MINING' && (await progressValue(page)) > 0, { timeout: 30_000 })
+      .poll(async () => (await attribute(page, '#progress', 'data-state')) === 'MINING' && (await progressValue(page)) > 0, {
+        timeout: 30_000,
+      })
       .toBe(true);
     expect(await page.locator('#progress-rate').textContent()).toMatch(/H\/s$/);
     expect(await page.locator('#progress-expected').textContent()).toMatch(/^16\.8 M \(\d+%\)$/);
@@ -156,7 +173,9 @@ describe.skipIf(!hasChromium)('the block explorer in Chromium', () => {
     expect(await page.locator('#block-2 .badge').textContent()).toBe('✗ Invalid: Content altered');
     // The page re-reads its blocks: block 2 shows what is stored now.
     await expect.poll(() => page.locator('#block-2 .data').textContent()).toBe('forged');
-    expect(await page.locator('#block-2 .problems').textContent()).toMatch(/Content altered: Block 2 is stored with hash [0-9a-f]{64}, but its content hashes to/);
+    expect(await page.locator('#block-2 .problems').textContent()).toMatch(
+      /Content altered: Block 2 is stored with hash [0-9a-f]{64}, but its content hashes to/,
+    );
     // Block 3 vouches for block 2's old hash: that link is broken. Block 2 still names block 1's hash.
     expect(await attribute(page, '[data-link="3-2"]', 'class')).toBe('link link-broken');
     expect(await page.locator('[data-link="3-2"]').textContent()).toContain('#2 was altered after #3 linked to it');
@@ -211,7 +230,9 @@ describe.skipIf(!hasChromium)('the block explorer in Chromium', () => {
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.waitForSelector('#verdict[data-verdict="invalid"]');
     expect(await horizontalOverflow(page)).toBe(0);
-    for (const box of await page.locator('.card, .panel, .link').evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().right))) {
+    for (const box of await page
+      .locator('.card, .panel, .link')
+      .evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().right))) {
       expect(box).toBeLessThanOrEqual(viewport.width);
     }
     if (UPDATE_SCREENSHOTS) {

@@ -118,7 +118,9 @@ describe('a full disk', () => {
     const acknowledged = new Map<number, string>();
     let full: Awaited<ReturnType<typeof graphql>> | null = null;
     for (let i = 0; i < 40 && full === null; i++) {
-      const response = await graphql<{ mineBlock: { block: { index: number; hash: string } } }>(server.url, MINE, { data: 'x'.repeat(60_000) });
+      const response = await graphql<{ mineBlock: { block: { index: number; hash: string } } }>(server.url, MINE, {
+        data: 'x'.repeat(60_000),
+      });
       if (response.body.errors) full = response;
       else acknowledged.set(response.body.data!.mineBlock.block.index, response.body.data!.mineBlock.block.hash);
     }

@@ -4,7 +4,8 @@ import { SEED_PROOFS } from '../fixtures/seed-chain.js';
 import { errorCodes, graphql, startTestServer } from '../helpers/server.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
-const MINE = 'mutation Mine($data: String) { mineBlock(data: $data) { message block { index proof previousHash hash data difficulty } attempts durationMs } }';
+const MINE =
+  'mutation Mine($data: String) { mineBlock(data: $data) { message block { index proof previousHash hash data difficulty } attempts durationMs } }';
 const BLOCK_FIELDS = 'index timestamp proof previousHash hash data difficulty';
 
 interface Mined {
@@ -37,8 +38,7 @@ async function mine(url: string, times: number): Promise<Block[]> {
   return blocks;
 }
 
-const lengthOf = async (url: string): Promise<number> =>
-  (await graphql<Page>(url, PAGE, { first: 0 })).body.data!.chain.totalCount;
+const lengthOf = async (url: string): Promise<number> => (await graphql<Page>(url, PAGE, { first: 0 })).body.data!.chain.totalCount;
 
 describe('GraphQL API over HTTP', () => {
   it('serves GraphiQL without a CDN, and sends / there', async () => {

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { clientKey, normalizeAddress } from '../../src/graphql/client-address.js';
 
 const request = (peer: string, forwardedFor?: string) =>
-  ({ socket: { remoteAddress: peer }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
+  ({
+    socket: { remoteAddress: peer },
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  }) as unknown as IncomingMessage;
 
 describe('clientKey', () => {
   it('is the peer address, ignoring X-Forwarded-For from anyone but a trusted proxy', () => {

@@ -12,10 +12,19 @@ import { tempDatabasePath } from '../helpers/temp-database.js';
 import { leftovers, nothingLeft, until } from './subscription-clients.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  console.warn(`test/graphql: no Chromium at ${CHROMIUM}; the GraphiQL browser test is SKIPPED. Install Debian's chromium package or set CHROMIUM_PATH.`);
+  console.warn(
+    `test/graphql: no Chromium at ${CHROMIUM}; the GraphiQL browser test is SKIPPED. Install Debian's chromium package or set CHROMIUM_PATH.`,
+  );
 }
 
 describe('GraphiQL and subscriptions', () => {
@@ -30,7 +39,8 @@ describe('GraphiQL and subscriptions', () => {
     const page = await browser.newPage();
     const subscriptionRequests: Array<{ method: string; status: number }> = [];
     page.on('response', (response) => {
-      if (response.request().headers()['accept'] === 'text/event-stream') subscriptionRequests.push({ method: response.request().method(), status: response.status() });
+      if (response.request().headers()['accept'] === 'text/event-stream')
+        subscriptionRequests.push({ method: response.request().method(), status: response.status() });
     });
     const query = 'subscription { miningProgress { index state block { index } } }';
     await page.goto(`${server.url}?query=${encodeURIComponent(query)}`);

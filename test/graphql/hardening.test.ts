@@ -21,35 +21,210 @@ interface Row {
 
 /** Every kind of bad input issue #3 lists, with the status and code it must get. */
 const BAD_INPUT: readonly Row[] = [
-  { name: 'malformed JSON', request: { method: 'POST', headers: JSON_HEADERS, body: '{"query": "{ tip { index } }"' }, status: 400, code: 'BAD_REQUEST' },
-  { name: 'a body that is not UTF-8', request: { method: 'POST', headers: JSON_HEADERS, body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]) }, status: 400, code: 'BAD_REQUEST' },
+  {
+    name: 'malformed JSON',
+    request: { method: 'POST', headers: JSON_HEADERS, body: '{"query": "{ tip { index } }"' },
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'a body that is not UTF-8',
+    request: { method: 'POST', headers: JSON_HEADERS, body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]) },
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
   { name: 'no query', request: { method: 'POST', headers: JSON_HEADERS, body: json({ variables: {} }) }, status: 400, code: 'BAD_REQUEST' },
-  { name: 'a query that is not a string', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: 42 }) }, status: 400, code: 'BAD_REQUEST' },
-  { name: 'variables that are not an object', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { index } }', variables: [1] }) }, status: 400, code: 'BAD_REQUEST' },
-  { name: 'a parse error', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { index }' }) }, status: 400, code: 'GRAPHQL_PARSE_FAILED' },
-  { name: 'an unknown field', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { nonce } }' }) }, status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-  { name: 'an Int literal beyond 32 bits', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ block(index: 2147483648) { index } }' }) }, status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
-  { name: 'an Int variable beyond 32 bits', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: 'query ($i: Int!) { block(index: $i) { index } }', variables: { i: 1e20 } }) }, status: 400, code: 'BAD_USER_INPUT' },
-  { name: 'a negative index', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ block(index: -5) { index } }' }) }, status: 200, code: 'BAD_USER_INPUT' },
-  { name: 'an XML content type', request: { method: 'POST', headers: { 'content-type': 'application/xml', accept: 'application/json' }, body: '<query/>' }, status: 415, code: null },
-  { name: 'a form post (CSRF)', request: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=mutation%7BmineBlock%7Bmessage%7D%7D' }, status: 403, code: 'CSRF_PREVENTED' },
-  { name: 'a text/plain post (CSRF)', request: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: json({ query: 'mutation { mineBlock { message } }' }) }, status: 403, code: 'CSRF_PREVENTED' },
-  { name: 'a GET without the CSRF header', request: { method: 'GET', search: '?query=%7Btip%7Bindex%7D%7D', headers: { accept: 'application/json' } }, status: 403, code: 'CSRF_PREVENTED' },
-  { name: 'a mutation sent with GET', request: { method: 'GET', search: '?query=mutation%7BmineBlock%7Bmessage%7D%7D', headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } }, status: 405, code: 'BAD_REQUEST' },
-  { name: 'PUT', request: { method: 'PUT', headers: JSON_HEADERS, body: json({ query: '{ tip { index } }' }) }, status: 405, code: 'BAD_REQUEST' },
-  { name: 'DELETE', request: { method: 'DELETE', headers: { ...JSON_HEADERS, 'x-graphql-yoga-csrf': '1' } }, status: 405, code: 'BAD_REQUEST' },
-  { name: 'an Accept header for a format we do not speak', request: { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/xml' }, body: json({ query: '{ tip { index } }' }) }, status: 406, code: null },
-  { name: 'a batched array', request: { method: 'POST', headers: JSON_HEADERS, body: json([{ query: '{ tip { index } }' }, { query: 'mutation { mineBlock { message } }' }]) }, status: 400, code: 'BAD_REQUEST' },
-  { name: 'an oversized body', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { index } }', variables: { pad: 'x'.repeat(200_000) } }) }, status: 413, code: 'REQUEST_ENTITY_TOO_LARGE' },
-  { name: 'a huge token count', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: `{ ${'__typename '.repeat(QUERY_LIMITS.maxTokens)}}` }) }, status: 400, code: 'QUERY_TOO_COMPLEX' },
-  { name: 'deep nesting', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: `{ tip ${'{ index '.repeat(20)}${'}'.repeat(21)}` }) }, status: 400, code: 'QUERY_TOO_COMPLEX' },
-  { name: 'many aliases', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: tip { index }`).join(' ')} }` }) }, status: 400, code: 'QUERY_TOO_COMPLEX' },
-  { name: 'many directives', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: `{ tip ${'@include(if: true) '.repeat(20)}{ index } }` }) }, status: 400, code: 'QUERY_TOO_COMPLEX' },
-  { name: 'two mines in one operation', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: 'mutation { a: mineBlock { message } b: mineBlock { message } }' }) }, status: 400, code: 'QUERY_TOO_COMPLEX' },
-  { name: 'two mines through fragments', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: 'mutation { ...A ...B } fragment A on Mutation { a: mineBlock { message } } fragment B on Mutation { b: mineBlock { message } }' }) }, status: 400, code: 'QUERY_TOO_COMPLEX' },
-  { name: 'oversized data', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: MINE_WITH_DATA, variables: { data: 'x'.repeat(65) } }) }, status: 200, code: 'BAD_USER_INPUT' },
-  { name: 'a NUL character in data', request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: MINE_WITH_DATA, variables: { data: 'a\u0000b' } }) }, status: 200, code: 'BAD_USER_INPUT' },
-  { name: 'a lone surrogate in data', request: { method: 'POST', headers: JSON_HEADERS, body: `{"query":${json(MINE_WITH_DATA)},"variables":{"data":"a\\udc00b"}}` }, status: 200, code: 'BAD_USER_INPUT' },
+  {
+    name: 'a query that is not a string',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: 42 }) },
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'variables that are not an object',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { index } }', variables: [1] }) },
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'a parse error',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { index }' }) },
+    status: 400,
+    code: 'GRAPHQL_PARSE_FAILED',
+  },
+  {
+    name: 'an unknown field',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { nonce } }' }) },
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    name: 'an Int literal beyond 32 bits',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ block(index: 2147483648) { index } }' }) },
+    status: 400,
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    name: 'an Int variable beyond 32 bits',
+    request: {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: json({ query: 'query ($i: Int!) { block(index: $i) { index } }', variables: { i: 1e20 } }),
+    },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'a negative index',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ block(index: -5) { index } }' }) },
+    status: 200,
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'an XML content type',
+    request: { method: 'POST', headers: { 'content-type': 'application/xml', accept: 'application/json' }, body: '<query/>' },
+    status: 415,
+    code: null,
+  },
+  {
+    name: 'a form post (CSRF)',
+    request: {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=mutation%7BmineBlock%7Bmessage%7D%7D',
+    },
+    status: 403,
+    code: 'CSRF_PREVENTED',
+  },
+  {
+    name: 'a text/plain post (CSRF)',
+    request: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: json({ query: 'mutation { mineBlock { message } }' }) },
+    status: 403,
+    code: 'CSRF_PREVENTED',
+  },
+  {
+    name: 'a GET without the CSRF header',
+    request: { method: 'GET', search: '?query=%7Btip%7Bindex%7D%7D', headers: { accept: 'application/json' } },
+    status: 403,
+    code: 'CSRF_PREVENTED',
+  },
+  {
+    name: 'a mutation sent with GET',
+    request: {
+      method: 'GET',
+      search: '?query=mutation%7BmineBlock%7Bmessage%7D%7D',
+      headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+    },
+    status: 405,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'PUT',
+    request: { method: 'PUT', headers: JSON_HEADERS, body: json({ query: '{ tip { index } }' }) },
+    status: 405,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'DELETE',
+    request: { method: 'DELETE', headers: { ...JSON_HEADERS, 'x-graphql-yoga-csrf': '1' } },
+    status: 405,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'an Accept header for a format we do not speak',
+    request: {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/xml' },
+      body: json({ query: '{ tip { index } }' }),
+    },
+    status: 406,
+    code: null,
+  },
+  {
+    name: 'a batched array',
+    request: {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: json([{ query: '{ tip { index } }' }, { query: 'mutation { mineBlock { message } }' }]),
+    },
+    status: 400,
+    code: 'BAD_REQUEST',
+  },
+  {
+    name: 'an oversized body',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: '{ tip { index } }', variables: { pad: 'x'.repeat(200_000) } }) },
+    status: 413,
+    code: 'REQUEST_ENTITY_TOO_LARGE',
+  },
+  {
+    name: 'a huge token count',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: `{ ${'__typename '.repeat(QUERY_LIMITS.maxTokens)}}` }) },
+    status: 400,
+    code: 'QUERY_TOO_COMPLEX',
+  },
+  {
+    name: 'deep nesting',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: `{ tip ${'{ index '.repeat(20)}${'}'.repeat(21)}` }) },
+    status: 400,
+    code: 'QUERY_TOO_COMPLEX',
+  },
+  {
+    name: 'many aliases',
+    request: {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: json({ query: `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: tip { index }`).join(' ')} }` }),
+    },
+    status: 400,
+    code: 'QUERY_TOO_COMPLEX',
+  },
+  {
+    name: 'many directives',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: `{ tip ${'@include(if: true) '.repeat(20)}{ index } }` }) },
+    status: 400,
+    code: 'QUERY_TOO_COMPLEX',
+  },
+  {
+    name: 'two mines in one operation',
+    request: {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: json({ query: 'mutation { a: mineBlock { message } b: mineBlock { message } }' }),
+    },
+    status: 400,
+    code: 'QUERY_TOO_COMPLEX',
+  },
+  {
+    name: 'two mines through fragments',
+    request: {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: json({
+        query:
+          'mutation { ...A ...B } fragment A on Mutation { a: mineBlock { message } } fragment B on Mutation { b: mineBlock { message } }',
+      }),
+    },
+    status: 400,
+    code: 'QUERY_TOO_COMPLEX',
+  },
+  {
+    name: 'oversized data',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: MINE_WITH_DATA, variables: { data: 'x'.repeat(65) } }) },
+    status: 200,
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'a NUL character in data',
+    request: { method: 'POST', headers: JSON_HEADERS, body: json({ query: MINE_WITH_DATA, variables: { data: 'a\u0000b' } }) },
+    status: 200,
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'a lone surrogate in data',
+    request: { method: 'POST', headers: JSON_HEADERS, body: `{"query":${json(MINE_WITH_DATA)},"variables":{"data":"a\\udc00b"}}` },
+    status: 200,
+    code: 'BAD_USER_INPUT',
+  },
 ];
 
 const lengthOf = async (url: string): Promise<number> =>
@@ -77,7 +252,13 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
     const { hostname, port } = new URL(url);
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const sending = httpRequest(
-        { host: hostname, port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        {
+          host: hostname,
+          port,
+          path: '/graphql',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        },
         (response) => {
           response.resume();
           resolve(response.statusCode);
@@ -121,7 +302,11 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
 describe('mining protection', () => {
   const TOKEN = 'correct-horse-battery-staple';
   const mine = (url: string, headers: Record<string, string> = {}) =>
-    fetch(url, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: json({ query: 'mutation { mineBlock { block { index } } }' }) });
+    fetch(url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, ...headers },
+      body: json({ query: 'mutation { mineBlock { block { index } } }' }),
+    });
 
   it('needs the bearer token when one is configured; reads do not', async () => {
     const { url } = await startTestServer(tempDatabasePath(), { miningToken: TOKEN });
@@ -151,7 +336,8 @@ describe('mining protection', () => {
 
   it('limits wrong tokens per client, before even checking them', async () => {
     const { url } = await startTestServer(tempDatabasePath(), { miningToken: TOKEN });
-    for (let i = 0; i < FAILED_TOKENS_PER_MINUTE; i++) expect((await mine(url, { authorization: 'Bearer guess-number-xxxxxxxx' })).status).toBe(401);
+    for (let i = 0; i < FAILED_TOKENS_PER_MINUTE; i++)
+      expect((await mine(url, { authorization: 'Bearer guess-number-xxxxxxxx' })).status).toBe(401);
     const refused = await mine(url, { authorization: `Bearer ${TOKEN}` });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -202,7 +388,9 @@ describe('production mode', () => {
     expect(await page.text()).not.toContain('<html');
 
     const development = await startTestServer(tempDatabasePath());
-    expect((await graphql(development.url, '{ __schema { queryType { name } } }')).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await graphql(development.url, '{ __schema { queryType { name } } }')).body.data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
     expect((await graphql(development.url, '{ tipp { index } }')).body.errors![0]!.message).toMatch(/Did you mean "tip"/);
   });
 });

@@ -7,7 +7,9 @@ const keys = (query: string, operationName?: string) => immutableBlockKeys(parse
 describe('operations whose answer stays right once their blocks exist', () => {
   it('are queries of block and blockByHash only, by response key', () => {
     expect(keys('{ block(index: 1) { hash } }')).toEqual(['block']);
-    expect(keys('{ a: block(index: 1) { hash ...F } b: blockByHash(hash: "x") { index } __typename } fragment F on Block { data }')).toEqual(['a', 'b']);
+    expect(
+      keys('{ a: block(index: 1) { hash ...F } b: blockByHash(hash: "x") { index } __typename } fragment F on Block { data }'),
+    ).toEqual(['a', 'b']);
     expect(keys('query Q($i: Int!) { block(index: $i) { hash } }', 'Q')).toEqual(['block']);
   });
 

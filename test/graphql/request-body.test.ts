@@ -6,7 +6,10 @@ const LIMIT = 100;
 
 function createServer() {
   return createYoga({
-    schema: createSchema({ typeDefs: 'type Query { echo(text: String): String }', resolvers: { Query: { echo: (_, { text }: { text: string }) => text } } }),
+    schema: createSchema({
+      typeDefs: 'type Query { echo(text: String): String }',
+      resolvers: { Query: { echo: (_, { text }: { text: string }) => text } },
+    }),
     maxRequestBodySize: false,
     plugins: [useStrictBodies(LIMIT)],
   });
@@ -31,7 +34,12 @@ function streamed(text: string): ReadableStream<Uint8Array> {
 }
 
 const post = (body: BodyInit, headers: Record<string, string> = {}) =>
-  createServer().fetch('http://ledger.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, duplex: 'half' } as RequestInit);
+  createServer().fetch('http://ledger.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    duplex: 'half',
+  } as RequestInit);
 
 describe('request bodies', () => {
   it('accepts a body of up to the limit, however it is sent', async () => {

@@ -39,7 +39,11 @@ describe('block reads from memory', () => {
     expect((await graphql(url, byVariable, { i: 1 })).body.data).toEqual({ block: { index: 1 } });
     const twoOperations = 'query A { block(index: 0) { index } } query B { block(index: 1) { index } }';
     const send = (operationName: string) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: twoOperations, operationName }) });
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: twoOperations, operationName }),
+      });
     expect((await bodyOf(await send('A'))).data).toEqual({ block: { index: 0 } });
     expect((await bodyOf(await send('B'))).data).toEqual({ block: { index: 1 } });
   });
@@ -51,14 +55,24 @@ describe('block reads from memory', () => {
     expect((await graphql(url, BLOCK(1))).body.data).toEqual({ block: null });
     await graphql(url, BLOCK(0));
     const before = await graphql(url, READ);
-    expect(before.body.data).toEqual({ block: null, tip: { index: 0 }, chain: { totalCount: 1, nodes: [{ index: 0 }] }, validate: { length: 1 } });
+    expect(before.body.data).toEqual({
+      block: null,
+      tip: { index: 0 },
+      chain: { totalCount: 1, nodes: [{ index: 0 }] },
+      validate: { length: 1 },
+    });
 
     const mined = await graphql<{ mineBlock: { block: { index: number; hash: string } } }>(url, MINE);
     const { hash } = mined.body.data!.mineBlock.block;
     expect((await graphql(url, BLOCK(1))).body.data).toMatchObject({ block: { index: 1, hash } });
     expect((await bodyOf(await get(url, BLOCK(1)))).data).toMatchObject({ block: { index: 1, hash } });
     expect((await graphql(url, `{ blockByHash(hash: "${hash}") { index } }`)).body.data).toEqual({ blockByHash: { index: 1 } });
-    expect((await graphql(url, READ)).body.data).toEqual({ block: { hash }, tip: { index: 1 }, chain: { totalCount: 2, nodes: [{ index: 1 }] }, validate: { length: 2 } });
+    expect((await graphql(url, READ)).body.data).toEqual({
+      block: { hash },
+      tip: { index: 1 },
+      chain: { totalCount: 2, nodes: [{ index: 1 }] },
+      validate: { length: 2 },
+    });
   });
 });
 

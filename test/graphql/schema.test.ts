@@ -65,7 +65,6 @@ describe('schema.graphql', () => {
     }
     expect(undocumented).toEqual([]);
   });
-
 });
 
 describe('GraphQL layer', () => {

@@ -73,7 +73,10 @@ function fromIterator<T>(iterator: AsyncIterableIterator<Result<T>>, disconnect:
 }
 
 /** A graphql-ws client whose socket the test can drop; disposed when the test finishes. */
-export function wsClient(httpUrl: string, options: { headers?: Record<string, string> } = {}): { client: WsClient; socket: () => WebSocket | null } {
+export function wsClient(
+  httpUrl: string,
+  options: { headers?: Record<string, string> } = {},
+): { client: WsClient; socket: () => WebSocket | null } {
   let socket: WebSocket | null = null;
   const headers = options.headers;
   const client = createWsClient({
@@ -119,7 +122,10 @@ export function fetchSubscription<T>(url: string, query: string, headers: Record
           buffered = buffered.slice(end + 2);
           // Lines starting with ':' are keep-alive comments.
           const event = lines.find((line) => line.startsWith('event: '))?.slice('event: '.length);
-          const data = lines.find((line) => line.startsWith('data:'))?.slice('data:'.length).trim();
+          const data = lines
+            .find((line) => line.startsWith('data:'))
+            ?.slice('data:'.length)
+            .trim();
           if (event === 'complete') return;
           if (event === 'next' && data) yield JSON.parse(data) as Result<T>;
         }

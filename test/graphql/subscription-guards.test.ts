@@ -27,7 +27,11 @@ function hello(server: RunningServer, headers: Record<string, string> = {}): Pro
 }
 
 /** Sends one operation over graphql-ws and collects what comes back until it completes or fails. */
-async function overWebSocket(server: RunningServer, query: string, headers?: Record<string, string>): Promise<{ results: Array<Result<unknown>>; error?: unknown }> {
+async function overWebSocket(
+  server: RunningServer,
+  query: string,
+  headers?: Record<string, string>,
+): Promise<{ results: Array<Result<unknown>>; error?: unknown }> {
   const { client } = wsClient(server.url, headers ? { headers } : {});
   const results: Array<Result<unknown>> = [];
   try {
@@ -95,7 +99,11 @@ describe('the WebSocket transport', () => {
 describe('subscription limits', () => {
   it('refuses SUBSCRIPTION_LIMIT past the per-client and the total limit, on both transports, and frees slots', async () => {
     // Behind a trusted proxy, X-Forwarded-For tells the clients apart.
-    const server = await startTestServer(tempDatabasePath(), { trustedProxies: ['127.0.0.1'] }, { live: { limits: { total: 3, perClient: 2 } } });
+    const server = await startTestServer(
+      tempDatabasePath(),
+      { trustedProxies: ['127.0.0.1'] },
+      { live: { limits: { total: 3, perClient: 2 } } },
+    );
     const from = (address: string) => ({ 'x-forwarded-for': address });
     const a1 = fetchSubscription<{ blockMined: Block }>(server.url, BLOCK_MINED, from('10.0.0.1'));
     const a2 = fetchSubscription<{ blockMined: Block }>(server.url, BLOCK_MINED, from('10.0.0.1'));
@@ -195,7 +203,11 @@ describe('the Server-Sent Events transport', () => {
     const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
     const document = 'query Read { block(index: 0) { index } } subscription Live { blockMined { index } }';
     const post = (operationName: string, accept: string) =>
-      fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: document, operationName }) });
+      fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query: document, operationName }),
+      });
     for (let i = 0; i < 2; i++) expect(await (await post('Read', 'application/json')).json()).toEqual({ data: { block: { index: 0 } } });
 
     const abort = new AbortController();

@@ -32,7 +32,10 @@ const result = (exitCode: number, stdout: string, stderr: string): CliRun => ({
 });
 
 /** Runs the tool in this process, its output captured. */
-export async function runCli(args: readonly string[], { env = {}, tty = false, interrupt = new AbortController() }: CliRunOptions = {}): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  { env = {}, tty = false, interrupt = new AbortController() }: CliRunOptions = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -57,7 +60,11 @@ export interface SpawnCliOptions {
 }
 
 /** Runs `src/cli/main.ts` as a real process (through tsx), for its real exit code. */
-export function spawnCli(args: readonly string[], env: Record<string, string> = {}, { input, throughShellPipe = false }: SpawnCliOptions = {}): Promise<CliRun> {
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  { input, throughShellPipe = false }: SpawnCliOptions = {},
+): Promise<CliRun> {
   const tool = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
   const [command, ...commandArgs] = throughShellPipe ? ['/bin/sh', '-c', 'cat | "$@"', 'sh', ...tool] : tool;
   return new Promise((resolveRun) => {

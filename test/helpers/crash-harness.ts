@@ -198,7 +198,9 @@ export async function runCrashRounds({
       if (chain[index]?.hash !== hash) problems.push(`round ${round}: acknowledged block ${index} is missing or changed`);
     }
     finalLength = chain.length;
-    log(`round ${round}: ${chain.length} blocks, ${acknowledged.size} acknowledged, kills during a commit's sync so far: ${killsDuringCommitSync}`);
+    log(
+      `round ${round}: ${chain.length} blocks, ${acknowledged.size} acknowledged, kills during a commit's sync so far: ${killsDuringCommitSync}`,
+    );
   }
 
   return {

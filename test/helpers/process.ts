@@ -21,4 +21,3 @@ export async function startServerProcess(environment: Record<string, string>): P
   const run = runMain(environment);
   return { ...run, url: await waitForUrl(run) };
 }
-

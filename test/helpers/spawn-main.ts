@@ -19,7 +19,9 @@ export function spawnMain(environment: Record<string, string>): MainProcess {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolveExit) => child.on('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolveExit) =>
+    child.on('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown')),
+  );
   return { child, output: () => output, exited };
 }
 

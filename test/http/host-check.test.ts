@@ -10,7 +10,10 @@ interface Reply {
 }
 
 /** A request with a Host header of our choosing, as a browser on a rebound name would send. */
-function send(url: string, { method, host, headers = {}, body }: { method: string; host: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
+function send(
+  url: string,
+  { method, host, headers = {}, body }: { method: string; host: string; headers?: Record<string, string>; body?: string },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { method, headers: { host, ...headers } }, (response) => {
       let text = '';
@@ -26,9 +29,12 @@ const MINE = JSON.stringify({ query: 'mutation { mineBlock { block { index } } }
 const JSON_POST = { 'content-type': 'application/json', origin: 'http://rebound.example:4000' };
 
 describe('isLoopbackHost', () => {
-  it.each(['localhost', 'LOCALHOST', 'app.localhost', '127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'])('%s is this machine', (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
-  });
+  it.each(['localhost', 'LOCALHOST', 'app.localhost', '127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'])(
+    '%s is this machine',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(true);
+    },
+  );
   it.each(['evil.example', 'localhost.evil.example', '0.0.0.0', '10.0.0.1', '::', '128.0.0.1', ''])('%s is not', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
   });
@@ -42,16 +48,28 @@ describe('DNS rebinding', () => {
     const viaGraphQL = await send(server.url, { method: 'POST', host: rebound, headers: JSON_POST, body: MINE });
     expect(viaGraphQL.status).toBe(421);
     expect(JSON.parse(viaGraphQL.body)).toMatchObject({ errors: [{ extensions: { code: 'MISDIRECTED_REQUEST' } }] });
-    const viaRest = await send(new URL('/blocks', server.url).href, { method: 'POST', host: rebound, headers: { origin: `http://${rebound}` } });
+    const viaRest = await send(new URL('/blocks', server.url).href, {
+      method: 'POST',
+      host: rebound,
+      headers: { origin: `http://${rebound}` },
+    });
     expect(viaRest.status).toBe(421);
-    expect(JSON.parse(viaRest.body)).toMatchObject({ code: 'MISDIRECTED_REQUEST', message: expect.stringContaining('TRUST_PROXY') as string });
+    expect(JSON.parse(viaRest.body)).toMatchObject({
+      code: 'MISDIRECTED_REQUEST',
+      message: expect.stringContaining('TRUST_PROXY') as string,
+    });
     expect(server.app.ledger.length()).toBe(1);
   });
 
   it.each(['localhost', '127.0.0.1', '[::1]'])('answers under %s', async (name) => {
     const server = await startTestServer(tempDatabasePath());
     const { port } = new URL(server.url);
-    const reply = await send(server.url, { method: 'POST', host: `${name}:${port}`, headers: { 'content-type': 'application/json' }, body: MINE });
+    const reply = await send(server.url, {
+      method: 'POST',
+      host: `${name}:${port}`,
+      headers: { 'content-type': 'application/json' },
+      body: MINE,
+    });
     expect(reply.status).toBe(200);
     expect(server.app.ledger.length()).toBe(2);
   });

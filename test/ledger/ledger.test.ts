@@ -20,7 +20,12 @@ interface Options {
 
 async function openLedger(
   path: string,
-  { difficulty = 4, dataMaxBytes = 64, writeLockWaitMs = 5000, proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 }) }: Options = {},
+  {
+    difficulty = 4,
+    dataMaxBytes = 64,
+    writeLockWaitMs = 5000,
+    proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 }),
+  }: Options = {},
 ) {
   const database = openDatabase(path);
   const repository = createChainRepository(database);
@@ -405,7 +410,12 @@ describe('ledger events', () => {
     const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
     // A search whose running estimate is ahead of what it will have hashed, as a
     // chunk's worth can be when the answer sits early in the last chunk.
-    const ahead: ProofSearch = { ...search, find: search.find.bind(search), close: search.close.bind(search), progress: () => ({ attempts: 99_999, startedAt: performance.now() }) };
+    const ahead: ProofSearch = {
+      ...search,
+      find: search.find.bind(search),
+      close: search.close.bind(search),
+      progress: () => ({ attempts: 99_999, startedAt: performance.now() }),
+    };
     const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 2, proofSearch: ahead });
     const reported: number[] = [];
     const ended: LedgerEvent[] = [];
@@ -429,7 +439,15 @@ describe('ledger events', () => {
     const expected: LedgerEvent[] = [
       { type: 'mining-started', index: 1, difficulty: 2 },
       { type: 'block-appended', block: mined.block },
-      { type: 'mining-ended', outcome: 'mined', block: mined.block, index: 1, difficulty: 2, attempts: mined.attempts, elapsedMs: mined.durationMs },
+      {
+        type: 'mining-ended',
+        outcome: 'mined',
+        block: mined.block,
+        index: 1,
+        difficulty: 2,
+        attempts: mined.attempts,
+        elapsedMs: mined.durationMs,
+      },
     ];
     expect(first.events).toEqual(expected);
     expect(second.events).toEqual(expected);
@@ -439,7 +457,12 @@ describe('ledger events', () => {
     expect(ledger.listenerCount()).toBe(1);
     await ledger.mineBlock();
     expect(first.events).toHaveLength(3);
-    expect(second.events.map((event) => event.type)).toEqual([...expected.map((event) => event.type), 'mining-started', 'block-appended', 'mining-ended']);
+    expect(second.events.map((event) => event.type)).toEqual([
+      ...expected.map((event) => event.type),
+      'mining-started',
+      'block-appended',
+      'mining-ended',
+    ]);
     second.unlisten();
     expect(ledger.listenerCount()).toBe(0);
   });
@@ -458,7 +481,15 @@ describe('ledger events', () => {
     await expectLedgerError(mine, 'SHUTTING_DOWN');
     expect(events).toEqual([
       { type: 'mining-started', index: 1, difficulty: 9 },
-      { type: 'mining-ended', outcome: 'abandoned', block: null, index: 1, difficulty: 9, attempts: expect.any(Number) as number, elapsedMs: expect.any(Number) as number },
+      {
+        type: 'mining-ended',
+        outcome: 'abandoned',
+        block: null,
+        index: 1,
+        difficulty: 9,
+        attempts: expect.any(Number) as number,
+        elapsedMs: expect.any(Number) as number,
+      },
       { type: 'closed' },
     ]);
   });

@@ -27,15 +27,27 @@ interface Reply {
 }
 
 /** The requests the seed's client makes, with the headers python-requests sends. */
-const PYTHON_REQUESTS_HEADERS = { 'user-agent': 'python-requests/2.31.0', 'accept-encoding': 'gzip, deflate', accept: '*/*', connection: 'keep-alive' };
+const PYTHON_REQUESTS_HEADERS = {
+  'user-agent': 'python-requests/2.31.0',
+  'accept-encoding': 'gzip, deflate',
+  accept: '*/*',
+  connection: 'keep-alive',
+};
 
-function send(base: string, method: string, path: string, { headers = {}, body }: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+function send(
+  base: string,
+  method: string,
+  path: string,
+  { headers = {}, body }: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
   const url = new URL(path, base);
   return new Promise((resolvePromise, reject) => {
     const request = httpRequest(url, { method, headers: { ...PYTHON_REQUESTS_HEADERS, ...headers } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolvePromise({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolvePromise({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -76,7 +88,10 @@ describe('the seed REST interface', () => {
   it("answers GET /blocks with the seed's body: every block, the length and 'Chain is valid.'", async () => {
     const { base, server } = await seedServer();
     await send(base, 'POST', '/blocks');
-    await send(base, 'POST', '/blocks', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: 'héllo "world"' }) });
+    await send(base, 'POST', '/blocks', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: 'héllo "world"' }),
+    });
     const reply = await send(base, 'GET', '/blocks');
     expect(reply.status).toBe(200);
     expect(reply.headers['cache-control']).toBe('no-store');
@@ -152,18 +167,111 @@ describe('the seed REST interface', () => {
     { name: 'an unknown parameter', method: 'GET', path: '/blocks?form=1', status: 400, code: 'BAD_USER_INPUT' },
     { name: 'PUT', method: 'PUT', path: '/blocks', status: 405, code: 'METHOD_NOT_ALLOWED' },
     { name: 'DELETE', method: 'DELETE', path: '/blocks', status: 405, code: 'METHOD_NOT_ALLOWED' },
-    { name: 'a text/plain body', method: 'POST', path: '/blocks', headers: { 'content-type': 'text/plain' }, body: 'x', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { name: 'malformed JSON', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: '{"data":', status: 400, code: 'BAD_REQUEST' },
-    { name: 'a body that is not UTF-8', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), status: 400, code: 'BAD_REQUEST' },
-    { name: 'a JSON array', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: '[]', status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'an unknown field', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: '{"proof": 5}', status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'data that is a number', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: '{"data": 5}', status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'data over the limit', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: 'x'.repeat(65) }), status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'data with a lone surrogate', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: '{"data": "\\ud800"}', status: 400, code: 'BAD_USER_INPUT' },
-    { name: 'an oversized body', method: 'POST', path: '/blocks', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: 'x'.repeat(100_000) }), status: 413, code: 'REQUEST_ENTITY_TOO_LARGE' },
-    { name: "another site's page (CSRF)", method: 'POST', path: '/blocks', headers: { origin: 'http://evil.example' }, status: 403, code: 'CSRF_PREVENTED' },
-    { name: 'a sandboxed page (Origin: null)', method: 'POST', path: '/blocks', headers: { origin: 'null' }, status: 403, code: 'CSRF_PREVENTED' },
-    { name: 'a cross-site fetch without Origin', method: 'POST', path: '/blocks', headers: { 'sec-fetch-site': 'cross-site' }, status: 403, code: 'CSRF_PREVENTED' },
+    {
+      name: 'a text/plain body',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      name: 'malformed JSON',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: '{"data":',
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'a body that is not UTF-8',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]),
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'a JSON array',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: '[]',
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'an unknown field',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: '{"proof": 5}',
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'data that is a number',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: '{"data": 5}',
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'data over the limit',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: 'x'.repeat(65) }),
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'data with a lone surrogate',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: '{"data": "\\ud800"}',
+      status: 400,
+      code: 'BAD_USER_INPUT',
+    },
+    {
+      name: 'an oversized body',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: 'x'.repeat(100_000) }),
+      status: 413,
+      code: 'REQUEST_ENTITY_TOO_LARGE',
+    },
+    {
+      name: "another site's page (CSRF)",
+      method: 'POST',
+      path: '/blocks',
+      headers: { origin: 'http://evil.example' },
+      status: 403,
+      code: 'CSRF_PREVENTED',
+    },
+    {
+      name: 'a sandboxed page (Origin: null)',
+      method: 'POST',
+      path: '/blocks',
+      headers: { origin: 'null' },
+      status: 403,
+      code: 'CSRF_PREVENTED',
+    },
+    {
+      name: 'a cross-site fetch without Origin',
+      method: 'POST',
+      path: '/blocks',
+      headers: { 'sec-fetch-site': 'cross-site' },
+      status: 403,
+      code: 'CSRF_PREVENTED',
+    },
   ])('refuses $name with $status $code, writing nothing', async ({ method, path, headers, body, status, code }) => {
     const { base, server } = await seedServer();
     const reply = await send(base, method, path, { ...(headers ? { headers } : {}), ...(body === undefined ? {} : { body }) });
@@ -222,12 +330,12 @@ describe('the seed REST interface', () => {
   it.skipIf(!hasPython)("serves the seed's own Python client, whose hash_block agrees with every link", async () => {
     const { base } = await seedServer();
     const { hostname, port } = new URL(base);
-    const { stdout } = await promisify(execFile)('python3', [resolve(import.meta.dirname, 'seed-client.py'), hostname, port, '5'], { timeout: 30_000 }).catch(
-      (error: { stderr?: string }) => {
-        if (error.stderr?.includes("No module named 'requests'")) return { stdout: null };
-        throw error;
-      },
-    );
+    const { stdout } = await promisify(execFile)('python3', [resolve(import.meta.dirname, 'seed-client.py'), hostname, port, '5'], {
+      timeout: 30_000,
+    }).catch((error: { stderr?: string }) => {
+      if (error.stderr?.includes("No module named 'requests'")) return { stdout: null };
+      throw error;
+    });
     if (stdout === null) {
       console.warn('skipped: the seed client needs the Python module `requests`, which is not installed here');
       return;
@@ -267,7 +375,12 @@ describe('GET /blocks streaming', () => {
         }
       },
     };
-    const routes = createSeedRoutes({ ledger, miningGate: createMiningGate({ token: null, ratePerMinute: 0 }), clientKey: () => 'test', batchSize: 10 });
+    const routes = createSeedRoutes({
+      ledger,
+      miningGate: createMiningGate({ token: null, ratePerMinute: 0 }),
+      clientKey: () => 'test',
+      batchSize: 10,
+    });
     const http = createServer((request, response) => {
       response.on('close', () => setImmediate(finished));
       routes(request, response);
@@ -321,13 +434,19 @@ describe('GET /blocks streaming', () => {
         }
       },
     };
-    const routes = createSeedRoutes({ ledger, miningGate: createMiningGate({ token: null, ratePerMinute: 0 }), clientKey: () => 'test', batchSize: 10 });
+    const routes = createSeedRoutes({
+      ledger,
+      miningGate: createMiningGate({ token: null, ratePerMinute: 0 }),
+      clientKey: () => 'test',
+      batchSize: 10,
+    });
     const http = createServer((request, response) => void routes(request, response));
     await new Promise<void>((resolvePromise) => http.listen(0, '127.0.0.1', resolvePromise));
     onTestFinished(() => new Promise<void>((resolvePromise) => http.close(() => resolvePromise())));
     const { port } = http.address() as AddressInfo;
     // A client in another process, which reads as fast as the kernel delivers.
-    const client = "require('node:http').get(process.argv[1], (r) => { let n = 0; r.on('data', (c) => (n += c.length)); r.on('end', () => console.log(n)); })";
+    const client =
+      "require('node:http').get(process.argv[1], (r) => { let n = 0; r.on('data', (c) => (n += c.length)); r.on('end', () => console.log(n)); })";
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', client, `http://127.0.0.1:${port}/blocks`]);
     expect(Number(stdout)).toBeGreaterThan(100_000);
     expect(turnsAtEachRead).toHaveLength(101);

@@ -65,9 +65,7 @@ describe('schema contract', () => {
   it('fails when a nullable argument becomes non-null', async () => {
     const { report, holds } = await check(sdl(), sdl({ block: '"Position in the chain." index: Int!' }));
     expect(holds).toBe(false);
-    expect(unacceptedBreakingChanges(report)).toMatchObject([
-      { path: 'Query.block.index', type: 'FIELD_ARGUMENT_TYPE_CHANGED' },
-    ]);
+    expect(unacceptedBreakingChanges(report)).toMatchObject([{ path: 'Query.block.index', type: 'FIELD_ARGUMENT_TYPE_CHANGED' }]);
   });
 
   it('passes the removal of a field the released schema deprecated with a reason', async () => {

@@ -111,7 +111,9 @@ describe('chain repository', () => {
 
     it('refuse a block that skips an index', () => {
       const { other, chain } = storedChain();
-      expect(() => other.prepare(INSERT).run(...insertRow({ ...chain[3]!, index: 5 }))).toThrow(/appended at the tip|previous_hash must be/);
+      expect(() => other.prepare(INSERT).run(...insertRow({ ...chain[3]!, index: 5 }))).toThrow(
+        /appended at the tip|previous_hash must be/,
+      );
     });
 
     it('refuse a block that does not link to the block before it', () => {
@@ -205,7 +207,11 @@ describe('chain repository', () => {
         }
       }
       try {
-        expect(await repository.importChainInBatches(watched(), { batchSize: 500 })).toEqual({ status: 'imported', count: 2500, tip: chain[2499] });
+        expect(await repository.importChainInBatches(watched(), { batchSize: 500 })).toEqual({
+          status: 'imported',
+          count: 2500,
+          tip: chain[2499],
+        });
       } finally {
         clearInterval(ticking);
       }

@@ -64,7 +64,9 @@ const kit = drizzleKit as unknown as {
 
 describe('migrations', () => {
   it('are current: the Drizzle schema needs no new migration', async () => {
-    const snapshots = readdirSync(join(MIGRATIONS_FOLDER, 'meta')).filter((name) => name.endsWith('_snapshot.json')).sort();
+    const snapshots = readdirSync(join(MIGRATIONS_FOLDER, 'meta'))
+      .filter((name) => name.endsWith('_snapshot.json'))
+      .sort();
     const latest = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', snapshots.at(-1)), 'utf8')) as Snapshot;
     const current = await kit.generateSQLiteDrizzleJson(schema, latest.id);
     expect(await kit.generateSQLiteMigration(latest, current)).toEqual([]);

@@ -36,7 +36,9 @@ const lastIndex = (repository: ChainRepository): number => repository.tip()?.ind
 function inSegments(path: string, repository: ChainRepository, parts: number, maxReportedProblems: number) {
   const connection = new Sqlite(path, { readonly: true });
   try {
-    const segments = splitChain(lastIndex(repository), parts).map((segment) => validateSegment(connection, segment, { maxReportedProblems }));
+    const segments = splitChain(lastIndex(repository), parts).map((segment) =>
+      validateSegment(connection, segment, { maxReportedProblems }),
+    );
     return joinSegmentResults(segments, { maxReportedProblems });
   } finally {
     connection.close();

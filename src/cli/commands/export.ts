@@ -70,7 +70,8 @@ function checkOutputTarget(path: string): void {
     return;
   }
   if (target.isDirectory()) throw unwritable(path, 'it is a directory.');
-  if (!target.isFile() && !target.isSymbolicLink()) throw unwritable(path, 'it is not a regular file (a device, pipe or socket is not replaced).');
+  if (!target.isFile() && !target.isSymbolicLink())
+    throw unwritable(path, 'it is not a regular file (a device, pipe or socket is not replaced).');
 }
 
 function openOutput(path: string): AtomicFile {
@@ -84,7 +85,7 @@ function openOutput(path: string): AtomicFile {
 export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
   return new Command('export')
     .description(
-      'Write the stored chain as a chain file (the seed\'s GET /blocks body). With --from/--limit, a slice: ' +
+      "Write the stored chain as a chain file (the seed's GET /blocks body). With --from/--limit, a slice: " +
         'its "length" stays the whole chain\'s, so verify and import know it for a partial export.',
     )
     .option('--out <file>', 'write to this file (atomically: a temporary file renamed into place) instead of stdout', nonEmptyPath)
@@ -100,7 +101,10 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
           const trap = io.trapInterrupts();
           let output: { readonly path: string; readonly file: AtomicFile } | null = null;
           /** Runs a step on the output file, reporting its failure with the file's path and the OS's reason. */
-          const onOutput = ({ path, file }: { readonly path: string; readonly file: AtomicFile }, step: (file: AtomicFile) => void): void => {
+          const onOutput = (
+            { path, file }: { readonly path: string; readonly file: AtomicFile },
+            step: (file: AtomicFile) => void,
+          ): void => {
             try {
               step(file);
             } catch (error) {
@@ -113,18 +117,30 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
             const length = repository.length();
             const { from, limit } = options;
             if (from > 0 && from >= length) {
-              throw new CliError('BAD_RANGE', `--from ${from} is past the tip: the chain has ${length} block(s), indices 0 to ${length - 1}.`, EXIT_USAGE);
+              throw new CliError(
+                'BAD_RANGE',
+                `--from ${from} is past the tip: the chain has ${length} block(s), indices 0 to ${length - 1}.`,
+                EXIT_USAGE,
+              );
             }
             const end = limit === undefined ? length : Math.min(length, from + limit);
             output = options.out === undefined ? null : { path: options.out, file: openOutput(options.out) };
             const target = output;
-            const write = target === null ? (text: string) => void io.stdout.write(text) : (text: string) => onOutput(target, (file) => file.write(text));
+            const write =
+              target === null
+                ? (text: string) => void io.stdout.write(text)
+                : (text: string) => onOutput(target, (file) => file.write(text));
             for (const piece of seedChainJsonChunks(repository.batches(BATCH_SIZE, { from, end }), { length })) {
               write(piece);
               // Between batches, so that an interrupt can remove the temporary file.
               await nextTurn();
               if (trap.signal.aborted) {
-                throw interrupted(trap.signal.reason, target === null ? 'the export was stopped; what reached stdout is incomplete.' : 'the export was stopped; no file was written.');
+                throw interrupted(
+                  trap.signal.reason,
+                  target === null
+                    ? 'the export was stopped; what reached stdout is incomplete.'
+                    : 'the export was stopped; no file was written.',
+                );
               }
             }
             if (target !== null) {

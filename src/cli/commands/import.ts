@@ -31,12 +31,14 @@ const SIDE_FILES = ['-wal', '-shm', '-journal'];
  * the file, and the folders listed, deepest first), `blank` (a file of 0
  * bytes, which SQLite takes for an empty database), or `empty-ledger`.
  */
-type DatabaseTarget = { readonly kind: 'missing'; readonly folders: readonly string[] } | { readonly kind: 'blank' } | { readonly kind: 'empty-ledger' };
+type DatabaseTarget =
+  { readonly kind: 'missing'; readonly folders: readonly string[] } | { readonly kind: 'blank' } | { readonly kind: 'empty-ledger' };
 
 /** Folders that do not exist yet on the way to `path`, deepest first. */
 function missingFolders(path: string): string[] {
   const folders: string[] = [];
-  for (let folder = dirname(resolve(path)); !existsSync(folder) && dirname(folder) !== folder; folder = dirname(folder)) folders.push(folder);
+  for (let folder = dirname(resolve(path)); !existsSync(folder) && dirname(folder) !== folder; folder = dirname(folder))
+    folders.push(folder);
   return folders;
 }
 
@@ -153,7 +155,7 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
         'A database that holds any block, or a chain that does not validate, is refused and nothing is written; ' +
         'a database file the import created is removed again if it fails or is interrupted.',
     )
-    .argument('<file>', 'chain file, as export writes it or the seed\'s GET /blocks served it; - reads standard input')
+    .argument('<file>', "chain file, as export writes it or the seed's GET /blocks served it; - reads standard input")
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
     .option('--json', JSON_OPTION_HELP)
     .action(async (file, options) => {
@@ -202,7 +204,13 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
               throw notEmpty(databasePath, outcome.length);
             }
             imported = true;
-            const summary = { imported: true, file: input, database: resolve(databasePath), length: outcome.count, tipHash: outcome.tip?.hash ?? null };
+            const summary = {
+              imported: true,
+              file: input,
+              database: resolve(databasePath),
+              length: outcome.count,
+              tipHash: outcome.tip?.hash ?? null,
+            };
             if (json) writeJson(io.stdout, summary);
             else io.stdout.write(`Imported ${summary.length} block(s) into ${summary.database}; tip hash ${summary.tipHash}.\n`);
             return EXIT_OK;

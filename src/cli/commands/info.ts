@@ -9,7 +9,7 @@ import { runCommand } from '../run-command.js';
 
 export function infoCommand(io: CliIo, finish: (exitCode: number) => void) {
   return new Command('info')
-    .description('Show the stored chain\'s length and tip, the configured difficulty, and the database file and its size.')
+    .description("Show the stored chain's length and tip, the configured difficulty, and the database file and its size.")
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
     .option('--json', JSON_OPTION_HELP)
     .action(async (options) => {

@@ -22,7 +22,7 @@ const minedLine = ({ block, attempts, durationMs }: MinedBlock): string =>
 export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
   return new Command('mine')
     .description(
-      'Mine blocks into the database directly (no server), as the server\'s mineBlock does: DIFFICULTY, MINER, MINING_THREADS and ' +
+      "Mine blocks into the database directly (no server), as the server's mineBlock does: DIFFICULTY, MINER, MINING_THREADS and " +
         'DATA_MAX_BYTES apply. Progress shows on stderr when it is a terminal; Ctrl-C stops cleanly (exit 130), the block in progress unwritten.',
     )
     .option('--count <n>', 'blocks to mine', wholeNumber(1), 1)
@@ -49,7 +49,9 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
             return failure.exitCode;
           };
           const stopped = (): number =>
-            failed(interrupted(trap.signal.reason, `mined ${mined.length} of ${options.count} block(s); the block in progress was not written.`));
+            failed(
+              interrupted(trap.signal.reason, `mined ${mined.length} of ${options.count} block(s); the block in progress was not written.`),
+            );
           try {
             const search = createPoolProofSearch({ engine: engine.name, threads: config.miningThreads });
             proofSearch = search;
@@ -65,7 +67,11 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
             for (let block = 1; block <= options.count; block++) {
               if (trap.signal.aborted) break;
               const progress = startProgressLine(io.stderr, () =>
-                formatMiningProgress({ block, count: options.count, ...(running.miningProgress() ?? { attempts: 0, elapsedMs: 0, difficulty: config.difficulty }) }),
+                formatMiningProgress({
+                  block,
+                  count: options.count,
+                  ...(running.miningProgress() ?? { attempts: 0, elapsedMs: 0, difficulty: config.difficulty }),
+                }),
               );
               try {
                 mined.push(await running.mineBlock({ data: options.data ?? null }));

@@ -10,7 +10,7 @@ import { runCommand } from '../run-command.js';
 
 export function validateCommand(io: CliIo, finish: (exitCode: number) => void) {
   return new Command('validate')
-    .description('Validate the stored chain, as the server\'s validate does: exit 0 if valid, 1 if not.')
+    .description("Validate the stored chain, as the server's validate does: exit 0 if valid, 1 if not.")
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
     .option('--json', JSON_OPTION_HELP)
     .action(async (options) => {

@@ -11,7 +11,10 @@ import { runCommand } from '../run-command.js';
 export function verifyCommand(io: CliIo, finish: (exitCode: number) => void) {
   return new Command('verify')
     .description('Validate a chain file offline (no server, no database): exit 0 if valid, 1 if not, 2 if it is no chain file.')
-    .argument('<file>', 'chain file: the seed\'s GET /blocks body ({"blockchain": [...], "length": N}) or an array of blocks; - reads standard input')
+    .argument(
+      '<file>',
+      'chain file: the seed\'s GET /blocks body ({"blockchain": [...], "length": N}) or an array of blocks; - reads standard input',
+    )
     .option(
       '--difficulty <d>',
       `also require every block after the genesis block to have been mined at difficulty d or more (${MIN_DIFFICULTY}-${MAX_DIFFICULTY}); ` +

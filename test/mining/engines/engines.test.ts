@@ -15,7 +15,8 @@ function enginesUnderTest(): Array<[string, ProofEngine]> {
   return engines;
 }
 
-const smallestProof = (engine: ProofEngine, previous: number, difficulty: number): number | null => engine.search(previous, difficulty, 1, MAX_PROOF);
+const smallestProof = (engine: ProofEngine, previous: number, difficulty: number): number | null =>
+  engine.search(previous, difficulty, 1, MAX_PROOF);
 
 describe.each(enginesUnderTest())('the %s proof engine', (_label, engine) => {
   it("finds the seed's proofs at difficulty 4 and the known difficulty 5 and 6 answers", () => {

@@ -142,9 +142,7 @@ describe('wasm proof engine', () => {
       // Previous proof far above the window: negative differences throughout.
       fc.integer({ min: 1, max: 2 ** 30 }).map((start) => ({ previous: start + 2 ** 40, start })),
       // The sign change inside the window.
-      fc
-        .tuple(anyProof, fc.integer({ min: 0, max: 300 }))
-        .map(([previous, back]) => ({ previous, start: Math.max(1, previous - back) })),
+      fc.tuple(anyProof, fc.integer({ min: 0, max: 300 })).map(([previous, back]) => ({ previous, start: Math.max(1, previous - back) })),
     );
     fc.assert(
       fc.property(window, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 400 }), ({ previous, start }, difficulty, count) => {
