@@ -57,10 +57,10 @@ describe('validateChain', () => {
     const chain = buildChain(5);
     const rewritten: Block[] = [chain[0]!];
     for (const block of chain.slice(1)) {
-      rewritten.push(sealBlock({ ...block, previousHash: rewritten.at(-1).hash, data: block.index === 1 ? 'rewritten' : block.data }));
+      rewritten.push(sealBlock({ ...block, previousHash: rewritten.at(-1)!.hash, data: block.index === 1 ? 'rewritten' : block.data }));
     }
     expect(validateChain(rewritten).valid).toBe(true);
-    expect(rewritten.at(-1).hash).not.toBe(chain.at(-1).hash);
+    expect(rewritten.at(-1)!.hash).not.toBe(chain.at(-1)!.hash);
   });
 
   it('reports the genesis shape, index gaps and unsupported difficulties', () => {

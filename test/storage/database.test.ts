@@ -67,7 +67,7 @@ describe('migrations', () => {
     const snapshots = readdirSync(join(MIGRATIONS_FOLDER, 'meta'))
       .filter((name) => name.endsWith('_snapshot.json'))
       .sort();
-    const latest = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', snapshots.at(-1)), 'utf8')) as Snapshot;
+    const latest = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', snapshots.at(-1)!), 'utf8')) as Snapshot;
     const current = await kit.generateSQLiteDrizzleJson(schema, latest.id);
     expect(await kit.generateSQLiteMigration(latest, current)).toEqual([]);
   });
