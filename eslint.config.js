@@ -2,9 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const storageModules = ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*'];
-const graphqlModules = ['graphql', 'graphql-yoga', 'graphql-scalars', '@graphql-yoga/*'];
+const graphqlModules = ['graphql', 'graphql-yoga', 'graphql-scalars', 'graphql-ws', 'graphql-ws/*', '@graphql-yoga/*', '@escape.tech/*'];
 
-/** Keeps the dependency direction: server -> graphql -> ledger -> core + storage; core imports nothing of ours. */
+/** A folder of src/ that a layer must not import. */
+const folder = (name) => [`../${name}/*`, `../../${name}/*`];
+
+/**
+ * The dependency direction (docs/architecture.md): main -> server -> app ->
+ * yoga | rest | live -> graphql -> http -> ledger -> storage | mining -> core.
+ * src/shared and src/core import nothing of ours; the rules below say, per
+ * folder, what it may not reach.
+ */
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
@@ -38,41 +46,71 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
     rules: restrict(
       [...storageModules, ...graphqlModules, '../*', '!./*'],
-      'src/core is pure: no database, no GraphQL, nothing outside src/core.',
+      'src/core and src/shared import nothing of ours outside their own folder: no database, no GraphQL.',
     ),
   },
   {
-    files: ['src/storage/**/*.ts'],
+    files: ['src/storage/**/*.ts', 'src/mining/**/*.ts', 'src/chain-file/**/*.ts'],
     rules: restrict(
-      [...graphqlModules, '../graphql/*', '../ledger/*', '../mining/*'],
-      'src/storage knows the core types and SQL, nothing above it.',
+      [
+        ...graphqlModules,
+        ...['ledger', 'cli', 'http', 'rest', 'graphql', 'yoga', 'live', 'storage', 'mining', 'chain-file'].flatMap(folder),
+        '../config.js',
+      ],
+      'storage, mining and chain-file build on src/core and src/shared only (and storage on SQL): nothing above them, nor each other.',
     ),
   },
   {
-    files: ['src/ledger/**/*.ts', 'src/mining/**/*.ts'],
-    rules: restrict([...graphqlModules, ...storageModules, '../graphql/*'], 'No GraphQL or SQL driver below the GraphQL layer.'),
-  },
-  {
-    files: ['src/chain-file/**/*.ts'],
+    files: ['src/ledger/**/*.ts'],
     rules: restrict(
-      [...storageModules, ...graphqlModules, '../storage/*', '../graphql/*', '../ledger/*', '../mining/*', '../cli/*'],
-      'src/chain-file reads and writes chain files: the core and the file system, nothing else.',
+      [...graphqlModules, ...storageModules, ...['cli', 'http', 'rest', 'graphql', 'yoga', 'live', 'chain-file'].flatMap(folder)],
+      'src/ledger works on the core, storage and mining: no GraphQL, no SQL driver, no transport.',
     ),
   },
   {
     files: ['src/cli/**/*.ts'],
-    rules: restrict([...graphqlModules, '**/graphql/*'], 'The operator tool works on the ledger and storage, below the GraphQL layer.'),
+    rules: restrict(
+      [...graphqlModules, ...['http', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder)],
+      'The operator tool works on the ledger, storage and chain files, below every transport.',
+    ),
   },
   {
-    files: ['src/rest/**/*.ts', 'src/http/**/*.ts'],
-    rules: restrict([...storageModules, '../storage/*'], 'HTTP routes reach storage only through the ledger.'),
+    files: ['src/http/**/*.ts'],
+    rules: restrict(
+      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder)],
+      'src/http serves both transports: it throws RequestErrors, and knows neither GraphQL nor REST.',
+    ),
+  },
+  {
+    files: ['src/rest/**/*.ts'],
+    rules: restrict(
+      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'graphql', 'yoga', 'live'].flatMap(folder)],
+      'The REST routes reach storage only through the ledger, and know nothing of GraphQL.',
+    ),
+  },
+  {
+    files: ['src/live/**/*.ts'],
+    rules: restrict(
+      [...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga'].flatMap(folder)],
+      'Live feeds follow the ledger; they throw LedgerErrors and RequestErrors, which the GraphQL layer answers.',
+    ),
   },
   {
     files: ['src/graphql/**/*.ts'],
-    rules: restrict([...storageModules, '../storage/*'], 'The GraphQL layer reaches storage only through the ledger.'),
+    rules: restrict(
+      [...storageModules, ...['storage', 'cli', 'rest', 'yoga'].flatMap(folder)],
+      'The schema layer reaches storage only through the ledger; the yoga server is built around it, not the other way.',
+    ),
+  },
+  {
+    files: ['src/yoga/**/*.ts'],
+    rules: restrict(
+      [...storageModules, ...['storage', 'cli', 'rest'].flatMap(folder)],
+      'The yoga server reaches storage only through the ledger.',
+    ),
   },
   {
     files: ['client/**/*.ts', 'explorer/**/*.ts'],

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import type { EngineName } from '../src/mining/engines/load-engine.js';
-import { startWorker } from '../src/threads/start-worker.js';
+import { startWorker } from '../src/shared/start-worker.js';
 import { median } from './report.js';
 
 export interface RateJob {

@@ -34,7 +34,7 @@ async function compile(): Promise<Buffer> {
       await promisify(execFile)(process.execPath, [ASC, SOURCE, '--baseDir', ROOT, '--outFile', outFile, ...FLAGS], { cwd: ROOT });
     } catch (error) {
       const { stderr = '', message } = error as { stderr?: string; message: string };
-      throw new Error(`asc failed: ${message}\n${stderr}`);
+      throw new Error(`asc failed: ${message}\n${stderr}`, { cause: error });
     }
     return await readFile(outFile);
   } finally {

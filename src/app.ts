@@ -1,9 +1,9 @@
 import type { YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
-import { createMiningGate } from './graphql/mining-gate.js';
-import { clientKey, normalizeAddress } from './graphql/client-address.js';
-import { createLiveFeeds, type LiveFeeds, type LiveFeedsOptions } from './graphql/live-feeds.js';
-import { createLedgerYoga, type LedgerYoga } from './graphql/yoga.js';
+import { createClientKeyer } from './http/client-address.js';
+import { createMiningGate } from './http/mining-gate.js';
+import { createLiveFeeds, type LiveFeeds, type LiveFeedsOptions } from './live/live-feeds.js';
+import { createLedgerYoga, type LedgerYoga } from './yoga/yoga.js';
 import { createLedger, type Ledger } from './ledger/ledger.js';
 import { selectEngine, type LoadedEngine } from './mining/engines/load-engine.js';
 import { createPoolProofSearch } from './mining/pool-proof-search.js';
@@ -84,8 +84,9 @@ export async function createApp(config: Config, { logger = false, live: liveOpti
       ...liveOptions,
       blocks: { onError: logError('Reading new blocks for blockMined failed (retried):'), ...liveOptions.blocks },
     });
-    // One gate for GraphQL and REST: a client's mines count against one limit.
+    // One gate and one idea of who the client is, for GraphQL and REST: a client's mines count against one limit.
     const miningGate = createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute });
+    const clientKey = createClientKeyer(config.trustedProxies);
     const yoga = createLedgerYoga({
       ledger,
       logger,
@@ -93,14 +94,13 @@ export async function createApp(config: Config, { logger = false, live: liveOpti
       graphiql: config.graphiql,
       introspection: config.introspection,
       miningGate,
-      trustedProxies: config.trustedProxies,
+      clientKey,
       live,
     });
-    const proxies = new Set(config.trustedProxies.map(normalizeAddress));
     const seedRoutes = createSeedRoutes({
       ledger,
       miningGate,
-      clientKey: (request) => clientKey(request, proxies),
+      clientKey,
       allowedOrigins: config.corsOrigins,
       onInternalError: logError('REST /blocks failed:'),
     });

@@ -15,11 +15,9 @@ export interface Config {
   readonly dataMaxBytes: number;
   /** Origins other than the server's own whose browser pages may call the API (CORS). */
   readonly corsOrigins: readonly string[];
-  /** `NODE_ENV=production`: changes the defaults of the three switches below. */
-  readonly production: boolean;
-  /** Serve GraphiQL to browsers at the GraphQL endpoint. */
+  /** Serve GraphiQL to browsers at the GraphQL endpoint (default: on, off with NODE_ENV=production). */
   readonly graphiql: boolean;
-  /** Answer introspection queries (and suggest field names in errors). */
+  /** Answer introspection queries and suggest field names in errors (default: on, off with NODE_ENV=production). */
   readonly introspection: boolean;
   /** When set, `mineBlock` needs `Authorization: Bearer <token>`. Never logged. */
   readonly miningToken: string | null;
@@ -130,7 +128,6 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     difficulty: DIFFICULTY,
     dataMaxBytes: DATA_MAX_BYTES,
     corsOrigins: Object.freeze(CORS_ORIGINS),
-    production,
     graphiql: GRAPHIQL ?? !production,
     introspection: INTROSPECTION ?? !production,
     miningToken: parsed.data.MINING_TOKEN ?? null,

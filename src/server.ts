@@ -3,12 +3,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { YogaLogger } from 'graphql-yoga';
 import { createApp, type App } from './app.js';
 import type { Config } from './config.js';
-import type { LiveFeedsOptions } from './graphql/live-feeds.js';
-import { attachWebSocketTransport, type WebSocketTransport } from './graphql/websocket.js';
-import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './graphql/yoga.js';
+import type { LiveFeedsOptions } from './live/live-feeds.js';
+import { attachWebSocketTransport, type WebSocketTransport } from './live/websocket.js';
+import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './yoga/yoga.js';
 import { createExplorerRoutes } from './http/explorer.js';
 import { isRebindingSuspect, refuseMisdirected } from './http/host-check.js';
-import { isForeignBrowserRequest } from './rest/request-origin.js';
+import { isForeignBrowserRequest } from './http/request-origin.js';
 
 export interface RunningServer {
   readonly app: App;
@@ -60,7 +60,7 @@ export async function startServer(
   const app = await createApp(config, { logger, ...(live ? { live } : {}) });
   const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
   const hostCheck = { listenHost: config.host, trustedProxies: config.trustedProxies };
-  const explorer = createExplorerRoutes({ enabled: true });
+  const explorer = createExplorerRoutes();
   const http = createServer(
     {
       headersTimeout: headersMs,

@@ -11,7 +11,6 @@ describe('loadConfig', () => {
       difficulty: 4,
       dataMaxBytes: 4096,
       corsOrigins: [],
-      production: false,
       graphiql: true,
       introspection: true,
       miningToken: null,
@@ -24,7 +23,7 @@ describe('loadConfig', () => {
   });
 
   it('turns GraphiQL and introspection off in production unless asked for', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, graphiql: false, introspection: false });
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ graphiql: false, introspection: false });
     expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: '1' })).toMatchObject({
       graphiql: true,
       introspection: true,

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../storage/database.js';
 import { CliError, toCliError } from './errors.js';
-import { EXIT_USAGE, type CliIo } from './io.js';
+import type { CliIo } from './io.js';
 
 /** The configuration, with `--db` in place of DATABASE_PATH when given. */
 export function cliConfig(io: CliIo, databasePath: string | undefined): Config {
@@ -17,9 +17,9 @@ export function cliConfig(io: CliIo, databasePath: string | undefined): Config {
  */
 export function openDatabaseForReading(path: string): Database {
   if (!existsSync(path)) {
-    throw new CliError('DATABASE_MISSING', `No database at ${resolve(path)} (set DATABASE_PATH or pass --db).`, EXIT_USAGE);
+    throw new CliError('DATABASE_MISSING', `No database at ${resolve(path)} (set DATABASE_PATH or pass --db).`);
   }
-  if (!statSync(path).isFile()) throw new CliError('DATABASE_INVALID', `${resolve(path)} is not a database file.`, EXIT_USAGE);
+  if (!statSync(path).isFile()) throw new CliError('DATABASE_INVALID', `${resolve(path)} is not a database file.`);
   let database: Database | null = null;
   try {
     database = openDatabase(path, { readOnly: true, busyTimeoutMs: 5000 });
@@ -27,11 +27,7 @@ export function openDatabaseForReading(path: string): Database {
     const hasBlocks =
       database.client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blocks'").pluck().get() !== undefined;
     if (!hasBlocks)
-      throw new CliError(
-        'DATABASE_INVALID',
-        `${resolve(path)} is a SQLite database but not a ledger's: it has no blocks table.`,
-        EXIT_USAGE,
-      );
+      throw new CliError('DATABASE_INVALID', `${resolve(path)} is a SQLite database but not a ledger's: it has no blocks table.`);
     return database;
   } catch (error) {
     database?.close();

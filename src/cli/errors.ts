@@ -5,46 +5,44 @@ import { ConfigError } from '../config.js';
 import { LedgerError } from '../ledger/errors.js';
 import { EngineUnavailableError } from '../mining/engines/load-engine.js';
 import { StorageError, toStorageError } from '../storage/errors.js';
-import { EXIT_INVALID, EXIT_USAGE, interruptExitCode } from './io.js';
+import { cliExitCode, type ErrorCode } from '../shared/error-codes.js';
+import { interruptExitCode } from './io.js';
 
-/** A failure the tool reports as `{"error": {code, message}}` (or its message, in text) and exits with `exitCode`. */
+/**
+ * A failure the tool reports as `{"error": {code, message}}` (or its message,
+ * in text) and exits with `exitCode`: the code's exit status in ERROR_CODES
+ * unless given (INTERRUPTED's depends on the signal).
+ */
 export class CliError extends Error {
   override readonly name = 'CliError';
+  readonly exitCode: number;
+
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly exitCode: number,
-    options?: { cause?: unknown },
+    { cause, exitCode = cliExitCode(code) }: { cause?: unknown; exitCode?: number } = {},
   ) {
-    super(message, options);
+    super(message, { cause });
+    this.exitCode = exitCode;
   }
 }
 
 export const interrupted = (signal: unknown, what: string): CliError =>
-  new CliError('INTERRUPTED', `Interrupted (${String(signal)}): ${what}`, interruptExitCode(signal));
+  new CliError('INTERRUPTED', `Interrupted (${String(signal)}): ${what}`, { exitCode: interruptExitCode(signal) });
 
-/** Each storage failure's code, message (given the database, as " /path" or "") and exit code. */
+/** Each storage failure's code and message (given the database, as " /path" or ""). */
 const STORAGE_FAILURES: Record<
   StorageError['failure'],
-  readonly [code: string, message: (database: string, driverCode: string) => string, exitCode: number]
+  readonly [code: ErrorCode, message: (database: string, driverCode: string) => string]
 > = {
-  busy: ['DB_BUSY', (database) => `The database${database} is locked by another writer; try again shortly.`, EXIT_INVALID],
-  full: ['STORAGE_FULL', (database) => `The disk holding the database${database} is full; nothing was written.`, EXIT_INVALID],
-  'read-only': [
-    'DATABASE_READ_ONLY',
-    (database) => `The database file${database} cannot be written to; nothing was written.`,
-    EXIT_INVALID,
-  ],
-  corrupt: ['DATABASE_DAMAGED', (database) => `The database file${database} is damaged, or is not a SQLite database.`, EXIT_USAGE],
-  constraint: [
-    'STORAGE_FAILED',
-    (database) => `The database${database} refused the write (a constraint failed); nothing was written.`,
-    EXIT_INVALID,
-  ],
+  busy: ['DB_BUSY', (database) => `The database${database} is locked by another writer; try again shortly.`],
+  full: ['STORAGE_FULL', (database) => `The disk holding the database${database} is full; nothing was written.`],
+  'read-only': ['DATABASE_READ_ONLY', (database) => `The database file${database} cannot be written to; nothing was written.`],
+  corrupt: ['DATABASE_DAMAGED', (database) => `The database file${database} is damaged, or is not a SQLite database.`],
+  constraint: ['STORAGE_FAILED', (database) => `The database${database} refused the write (a constraint failed); nothing was written.`],
   unknown: [
     'STORAGE_FAILED',
     (database, driverCode) => `The database operation${database === '' ? '' : ` on${database}`} failed${driverCode}.`,
-    EXIT_INVALID,
   ],
 };
 
@@ -66,38 +64,27 @@ function isDriverError(error: unknown): boolean {
 /** What the operator is told for anything a command throws; a storage failure names `databasePath` when given. */
 export function toCliError(error: unknown, databasePath?: string): CliError {
   if (error instanceof CliError) return error;
-  if (error instanceof ConfigError) return new CliError('CONFIG_INVALID', error.message, EXIT_USAGE, { cause: error });
+  if (error instanceof ConfigError) return new CliError('CONFIG_INVALID', error.message, { cause: error });
   if (error instanceof EngineUnavailableError) {
-    return new CliError(
-      'CONFIG_INVALID',
-      `Invalid configuration: MINER names an engine that cannot run here: ${error.message}`,
-      EXIT_USAGE,
-      { cause: error },
-    );
-  }
-  if (error instanceof ChainFileUnreadableError) return new CliError('FILE_UNREADABLE', error.message, EXIT_USAGE, { cause: error });
-  if (error instanceof MalformedChainError) return new CliError('CHAIN_FILE_MALFORMED', error.message, EXIT_USAGE, { cause: error });
-  if (error instanceof ChainChangedError) {
-    return new CliError(
-      'CHAIN_CHANGED',
-      `The chain file changed while it was imported: ${error.message} Nothing was imported.`,
-      EXIT_INVALID,
-      { cause: error },
-    );
-  }
-  // The ledger's translation of a storage failure: said as for any other, naming the database.
-  if (error instanceof LedgerError && error.cause instanceof StorageError) return toCliError(error.cause, databasePath);
-  if (error instanceof LedgerError) {
-    const usage = error.code === 'BAD_USER_INPUT' || error.code === 'DATABASE_DAMAGED';
-    return new CliError(error.code, error.message, usage ? EXIT_USAGE : EXIT_INVALID, { cause: error });
-  }
-  if (error instanceof StorageError || isDriverError(error)) {
-    const failure = toStorageError(error).failure;
-    const [code, message, exitCode] = STORAGE_FAILURES[failure];
-    return new CliError(code, message(databasePath === undefined ? '' : ` ${resolve(databasePath)}`, driverCode(error)), exitCode, {
+    return new CliError('CONFIG_INVALID', `Invalid configuration: MINER names an engine that cannot run here: ${error.message}`, {
       cause: error,
     });
   }
+  if (error instanceof ChainFileUnreadableError) return new CliError('FILE_UNREADABLE', error.message, { cause: error });
+  if (error instanceof MalformedChainError) return new CliError('CHAIN_FILE_MALFORMED', error.message, { cause: error });
+  if (error instanceof ChainChangedError) {
+    return new CliError('CHAIN_CHANGED', `The chain file changed while it was imported: ${error.message} Nothing was imported.`, {
+      cause: error,
+    });
+  }
+  // The ledger's translation of a storage failure: said as for any other, naming the database.
+  if (error instanceof LedgerError && error.cause instanceof StorageError) return toCliError(error.cause, databasePath);
+  if (error instanceof LedgerError) return new CliError(error.code, error.message, { cause: error });
+  if (error instanceof StorageError || isDriverError(error)) {
+    const failure = toStorageError(error).failure;
+    const [code, message] = STORAGE_FAILURES[failure];
+    return new CliError(code, message(databasePath === undefined ? '' : ` ${resolve(databasePath)}`, driverCode(error)), { cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
-  return new CliError('INTERNAL', `Unexpected error: ${message}`, EXIT_INVALID, { cause: error });
+  return new CliError('INTERNAL', `Unexpected error: ${message}`, { cause: error });
 }

@@ -1,43 +1,49 @@
-import { GraphQLError } from 'graphql';
-import { LedgerError, type LedgerErrorCode } from '../ledger/errors.js';
+import { GraphQLError, type ASTNode } from 'graphql';
+import { RequestError } from '../http/request-error.js';
+import { LedgerError } from '../ledger/errors.js';
+import { graphqlStatus, type ErrorCode } from '../shared/error-codes.js';
 
-/**
- * HTTP status for ledger failures that concern the server rather than the
- * request; yoga uses it for the response. The rest answer 200, as execution
- * errors do under the GraphQL-over-HTTP spec.
- */
-const HTTP_STATUS: Partial<Record<LedgerErrorCode, number>> = {
-  DB_BUSY: 503,
-  DATABASE_DAMAGED: 503,
-  DATABASE_READ_ONLY: 503,
-  MINING_BUSY: 503,
-  STORAGE_FULL: 507,
-  SHUTTING_DOWN: 503,
-};
-
-export function badUserInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+export interface GraphQLErrorOptions {
+  /** Sent with the response, e.g. Retry-After. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly nodes?: ASTNode | readonly ASTNode[] | null | undefined;
 }
 
 /**
- * Runs a ledger operation, turning its expected failures into GraphQL errors
- * that carry `extensions.code`. Anything else propagates and is masked by yoga
- * ("Unexpected error.": no stack, no SQLite message, no file path).
+ * An error carrying `code` in `extensions.code`, and, where ERROR_CODES gives
+ * the code a status other than 200, that status for yoga's response.
  */
-export function withLedgerErrors<T>(operation: () => T): T {
+export function graphqlError(code: ErrorCode, message: string, { headers, nodes = null }: GraphQLErrorOptions = {}): GraphQLError {
+  const status = graphqlStatus(code);
+  const http = status === 200 ? undefined : { status, ...(headers === undefined ? {} : { headers }) };
+  return new GraphQLError(message, { nodes, extensions: { code, ...(http === undefined ? {} : { http }) } });
+}
+
+export function badUserInput(message: string): GraphQLError {
+  return graphqlError('BAD_USER_INPUT', message);
+}
+
+/**
+ * The GraphQL error for a failure the client can act on: a LedgerError, or a
+ * RequestError (the mining gate, subscription limits). Anything else is
+ * returned as it is, and yoga masks it ("Unexpected error.": no stack, no
+ * SQLite message, no file path).
+ */
+export function toGraphQLError(error: unknown): Error {
+  if (error instanceof LedgerError) {
+    const headers = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
+    return graphqlError(error.code, error.message, { headers });
+  }
+  if (error instanceof RequestError) return graphqlError(error.code, error.message, { headers: error.headers });
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Runs `operation` (synchronous or not), turning what it throws into GraphQL errors with codes (see toGraphQLError). */
+export function withErrorCodes<T>(operation: () => T): T {
   try {
     const result = operation();
     return (result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toGraphQLError(error))) : result) as T;
   } catch (error) {
     throw toGraphQLError(error);
   }
-}
-
-function toGraphQLError(error: unknown): Error {
-  if (!(error instanceof LedgerError)) return error instanceof Error ? error : new Error(String(error));
-  const status = HTTP_STATUS[error.code];
-  const headers = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
-  return new GraphQLError(error.message, {
-    extensions: { code: error.code, ...(status === undefined ? {} : { http: { status, ...(headers ? { headers } : {}) } }) },
-  });
 }

@@ -29,8 +29,6 @@ interface Asset {
 }
 
 export interface ExplorerRoutesOptions {
-  /** Off: every request is left to the caller (`/` then goes wherever it went before). */
-  readonly enabled: boolean;
   /** The explorer folder; EXPLORER_DIRECTORY unless a test says otherwise. */
   readonly directory?: string;
 }
@@ -85,8 +83,7 @@ function sendText(response: ServerResponse, status: number, text: string, header
  * `/explorer/`, read once at start-up. Browsers revalidate every time
  * (`no-cache` with an ETag), so a new version shows on the next load.
  */
-export function createExplorerRoutes({ enabled, directory = EXPLORER_DIRECTORY }: ExplorerRoutesOptions): ExplorerRoutes {
-  if (!enabled) return () => false;
+export function createExplorerRoutes({ directory = EXPLORER_DIRECTORY }: ExplorerRoutesOptions = {}): ExplorerRoutes {
   const assets = load(directory);
 
   return (request, response) => {

@@ -1,9 +1,12 @@
+import type { ErrorCode } from '../shared/error-codes.js';
+
 /**
  * Failures a client can act on. Each code reaches GraphQL clients unchanged as
- * `extensions.code`; anything that is not a LedgerError is an internal error
- * and is masked.
+ * `extensions.code` (and REST clients as `code`; statuses in ERROR_CODES);
+ * anything that is not a LedgerError is an internal error and is masked.
  */
-export type LedgerErrorCode =
+export type LedgerErrorCode = Extract<
+  ErrorCode,
   | 'BAD_USER_INPUT'
   | 'CHAIN_INVALID'
   | 'CHAIN_CONFLICT'
@@ -12,7 +15,8 @@ export type LedgerErrorCode =
   | 'DATABASE_READ_ONLY'
   | 'MINING_BUSY'
   | 'STORAGE_FULL'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+>;
 
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../threads/start-worker.js';
+import { startWorker } from '../shared/start-worker.js';
 import type { EngineName } from './engines/load-engine.js';
 import {
   CANCELLED,

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { RestError } from './rest-error.js';
+import { RequestError } from '../http/request-error.js';
 
-const tooLarge = (maxBytes: number): RestError =>
-  new RestError(413, 'REQUEST_ENTITY_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`, { connection: 'close' });
+const tooLarge = (maxBytes: number): RequestError =>
+  new RequestError('REQUEST_ENTITY_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`, { connection: 'close' });
 
 /** Reads the whole body, refusing (413) as soon as it passes `maxBytes`, whatever Content-Length claimed. */
 export async function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -28,8 +28,7 @@ export function parseMineRequest(body: Buffer, contentType: string | undefined):
   if (body.length === 0) return { data: null };
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
-    throw new RestError(
-      415,
+    throw new RequestError(
       'UNSUPPORTED_MEDIA_TYPE',
       'Send no body, or a JSON body ({"data": "..."}) with Content-Type: application/json.',
     );
@@ -39,14 +38,14 @@ export function parseMineRequest(body: Buffer, contentType: string | undefined):
     parsed = JSON.parse(utf8.decode(body));
   } catch (error) {
     const reason = error instanceof SyntaxError ? 'it is not valid JSON' : 'it is not valid UTF-8';
-    throw new RestError(400, 'BAD_REQUEST', `The request body cannot be read: ${reason}.`);
+    throw new RequestError('BAD_REQUEST', `The request body cannot be read: ${reason}.`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new RestError(400, 'BAD_USER_INPUT', 'The request body must be a JSON object, e.g. {"data": "..."}.');
+    throw new RequestError('BAD_USER_INPUT', 'The request body must be a JSON object, e.g. {"data": "..."}.');
   }
   const unknownKey = Object.keys(parsed).find((key) => key !== 'data');
-  if (unknownKey !== undefined) throw new RestError(400, 'BAD_USER_INPUT', `Unknown field "${unknownKey}": the only field is "data".`);
+  if (unknownKey !== undefined) throw new RequestError('BAD_USER_INPUT', `Unknown field "${unknownKey}": the only field is "data".`);
   const { data = null } = parsed as { data?: unknown };
-  if (data !== null && typeof data !== 'string') throw new RestError(400, 'BAD_USER_INPUT', '"data" must be a string or null.');
+  if (data !== null && typeof data !== 'string') throw new RequestError('BAD_USER_INPUT', '"data" must be a string or null.');
   return { data };
 }

@@ -1,50 +1,31 @@
 import type { ServerResponse } from 'node:http';
-import { GraphQLError } from 'graphql';
-import { LedgerError, type LedgerErrorCode } from '../ledger/errors.js';
+import { RequestError } from '../http/request-error.js';
+import { LedgerError } from '../ledger/errors.js';
+import { restStatus, type ErrorCode } from '../shared/error-codes.js';
 
 /**
- * A failure of a REST request, answered as `{"code", "message"}` with its own
- * status: the codes are the ones GraphQL clients see in `extensions.code`.
+ * A REST answer to a failure: `{"code", "message"}` with the status
+ * ERROR_CODES gives the code for REST; the codes are the ones GraphQL clients
+ * see in `extensions.code`.
  */
-export class RestError extends Error {
-  override readonly name = 'RestError';
-
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
+export interface RestFailure {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
-const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
-  BAD_USER_INPUT: 400,
-  CHAIN_INVALID: 409,
-  CHAIN_CONFLICT: 409,
-  DB_BUSY: 503,
-  DATABASE_DAMAGED: 503,
-  DATABASE_READ_ONLY: 503,
-  MINING_BUSY: 503,
-  STORAGE_FULL: 507,
-  SHUTTING_DOWN: 503,
-};
-
-/** The RestError for a ledger failure or a refusal by the mining gate; null for anything else (an internal error). */
-export function toRestError(error: unknown): RestError | null {
-  if (error instanceof RestError) return error;
+/** The answer to a refused request or a ledger failure; null for anything else (an internal error). */
+export function toRestFailure(error: unknown): RestFailure | null {
+  if (error instanceof RequestError) return { status: restStatus(error.code), code: error.code, message: error.message, headers: error.headers };
   if (error instanceof LedgerError) {
-    const retry = error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
-    return new RestError(LEDGER_STATUS[error.code], error.code, error.message, retry);
-  }
-  // The mining gate speaks GraphQL: its errors carry the code, status and headers.
-  if (error instanceof GraphQLError && typeof error.extensions['code'] === 'string') {
-    const http = error.extensions['http'] as { status?: number; headers?: Record<string, string> } | undefined;
-    return new RestError(http?.status ?? 400, error.extensions['code'], error.message, http?.headers ?? {});
+    const headers = error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
+    return { status: restStatus(error.code), code: error.code, message: error.message, headers };
   }
   return null;
 }
+
+export const INTERNAL_FAILURE: RestFailure = { status: restStatus('INTERNAL_SERVER_ERROR'), code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', headers: {} };
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
@@ -57,6 +38,6 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-export function sendError(response: ServerResponse, error: RestError): void {
-  sendJson(response, error.status, { code: error.code, message: error.message }, error.headers);
+export function sendFailure(response: ServerResponse, { status, code, message, headers }: RestFailure): void {
+  sendJson(response, status, { code, message }, headers);
 }

@@ -2,11 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { seedChainJsonChunks } from '../core/seed-chain-json.js';
 import { SEED_INVALID_MESSAGE, SEED_MINED_MESSAGE, SEED_VALID_MESSAGE, toSeedBlockJson } from '../core/seed-format.js';
-import type { MiningGate } from '../graphql/mining-gate.js';
+import type { ClientKeyer } from '../http/client-address.js';
+import type { MiningGate } from '../http/mining-gate.js';
+import { RequestError } from '../http/request-error.js';
+import { isForeignBrowserRequest } from '../http/request-origin.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { isForeignBrowserRequest } from './request-origin.js';
 import { parseMineRequest, readRequestBody } from './request-body.js';
-import { RestError, sendError, sendJson, toRestError } from './rest-error.js';
+import { INTERNAL_FAILURE, sendFailure, sendJson, toRestFailure } from './rest-error.js';
 
 export const SEED_BLOCKS_PATH = '/blocks';
 
@@ -19,7 +21,7 @@ export interface SeedRoutesOptions {
   readonly ledger: Ledger;
   readonly miningGate: MiningGate;
   /** Whom a request counts against for the mining rate limit (see client-address.ts). */
-  readonly clientKey: (request: IncomingMessage) => string;
+  readonly clientKey: ClientKeyer;
   /** Origins besides our own whose browser pages may mine (CORS_ORIGINS). */
   readonly allowedOrigins?: readonly string[];
   /** Told about failures that are not the client's (answered 500 without details). */
@@ -39,14 +41,14 @@ interface BlocksQuery {
 function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
   const unknown = [...search.keys()].find((key) => key !== 'from' && key !== 'limit');
   if (unknown !== undefined)
-    throw new RestError(400, 'BAD_USER_INPUT', `Unknown parameter "${unknown}": GET /blocks takes from and limit.`);
+    throw new RequestError('BAD_USER_INPUT', `Unknown parameter "${unknown}": GET /blocks takes from and limit.`);
   const whole = (name: string, fallback: number): number => {
     const values = search.getAll(name);
     if (values.length === 0) return fallback;
     const [value = ''] = values;
     const parsed = Number(value);
     if (values.length > 1 || !/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
-      throw new RestError(400, 'BAD_USER_INPUT', `${name} must be one whole number from 0 up; got "${values.join('", "')}".`);
+      throw new RequestError('BAD_USER_INPUT', `${name} must be one whole number from 0 up; got "${values.join('", "')}".`);
     }
     return parsed;
   };
@@ -86,7 +88,7 @@ export function createSeedRoutes({
 }: SeedRoutesOptions): SeedRoutes {
   async function mine(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (isForeignBrowserRequest(request, allowedOrigins)) {
-      throw new RestError(403, 'CSRF_PREVENTED', 'Pages from other sites may not mine on this server.');
+      throw new RequestError('CSRF_PREVENTED', 'Pages from other sites may not mine on this server.');
     }
     const { data } = parseMineRequest(await readRequestBody(request, bodyMaxBytes(ledger.dataMaxBytes)), request.headers['content-type']);
     await miningGate.admit({ authorization: request.headers.authorization ?? null, address: clientKey(request) });
@@ -125,19 +127,19 @@ export function createSeedRoutes({
       if (request.method === 'POST') await mine(request, response);
       else if (request.method === 'GET' || request.method === 'HEAD') await streamChain(request, response, search);
       else
-        throw new RestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on /blocks: use GET or POST.`, {
+        throw new RequestError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on /blocks: use GET or POST.`, {
           allow: 'GET, HEAD, POST',
         });
     } catch (error) {
       if (response.destroyed) return; // the client is gone: no one to answer
-      const restError = toRestError(error);
-      if (restError === null) onInternalError(error);
+      const failure = toRestFailure(error);
+      if (failure === null) onInternalError(error);
       if (response.headersSent) {
         // Mid-stream: cut the connection, so the client sees a broken body rather than a short chain.
         response.destroy(error instanceof Error ? error : new Error(String(error)));
         return;
       }
-      sendError(response, restError ?? new RestError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.'));
+      sendFailure(response, failure ?? INTERNAL_FAILURE);
     }
   }
 

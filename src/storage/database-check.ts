@@ -1,4 +1,4 @@
-import { startWorker } from '../threads/start-worker.js';
+import { startWorker } from '../shared/start-worker.js';
 
 export interface DatabaseCheck {
   readonly ok: boolean;

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_REPORTED_PROBLEMS, joinSegmentResults, type ChainValidationResult } from '../core/chain-validation.js';
-import { startWorker } from '../threads/start-worker.js';
+import { startWorker } from '../shared/start-worker.js';
 import type { ChainSegment } from './chain-segment.js';
 import { toStorageError } from './errors.js';
 

@@ -19,7 +19,7 @@ export interface ExplorerServer {
  */
 export async function startExplorerServer(databasePath: string, overrides: Partial<Config> = {}): Promise<ExplorerServer> {
   const server = await startTestServer(databasePath, overrides);
-  const explorer = createExplorerRoutes({ enabled: true });
+  const explorer = createExplorerRoutes();
   const http: Server = createServer((request, response) => {
     if (!explorer(request, response) && !server.app.seedRoutes(request, response)) void server.app.yoga(request, response);
   });

@@ -6,8 +6,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { EXPLORER_CSP, EXPLORER_DIRECTORY, createExplorerRoutes } from '../../src/http/explorer.js';
 
 /** The explorer's routes alone on a port; other paths answer 418 so a fall-through shows. */
-async function serve(enabled = true): Promise<string> {
-  const routes = createExplorerRoutes({ enabled });
+async function serve(): Promise<string> {
+  const routes = createExplorerRoutes();
   const http = createServer((request, response) => {
     if (!routes(request, response)) response.writeHead(418).end('not the explorer');
   });
@@ -73,12 +73,9 @@ describe('the explorer routes', () => {
     }
   });
 
-  it('leave every other path to the caller, and everything when disabled', async () => {
+  it('leave every other path to the caller', async () => {
     const origin = await serve();
     for (const path of ['/graphql', '/blocks', '/index.html', '/favicon.ico']) expect((await fetch(`${origin}${path}`)).status).toBe(418);
     expect((await fetch(`${origin}/?from=bookmark`)).status).toBe(200);
-    const disabled = await serve(false);
-    expect((await fetch(`${disabled}/`)).status).toBe(418);
-    expect((await fetch(`${disabled}/explorer/explorer.js`)).status).toBe(418);
   });
 });

@@ -14,7 +14,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { createLedgerSchema, createLedgerYoga } from '../../src/graphql/yoga.js';
+import { createLedgerSchema } from '../../src/graphql/schema.js';
+import { createLedgerYoga } from '../../src/yoga/yoga.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 
 /** A stand-in ledger for testing the GraphQL layer alone; every unlisted method fails the test. */

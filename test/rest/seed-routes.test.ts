@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createMiningGate } from '../../src/graphql/mining-gate.js';
+import { createMiningGate } from '../../src/http/mining-gate.js';
 import { createSeedRoutes } from '../../src/rest/seed-routes.js';
 import { SEED_BLOCKS, SEED_PROOFS } from '../fixtures/seed-chain.js';
 import { hasPython } from '../helpers/python.js';

@@ -7,7 +7,7 @@ import { seedChainJsonChunks } from '../../core/seed-chain-json.js';
 import { createChainRepository } from '../../storage/chain-repository.js';
 import { cliConfig, openDatabaseForReading } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import { EXIT_OK, type CliIo } from '../io.js';
 import { DATABASE_OPTION_HELP, nonEmptyPath, wholeNumber } from '../options.js';
 import { runCommand } from '../run-command.js';
 
@@ -31,7 +31,7 @@ const UNWRITABLE_CODES = new Set(['EACCES', 'EPERM', 'EISDIR', 'EROFS', 'ENOENT'
 const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
 const unwritable = (path: string, why: string, cause?: unknown): CliError =>
-  new CliError('OUTPUT_UNWRITABLE', `Cannot write ${resolve(path)}: ${why}`, EXIT_USAGE, { cause });
+  new CliError('OUTPUT_UNWRITABLE', `Cannot write ${resolve(path)}: ${why}`, { cause });
 
 /** A failure creating, writing or renaming the output file, naming it and the OS's reason. */
 function outputFailure(path: string, error: unknown): CliError {
@@ -39,10 +39,10 @@ function outputFailure(path: string, error: unknown): CliError {
   const code = errnoCode(error);
   const reason = `${errnoReason(error)}${code === null ? '' : ` (${code})`}`;
   if (code !== null && FULL_CODES.has(code)) {
-    return new CliError('STORAGE_FULL', `Cannot write ${resolve(path)}: ${reason}; no file was written.`, EXIT_INVALID, { cause: error });
+    return new CliError('STORAGE_FULL', `Cannot write ${resolve(path)}: ${reason}; no file was written.`, { cause: error });
   }
   if (code !== null && UNWRITABLE_CODES.has(code)) return unwritable(path, `${reason}.`, error);
-  return new CliError('OUTPUT_FAILED', `Cannot write ${resolve(path)}: ${reason}; no file was written.`, EXIT_INVALID, { cause: error });
+  return new CliError('OUTPUT_FAILED', `Cannot write ${resolve(path)}: ${reason}; no file was written.`, { cause: error });
 }
 
 /**
@@ -120,7 +120,6 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
               throw new CliError(
                 'BAD_RANGE',
                 `--from ${from} is past the tip: the chain has ${length} block(s), indices 0 to ${length - 1}.`,
-                EXIT_USAGE,
               );
             }
             const end = limit === undefined ? length : Math.min(length, from + limit);

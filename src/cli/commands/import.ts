@@ -19,7 +19,6 @@ const notEmpty = (path: string, length: number): CliError =>
   new CliError(
     'DATABASE_NOT_EMPTY',
     `The database ${resolve(path)} already holds ${length} block(s); import loads a chain into an empty database only. Nothing was written.`,
-    EXIT_INVALID,
   );
 
 /** SQLite's files beside a database, created as it is written. */
@@ -165,7 +164,7 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
 
       const refuse = (result: ValidationReport): number => {
         const subject = { file: input };
-        const failure = new CliError('CHAIN_INVALID', `Nothing was imported: the chain in ${inputName} is not valid.`, EXIT_INVALID);
+        const failure = new CliError('CHAIN_INVALID', `Nothing was imported: the chain in ${inputName} is not valid.`);
         if (json) {
           printError(io, json, failure, { validation: reportJson(result, subject) });
         } else {

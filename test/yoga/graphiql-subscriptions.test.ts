@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { GRAPHIQL_OPTIONS } from '../../src/graphql/graphiql.js';
+import { GRAPHIQL_OPTIONS } from '../../src/yoga/graphiql.js';
 import { graphql, startTestServer } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
-import { leftovers, nothingLeft, until } from './subscription-clients.js';
+import { leftovers, nothingLeft, until } from '../helpers/subscription-clients.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Block } from '../../src/core/block.js';
-import { requestBodyMaxBytes } from '../../src/graphql/yoga.js';
-import { CSRF_HEADER } from '../../src/graphql/yoga.js';
+import { requestBodyMaxBytes } from '../../src/yoga/yoga.js';
+import { CSRF_HEADER } from '../../src/yoga/yoga.js';
 import type { RunningServer } from '../../src/server.js';
 import { graphql, startTestServer } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
-import { rawSseSubscription } from './raw-sse-client.js';
-import { fetchSubscription, leftovers, nothingLeft, until, wsClient, wsUrl, type Result } from './subscription-clients.js';
+import { rawSseSubscription } from '../helpers/raw-sse-client.js';
+import { fetchSubscription, leftovers, nothingLeft, until, wsClient, wsUrl, type Result } from '../helpers/subscription-clients.js';
 
 const BLOCK_MINED = 'subscription { blockMined { index } }';
 const GRAPHQL_TRANSPORT_WS = 'graphql-transport-ws';

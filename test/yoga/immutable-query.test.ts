@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { immutableBlockKeys } from '../../src/graphql/immutable-query.js';
+import { immutableBlockKeys } from '../../src/yoga/immutable-query.js';
 
 const keys = (query: string, operationName?: string) => immutableBlockKeys(parse(query), operationName);
 

@@ -11,10 +11,15 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { LedgerYoga } from './yoga.js';
+
+/** What this transport needs of a yoga server: its endpoint and its plugin pipeline. */
+export interface EnvelopedServer {
+  readonly graphqlEndpoint: string;
+  getEnveloped(initialContext: Record<string, unknown>): unknown;
+}
 
 export interface WebSocketTransportOptions {
-  readonly yoga: LedgerYoga;
+  readonly yoga: EnvelopedServer;
   /**
    * Whether a connection may be served, judged on its upgrade request (Origin,
    * Host). A refused one is closed with 4403 once it says hello.
@@ -77,7 +82,7 @@ export function attachWebSocketTransport(http: Server, { yoga, admit, maxPayload
         connections.delete(context);
       },
       async onSubscribe(context, _id, params) {
-        const pipeline: Pipeline = yoga.getEnveloped({ ...context, req: context.extra.request, socket: context.extra.socket, params });
+        const pipeline = yoga.getEnveloped({ ...context, req: context.extra.request, socket: context.extra.socket, params }) as Pipeline;
         let document: DocumentNode;
         try {
           document = pipeline.parse(params.query);

@@ -7,7 +7,7 @@ import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { errorCodes, graphql, startTestServer } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
-import { TRANSPORTS, leftovers, nothingLeft, subscribe, until, type TestSubscription } from './subscription-clients.js';
+import { TRANSPORTS, leftovers, nothingLeft, subscribe, until, type TestSubscription } from '../helpers/subscription-clients.js';
 
 const BLOCK_MINED = 'subscription { blockMined { index timestamp proof previousHash hash data difficulty } }';
 const MINING_PROGRESS = `subscription {
@@ -124,7 +124,7 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
 
     const updates = [progressOf(await first), ...(await subscription.rest()).map(progressOf)];
     const block = await mined;
-    const last = updates.at(-1);
+    const last = updates.at(-1)!;
     const running = updates.slice(0, -1);
     expect(running.length).toBeGreaterThanOrEqual(2);
     for (const update of running) {

@@ -1,28 +1,21 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { resolve } from 'node:path';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { createSchema, createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLContext } from '../graphql/context.js';
+import { createLedgerSchema } from '../graphql/schema.js';
+import { createClientKeyer, type ClientKeyer } from '../http/client-address.js';
+import { createMiningGate, type MiningGate } from '../http/mining-gate.js';
 import type { Ledger } from '../ledger/ledger.js';
-import type { GraphQLContext } from './context.js';
+import { createLiveFeeds, type LiveFeeds } from '../live/live-feeds.js';
 import { GRAPHIQL_OPTIONS, createOfflineGraphiQLRenderer } from './graphiql.js';
 import { useCsrfPrevention, useSubscriptionAcceptCheck, useVariableErrorCodes } from './http-plugins.js';
-import { clientKey, normalizeAddress } from './client-address.js';
-import { createLiveFeeds, type LiveFeeds } from './live-feeds.js';
-import { createMiningGate, type MiningGate } from './mining-gate.js';
 import { useQueryLimits, useSingleMinePerOperation } from './query-limits.js';
 import { useStrictBodies } from './request-body.js';
 import { useBlockResponseCache } from './response-cache.js';
-import { resolvers } from './resolvers.js';
 
 export { CSRF_HEADER } from './http-plugins.js';
 
-export const SCHEMA_PATH = resolve(import.meta.dirname, '../../schema.graphql');
 export const GRAPHQL_ENDPOINT = '/graphql';
-
-export function createLedgerSchema() {
-  return createSchema<GraphQLContext>({ typeDefs: readFileSync(SCHEMA_PATH, 'utf8'), resolvers });
-}
 
 /**
  * A request body holds a query (capped at 1000 tokens), variables and at most
@@ -39,8 +32,8 @@ export interface LedgerYogaOptions {
   /** Answer introspection and suggest field names in errors. */
   readonly introspection?: boolean;
   readonly miningGate?: MiningGate;
-  /** Addresses of our own reverse proxies, whose X-Forwarded-For is believed. */
-  readonly trustedProxies?: readonly string[];
+  /** Whom a request counts against in per-client limits; by default its socket's peer (no trusted proxies). */
+  readonly clientKey?: ClientKeyer;
   /** The subscriptions' sources; by default, feeds of `ledger` with the default limits. */
   readonly live?: LiveFeeds;
 }
@@ -63,10 +56,9 @@ export function createLedgerYoga({
   graphiql = true,
   introspection = true,
   miningGate = createMiningGate({ token: null, ratePerMinute: 0 }),
-  trustedProxies = [],
+  clientKey = createClientKeyer([]),
   live = createLiveFeeds(ledger),
 }: LedgerYogaOptions): LedgerYoga {
-  const proxies = new Set(trustedProxies.map(normalizeAddress));
   const bodyMaxBytes = requestBodyMaxBytes(ledger.dataMaxBytes);
   return createYoga<ServerContext, GraphQLContext>({
     schema: createLedgerSchema(),
@@ -74,10 +66,10 @@ export function createLedgerYoga({
     context: ({ request, req }) => ({
       ledger,
       live,
-      clientKey: () => clientKey(req, proxies),
+      clientKey: () => clientKey(req),
       // `request` is missing over WebSocket, which serves subscriptions only.
       admitMining: () =>
-        miningGate.admit({ authorization: request?.headers.get('authorization') ?? null, address: clientKey(req, proxies) }),
+        miningGate.admit({ authorization: request?.headers.get('authorization') ?? null, address: clientKey(req) }),
     }),
     // Never yoga's development mode, which would add stacks and paths to errors when NODE_ENV=development.
     maskedErrors: { isDev: false },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createResultCache } from '../../src/graphql/result-cache.js';
+import { createResultCache } from '../../src/yoga/result-cache.js';
 
 const result = (index: number) => ({ data: { block: { index } } });
 

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { RequestError } from '../http/request-error.js';
 
 /**
  * Subscriptions open at once. Each costs little while idle (a few KB, see the
@@ -24,7 +24,7 @@ export interface SubscriptionLimits {
 export function createSubscriptionLimits({ total, perClient }: SubscriptionLimitOptions = SUBSCRIPTION_LIMITS): SubscriptionLimits {
   const perClientCounts = new Map<string, number>();
   let count = 0;
-  const refuse = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_LIMIT' } });
+  const refuse = (message: string): RequestError => new RequestError('SUBSCRIPTION_LIMIT', message);
 
   return {
     acquire(client) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEventStream } from '../../src/graphql/event-stream.js';
+import { createEventStream } from '../../src/live/event-stream.js';
 
 describe("a subscriber's event stream", () => {
   it('hands values to a waiting next(), queues the rest, and ends after the queued ones', async () => {

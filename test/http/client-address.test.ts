@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientKey, normalizeAddress } from '../../src/graphql/client-address.js';
+import { clientKey, normalizeAddress } from '../../src/http/client-address.js';
 
 const request = (peer: string, forwardedFor?: string) =>
   ({

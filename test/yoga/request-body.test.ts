@@ -1,6 +1,6 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { useStrictBodies } from '../../src/graphql/request-body.js';
+import { useStrictBodies } from '../../src/yoga/request-body.js';
 
 const LIMIT = 100;
 

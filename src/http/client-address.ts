@@ -41,3 +41,11 @@ export function clientKey(request: IncomingMessage | undefined, trustedProxies: 
   }
   return isIPv6(address) ? ipv6Prefix64(address) : address;
 }
+
+/** Whom a request counts against: `clientKey` with the trusted-proxy set built once, for every transport. */
+export type ClientKeyer = (request: IncomingMessage | undefined) => string;
+
+export function createClientKeyer(trustedProxies: readonly string[]): ClientKeyer {
+  const proxies: ReadonlySet<string> = new Set(trustedProxies.map(normalizeAddress));
+  return (request) => clientKey(request, proxies);
+}

@@ -2,7 +2,9 @@ import type { Block } from '../core/block.js';
 import type { Ledger, LedgerEvent, Unlisten } from '../ledger/ledger.js';
 import { FeedClosedError } from './block-feed.js';
 import { createEventStream, type EventStream } from './event-stream.js';
-import type { MiningState } from './generated/resolvers-types.js';
+
+/** Where a mine stands: MINING in every update but the last. */
+export type MiningState = 'MINING' | 'MINED' | 'ABANDONED';
 
 /** One `MiningProgress` update, as the schema describes it. */
 export interface MiningProgressUpdate {

@@ -1,6 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { graphqlStatus } from '../shared/error-codes.js';
 
 /**
  * Limits on the shape of an operation, sized to this schema: its deepest
@@ -16,7 +17,7 @@ export const QUERY_LIMITS = {
   maxCost: 1000,
 } as const;
 
-const TOO_COMPLEX = { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } };
+const TOO_COMPLEX = { code: 'QUERY_TOO_COMPLEX', http: { status: graphqlStatus('QUERY_TOO_COMPLEX') } };
 
 /**
  * Armor reports through graphql-js, which yoga would answer with 200: make

@@ -1,15 +1,18 @@
-import { GraphQLError } from 'graphql';
+import { LedgerError } from '../ledger/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createBlockFeed, FeedClosedError, type BlockFeedEvent, type BlockFeedOptions } from './block-feed.js';
-import { withLedgerErrors } from './errors.js';
 import { createMiningProgressFeed, type MiningProgressFeedOptions, type MiningProgressUpdate } from './mining-progress-feed.js';
 import { createSubscriptionLimits, SUBSCRIPTION_LIMITS, type SubscriptionLimitOptions } from './subscription-limits.js';
 
 export type { BlockFeedEvent, MiningProgressUpdate };
+export type { MiningState } from './mining-progress-feed.js';
 
 /** The sources of the Subscription fields, shared by every request and both transports. */
 export interface LiveFeeds {
-  /** A `blockMined` stream for `client` (see clientKey); throws SUBSCRIPTION_LIMIT or SHUTTING_DOWN. */
+  /**
+   * A `blockMined` stream for `client` (see clientKey). Throws a RequestError
+   * (SUBSCRIPTION_LIMIT) or a LedgerError (SHUTTING_DOWN, or a failed read).
+   */
   blockMined(client: string): AsyncIterableIterator<BlockFeedEvent>;
   /** A `miningProgress` stream for `client`; throws SUBSCRIPTION_LIMIT or SHUTTING_DOWN. */
   miningProgress(client: string): AsyncIterableIterator<MiningProgressUpdate>;
@@ -25,10 +28,7 @@ export interface LiveFeedsOptions {
   readonly progress?: MiningProgressFeedOptions;
 }
 
-const shuttingDown = (): GraphQLError =>
-  new GraphQLError('The server is shutting down; subscribe again once it is back.', {
-    extensions: { code: 'SHUTTING_DOWN', http: { status: 503 } },
-  });
+const shuttingDown = (): LedgerError => new LedgerError('SHUTTING_DOWN', 'The server is shutting down; subscribe again once it is back.');
 
 /** Touches the ledger only once someone subscribes. */
 export function createLiveFeeds(
@@ -44,7 +44,7 @@ export function createLiveFeeds(
     if (ledger.isClosed()) throw shuttingDown();
     const release = slots.acquire(client);
     try {
-      return withLedgerErrors(() => openFeed(release));
+      return openFeed(release);
     } catch (error) {
       release();
       throw error instanceof FeedClosedError ? shuttingDown() : error;

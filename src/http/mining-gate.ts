@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GraphQLError } from 'graphql';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RequestError } from './request-error.js';
 
 /** Who may mine, and how often: checked before a request joins the mining queue. */
 export interface MiningGate {
-  /** Throws UNAUTHENTICATED (401) or RATE_LIMITED (429) as GraphQL errors. */
+  /** Throws a RequestError: UNAUTHENTICATED, or RATE_LIMITED with Retry-After. */
   admit(client: MiningClient): Promise<void>;
 }
 
@@ -29,11 +29,9 @@ function tokenMatches(expected: Buffer, authorization: string | null): boolean {
   return timingSafeEqual(expected, digest(presented)) && presented !== '';
 }
 
-function rateLimited(message: string, msBeforeNext: number): GraphQLError {
+function rateLimited(message: string, msBeforeNext: number): RequestError {
   const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new GraphQLError(`${message} Retry in ${retryAfterSeconds} s.`, {
-    extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } } },
-  });
+  return new RequestError('RATE_LIMITED', `${message} Retry in ${retryAfterSeconds} s.`, { 'Retry-After': String(retryAfterSeconds) });
 }
 
 /** Consumes a point; returns the wait before the next one if there was none left. */
@@ -62,8 +60,8 @@ export function createMiningGate({ token, ratePerMinute }: { token: string | nul
         }
         if (!tokenMatches(expected, authorization)) {
           await spend(failedTokens, address);
-          throw new GraphQLError('Mining needs `Authorization: Bearer <token>` with the token this server was given.', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="ledger"' } } },
+          throw new RequestError('UNAUTHENTICATED', 'Mining needs `Authorization: Bearer <token>` with the token this server was given.', {
+            'WWW-Authenticate': 'Bearer realm="ledger"',
           });
         }
       }

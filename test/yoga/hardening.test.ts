@@ -2,8 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { auditServer } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
-import { FAILED_TOKENS_PER_MINUTE } from '../../src/graphql/mining-gate.js';
-import { QUERY_LIMITS } from '../../src/graphql/query-limits.js';
+import { FAILED_TOKENS_PER_MINUTE } from '../../src/http/mining-gate.js';
+import { QUERY_LIMITS } from '../../src/yoga/query-limits.js';
 import { errorCodes, graphql, startTestServer, type GraphQLResponse } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
 
@@ -287,7 +287,7 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
 
   it('accepts the queries the GraphiQL examples send', async () => {
     const { url } = await startTestServer(tempDatabasePath());
-    const { EXAMPLE_TABS } = await import('../../src/graphql/graphiql.js');
+    const { EXAMPLE_TABS } = await import('../../src/yoga/graphiql.js');
     for (const { query } of EXAMPLE_TABS) {
       const operations = [...query.matchAll(/(query|mutation) (\w+)/g)].map((match) => match[2]!);
       for (const operationName of operations) {
@@ -378,7 +378,7 @@ describe('mining protection', () => {
 
 describe('production mode', () => {
   it('hides introspection, field suggestions and GraphiQL unless enabled', async () => {
-    const production = await startTestServer(tempDatabasePath(), { production: true, graphiql: false, introspection: false });
+    const production = await startTestServer(tempDatabasePath(), { graphiql: false, introspection: false });
     const introspection = await graphql(production.url, '{ __schema { queryType { name } } }');
     expect(introspection.body.data ?? null).toBeNull();
     expect(new Set(errorCodes(introspection))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));

@@ -1,8 +1,8 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it, vi } from 'vitest';
-import { BLOCK_CACHE_CONTROL, UNCACHEABLE, useBlockResponseCache } from '../../src/graphql/response-cache.js';
-import { QUERY_LIMITS } from '../../src/graphql/query-limits.js';
-import { CSRF_HEADER } from '../../src/graphql/yoga.js';
+import { BLOCK_CACHE_CONTROL, UNCACHEABLE, useBlockResponseCache } from '../../src/yoga/response-cache.js';
+import { QUERY_LIMITS } from '../../src/yoga/query-limits.js';
+import { CSRF_HEADER } from '../../src/yoga/yoga.js';
 import { errorCodes, graphql, startTestServer, type GraphQLResponse } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
 

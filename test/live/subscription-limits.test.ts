@@ -1,13 +1,13 @@
-import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createSubscriptionLimits, SUBSCRIPTION_LIMITS } from '../../src/graphql/subscription-limits.js';
+import { RequestError } from '../../src/http/request-error.js';
+import { createSubscriptionLimits, SUBSCRIPTION_LIMITS } from '../../src/live/subscription-limits.js';
 
 const codeOf = (action: () => unknown): unknown => {
   try {
     action();
     return null;
   } catch (error) {
-    return error instanceof GraphQLError ? error.extensions['code'] : error;
+    return error instanceof RequestError ? error.code : error;
   }
 };
 

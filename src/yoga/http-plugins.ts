@@ -1,6 +1,7 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { graphqlStatus } from '../shared/error-codes.js';
 
 /** Browsers may send this header cross-site only after a CORS preflight, which a foreign page fails. */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
@@ -17,7 +18,7 @@ export function useCsrfPrevention(): Plugin {
         return csrf.onRequestParse?.(payload);
       } catch {
         throw createGraphQLError(`Send a JSON body, or the header \`${CSRF_HEADER}\` with GET requests (CSRF protection).`, {
-          extensions: { code: 'CSRF_PREVENTED', http: { status: 403 } },
+          extensions: { code: 'CSRF_PREVENTED', http: { status: graphqlStatus('CSRF_PREVENTED') } },
         });
       }
     },
@@ -58,7 +59,7 @@ export const useSubscriptionAcceptCheck: Plugin = {
         new GraphQLError(
           'Subscriptions are answered as Server-Sent Events: send `Accept: text/event-stream` (or use the WebSocket endpoint).',
           {
-            extensions: { code: 'NOT_ACCEPTABLE', http: { status: 406 } },
+            extensions: { code: 'NOT_ACCEPTABLE', http: { status: graphqlStatus('NOT_ACCEPTABLE') } },
           },
         ),
       ],
