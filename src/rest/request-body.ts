@@ -28,10 +28,7 @@ export function parseMineRequest(body: Buffer, contentType: string | undefined):
   if (body.length === 0) return { data: null };
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
-    throw new RequestError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      'Send no body, or a JSON body ({"data": "..."}) with Content-Type: application/json.',
-    );
+    throw new RequestError('UNSUPPORTED_MEDIA_TYPE', 'Send no body, or a JSON body ({"data": "..."}) with Content-Type: application/json.');
   }
   let parsed: unknown;
   try {

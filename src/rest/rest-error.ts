@@ -17,7 +17,8 @@ export interface RestFailure {
 
 /** The answer to a refused request or a ledger failure; null for anything else (an internal error). */
 export function toRestFailure(error: unknown): RestFailure | null {
-  if (error instanceof RequestError) return { status: restStatus(error.code), code: error.code, message: error.message, headers: error.headers };
+  if (error instanceof RequestError)
+    return { status: restStatus(error.code), code: error.code, message: error.message, headers: error.headers };
   if (error instanceof LedgerError) {
     const headers = error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
     return { status: restStatus(error.code), code: error.code, message: error.message, headers };
@@ -25,7 +26,12 @@ export function toRestFailure(error: unknown): RestFailure | null {
   return null;
 }
 
-export const INTERNAL_FAILURE: RestFailure = { status: restStatus('INTERNAL_SERVER_ERROR'), code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', headers: {} };
+export const INTERNAL_FAILURE: RestFailure = {
+  status: restStatus('INTERNAL_SERVER_ERROR'),
+  code: 'INTERNAL_SERVER_ERROR',
+  message: 'Unexpected error.',
+  headers: {},
+};
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = `${JSON.stringify(body)}\n`;

@@ -40,8 +40,7 @@ interface BlocksQuery {
 
 function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
   const unknown = [...search.keys()].find((key) => key !== 'from' && key !== 'limit');
-  if (unknown !== undefined)
-    throw new RequestError('BAD_USER_INPUT', `Unknown parameter "${unknown}": GET /blocks takes from and limit.`);
+  if (unknown !== undefined) throw new RequestError('BAD_USER_INPUT', `Unknown parameter "${unknown}": GET /blocks takes from and limit.`);
   const whole = (name: string, fallback: number): number => {
     const values = search.getAll(name);
     if (values.length === 0) return fallback;

@@ -62,7 +62,8 @@ export const ERROR_CODES = {
     cli: null,
   },
   CSRF_PREVENTED: {
-    meaning: "A request a browser may send cross-site unasked: a form post, a GET without `x-graphql-yoga-csrf`, another site's page mining.",
+    meaning:
+      "A request a browser may send cross-site unasked: a form post, a GET without `x-graphql-yoga-csrf`, another site's page mining.",
     graphql: 403,
     rest: 403,
     cli: null,
@@ -99,7 +100,8 @@ export const ERROR_CODES = {
     cli: null,
   },
   SUBSCRIBER_TOO_SLOW: {
-    meaning: 'A `blockMined` subscriber stopped reading while 1000 blocks queued up; it is ended with this error, no block skipped before it.',
+    meaning:
+      'A `blockMined` subscriber stopped reading while 1000 blocks queued up; it is ended with this error, no block skipped before it.',
     graphql: 200,
     graphqlNote: 'last event of the stream',
     rest: null,

@@ -2,9 +2,12 @@ import { isUtf8 } from 'node:buffer';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { graphqlStatus } from '../shared/error-codes.js';
 
-const badRequest = (message: string) => createGraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: graphqlStatus('BAD_REQUEST') } } });
+const badRequest = (message: string) =>
+  createGraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: graphqlStatus('BAD_REQUEST') } } });
 const tooLarge = () =>
-  createGraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: graphqlStatus('REQUEST_ENTITY_TOO_LARGE') } } });
+  createGraphQLError('Request body too large', {
+    extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: graphqlStatus('REQUEST_ENTITY_TOO_LARGE') } },
+  });
 
 /** Reads a body to its end, failing as soon as it passes `maxBytes`: a client cannot make the server buffer more. */
 async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Buffer<ArrayBuffer>> {

@@ -68,8 +68,7 @@ export function createLedgerYoga({
       live,
       clientKey: () => clientKey(req),
       // `request` is missing over WebSocket, which serves subscriptions only.
-      admitMining: () =>
-        miningGate.admit({ authorization: request?.headers.get('authorization') ?? null, address: clientKey(req) }),
+      admitMining: () => miningGate.admit({ authorization: request?.headers.get('authorization') ?? null, address: clientKey(req) }),
     }),
     // Never yoga's development mode, which would add stacks and paths to errors when NODE_ENV=development.
     maskedErrors: { isDev: false },
