@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 const BLOCK_FIELDS = 'index timestamp proof previousHash hash data difficulty';
@@ -75,9 +74,17 @@ export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
 
 /**
  * GraphiQL with its scripts inlined (no CDN), so it works offline and behind
- * firewalls. The page is ~9 MB and the same for every request: render it once.
+ * firewalls. The page is ~9 MB and the same for every request: render it once,
+ * at the first request for it. The renderer is loaded then too: importing it
+ * costs ~0.4 s, which every start of the server (and of each test process)
+ * would otherwise pay, GraphiQL or not.
  */
-export function createOfflineGraphiQLRenderer(): (options?: GraphiQLOptions) => string {
-  let page: string | null = null;
-  return (options) => (page ??= renderGraphiQL(options));
+export function createOfflineGraphiQLRenderer(): (options?: GraphiQLOptions) => Promise<string> {
+  let page: Promise<string> | null = null;
+  return (options) => {
+    page ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options));
+    // A failed render is tried again at the next request, not remembered.
+    page.catch(() => (page = null));
+    return page;
+  };
 }
