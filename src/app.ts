@@ -1,12 +1,13 @@
-import type { YogaLogger } from 'graphql-yoga';
+import type { Logger } from './logger.js';
 import type { Config } from './config.js';
 import { createClientKeyer } from './http/client-address.js';
 import { createMiningGate } from './http/mining-gate.js';
 import { createLiveFeeds, type LiveFeeds, type LiveFeedsOptions } from './live/live-feeds.js';
 import { createLedgerYoga, type LedgerYoga } from './yoga/yoga.js';
 import { createLedger, type Ledger } from './ledger/ledger.js';
-import { selectEngine, type LoadedEngine } from './mining/engines/load-engine.js';
+import { loadEngine, selectEngine, type LoadedEngine } from './mining/engines/load-engine.js';
 import { createPoolProofSearch } from './mining/pool-proof-search.js';
+import type { ProofSearch } from './mining/proof-search.js';
 import { createSeedRoutes, type SeedRoutes } from './rest/seed-routes.js';
 import { createChainRepository } from './storage/chain-repository.js';
 import { checkDatabaseFile, type DatabaseCheck } from './storage/database-check.js';
@@ -43,9 +44,16 @@ export interface App {
 }
 
 export interface AppOptions {
-  readonly logger?: YogaLogger | boolean;
+  readonly logger?: Logger | boolean;
   /** Subscription limits and feed timings; the defaults suit production (tests lower them). */
   readonly live?: LiveFeedsOptions;
+  /**
+   * A proof search owned by the caller, which the app mines with and leaves
+   * open at close: several apps (a test file's servers) can share one pool of
+   * started threads. By default the app starts a pool of `config.miningThreads`
+   * threads running the engine `config.miner` selects, and closes it.
+   */
+  readonly proofSearch?: ProofSearch;
 }
 
 function validateRecentBlocks(ledger: Ledger): ChainValidationResult | Error {
@@ -59,14 +67,18 @@ function validateRecentBlocks(ledger: Ledger): ChainValidationResult | Error {
 }
 
 /** Wires config -> database -> repository -> ledger -> yoga. Opens no port. */
-export async function createApp(config: Config, { logger = false, live: liveOptions = {} }: AppOptions = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  { logger = false, live: liveOptions = {}, proofSearch: shared }: AppOptions = {},
+): Promise<App> {
   const logError = (what: string) => (error: unknown) => {
     if (typeof logger === 'object') logger.error(what, error);
   };
   // Before the database opens: MINER naming an engine that cannot run here stops start-up.
-  const loaded = selectEngine(config.miner);
+  const loaded: LoadedEngine = shared === undefined ? selectEngine(config.miner) : { engine: loadEngine(shared.engine), skipped: [] };
   const database = openDatabase(config.databasePath);
-  const proofSearch = createPoolProofSearch({ engine: loaded.engine.name, threads: config.miningThreads });
+  const proofSearch = shared ?? createPoolProofSearch({ engine: loaded.engine.name, threads: config.miningThreads });
+  const closeProofSearch = (): Promise<void> => (shared === undefined ? proofSearch.close() : Promise.resolve());
   try {
     const databaseFile = checkDatabaseFile(config.databasePath);
     // Observed by whoever reports it; never an unhandled rejection here.
@@ -123,12 +135,12 @@ export async function createApp(config: Config, { logger = false, live: liveOpti
       async close() {
         await ledger.close();
         live.close();
-        await proofSearch.close();
+        await closeProofSearch();
         database.close();
       },
     };
   } catch (error) {
-    await proofSearch.close();
+    await closeProofSearch();
     database.close();
     throw error;
   }

@@ -1,9 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { YogaLogger } from 'graphql-yoga';
-import { createApp, type App } from './app.js';
+import { createApp, type App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
-import type { LiveFeedsOptions } from './live/live-feeds.js';
 import { attachWebSocketTransport, type WebSocketTransport } from './live/websocket.js';
 import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './yoga/yoga.js';
 import { createExplorerRoutes } from './http/explorer.js';
@@ -41,23 +39,17 @@ export interface HttpTimeouts {
 
 export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
-export interface StartServerOptions {
-  readonly logger?: YogaLogger | boolean;
+export interface StartServerOptions extends AppOptions {
   /** Overrides for tests; the defaults are HTTP_TIMEOUTS. */
   readonly timeouts?: Partial<HttpTimeouts>;
-  /** Overrides for tests: subscription limits and feed timings. */
-  readonly live?: LiveFeedsOptions;
 }
 
 /** At shutdown, how long subscriptions over WebSocket get to send their last messages before their sockets close. */
 const WEBSOCKET_DRAIN_MS = 1000;
 
 /** Starts the app on an HTTP listener (port 0: any free port). */
-export async function startServer(
-  config: Config,
-  { logger = false, timeouts = {}, live }: StartServerOptions = {},
-): Promise<RunningServer> {
-  const app = await createApp(config, { logger, ...(live ? { live } : {}) });
+export async function startServer(config: Config, { timeouts = {}, ...appOptions }: StartServerOptions = {}): Promise<RunningServer> {
+  const app = await createApp(config, appOptions);
   const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
   const hostCheck = { listenHost: config.host, trustedProxies: config.trustedProxies };
   const explorer = createExplorerRoutes();

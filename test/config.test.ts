@@ -68,6 +68,7 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', '4.5'],
     ['PORT', '65536'],
+    ['PORT', '70000'],
     ['PORT', '-1'],
     ['PORT', '0x10'],
     ['HOST', '   '],
@@ -77,6 +78,7 @@ describe('loadConfig', () => {
     ['DIFFICULTY', 'four'],
     ['DATA_MAX_BYTES', '1048577'],
     ['DATA_MAX_BYTES', '1e3'],
+    ['DATA_MAX_BYTES', '-1'],
     ['CORS_ORIGINS', '*'],
     ['GRAPHIQL', 'yes'],
     ['INTROSPECTION', 'on'],

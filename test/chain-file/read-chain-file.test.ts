@@ -69,8 +69,8 @@ describe('readChainFile', () => {
     for (const chunkSize of [1, 2, 3, 7, 64, 4096]) expect(readAll(path, { chunkSize }).blocks).toEqual(chain);
   });
 
-  it('streams: a 50,000-block file yields blocks as it is read, and a cut one yields its whole blocks before saying so', () => {
-    const chain = buildChain(50_000);
+  it('streams: a 10,000-block file (1.6 MB, 26 reads of 64 KiB) yields blocks as it is read, and a cut one yields its whole blocks before saying so', () => {
+    const chain = buildChain(10_000);
     const text = exported(chain);
     const whole = readChainFile(writeFile(text));
     expect(whole.next().value).toEqual(chain[0]);
@@ -85,8 +85,8 @@ describe('readChainFile', () => {
         read += 1;
       }
     }).toThrow(/ends in the middle of its JSON .*truncated/);
-    expect(read).toBeGreaterThan(20_000);
-    expect(readAll(writeFile(text)).blocks).toHaveLength(50_000);
+    expect(read).toBeGreaterThan(4_000);
+    expect(readAll(writeFile(text)).blocks).toHaveLength(10_000);
   });
 
   it.each([

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type * as AtomicFileModule from '../../src/chain-file/atomic-file.js';
@@ -173,26 +172,6 @@ describe('import cleans up after itself', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/already holds 2 block\(s\)/);
     expect(storedBlocks(target)).toEqual(CHAIN.slice(0, 2));
-  });
-
-  it('removes the file it created when killed with SIGINT mid-import as a process (exit 130)', async () => {
-    const dir = tempDir();
-    const file = join(dir, 'big.json');
-    writeFileSync(file, chainText(buildChain(100_000)));
-    const target = join(dir, 'int.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', file, '--db', target], {
-      cwd: resolve(import.meta.dirname, '../..'),
-      env: { PATH: process.env['PATH'] ?? '' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-    // The database file appears once the verify pass is over and the insert pass begins (some seconds of inserting).
-    await expect.poll(() => existsSync(target), { timeout: 30_000, interval: 5 }).toBe(true);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(stderr).toBe(`Interrupted (SIGINT): nothing was imported, and ${target}, which the import had created, was removed.\n`);
-    expect(readdirSync(dir)).toEqual(['big.json']);
   });
 });
 

@@ -7,6 +7,15 @@ import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
 const MINING_ENV = { DIFFICULTY: '4', MINER: bestEngine(), MINING_THREADS: '2' };
 
+/** Blocks stored so far; 0 while the database is not there or not migrated yet. */
+function storedLength(path: string): number {
+  try {
+    return existsSync(path) ? storedBlocks(path).length : 0;
+  } catch {
+    return 0;
+  }
+}
+
 interface MineJson {
   database: string;
   difficulty: number;
@@ -72,8 +81,15 @@ describe('pow-ledger mine', () => {
   it('stops cleanly on Ctrl-C: exit 130, the block in progress unwritten', async () => {
     const path = tempDatabasePath();
     const interrupt = new AbortController();
-    setTimeout(() => interrupt.abort('SIGINT'), 1500);
-    const run = await runCli(['mine', '--db', path, '--count', '3', '--json'], { env: { ...MINING_ENV, DIFFICULTY: '11' }, interrupt });
+    const running = runCli(['mine', '--db', path, '--count', '3', '--json'], {
+      env: { ...MINING_ENV, DIFFICULTY: '11', MINING_THREADS: '1' },
+      interrupt,
+    });
+    // Once the genesis block is stored, the first mine (minutes long at difficulty 11) is under way.
+    await expect.poll(() => storedLength(path), { interval: 20 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    interrupt.abort('SIGINT');
+    const run = await running;
     expect(run.exitCode).toBe(130);
     expect(run.json()).toEqual({
       error: { code: 'INTERRUPTED', message: 'Interrupted (SIGINT): mined 0 of 3 block(s); the block in progress was not written.' },

@@ -15,7 +15,7 @@ import {
   type VariablesArgument,
 } from '../../client/index.js';
 import { SEED_PROOFS } from '../fixtures/seed-chain.js';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
 const TOKEN = 'a-mining-token-for-tests';
@@ -68,7 +68,7 @@ function watch<TResult, TVariables>(
 
 describe('the typed client: queries and mutations', () => {
   it('reads the tip, the server info and pages of the chain newest first', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const client = createLedgerClient({ url: server.url });
     const { tip: genesis } = await client.request(TipDocument);
     expect(genesis).toMatchObject({ index: 0, previousHash: '0', proof: 1, data: null, difficulty: 4 });
@@ -86,7 +86,7 @@ describe('the typed client: queries and mutations', () => {
   });
 
   it("mines with and without data: the seed's proofs, typed results", async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const client = createLedgerClient({ url: server.url });
     const { tip: genesis } = await client.request(TipDocument);
     const { mineBlock } = await client.request(MineBlockDocument);
@@ -116,7 +116,7 @@ describe('the typed client: queries and mutations', () => {
   });
 
   it('rejects with a LedgerClientError carrying the code, status and message', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const client = createLedgerClient({ url: server.url });
     const tooLarge = await failure(client.request(MineBlockDocument, { data: 'x'.repeat(65) }));
     expect(tooLarge.code).toBe('BAD_USER_INPUT');
@@ -127,7 +127,7 @@ describe('the typed client: queries and mutations', () => {
   });
 
   it('sends the mining token as a Bearer token, from a string or a function', async () => {
-    const server = await startTestServer(tempDatabasePath(), { miningToken: TOKEN });
+    const server = await startTestServer(IN_MEMORY, { miningToken: TOKEN });
     const refused = await failure(createLedgerClient({ url: server.url }).request(MineBlockDocument));
     expect(refused.code).toBe('UNAUTHENTICATED');
     expect(refused.status).toBe(401);
@@ -143,7 +143,7 @@ describe('the typed client: queries and mutations', () => {
   });
 
   it('reports a server it cannot reach with status 0', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const { url } = server;
     await server.close();
     const error = await failure(createLedgerClient({ url }).request(TipDocument));
@@ -152,7 +152,7 @@ describe('the typed client: queries and mutations', () => {
   });
 
   it('takes another fetch', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const seen: string[] = [];
     const client = createLedgerClient({
       url: server.url,
@@ -168,7 +168,7 @@ describe('the typed client: queries and mutations', () => {
 
 describe('the typed client: subscriptions over Server-Sent Events', () => {
   it('delivers every mined block in order, until unsubscribed', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const client = createLedgerClient({ url: server.url });
     const { seen, open, stop } = watch(client, BlockMinedDocument);
     await open;
@@ -184,7 +184,7 @@ describe('the typed client: subscriptions over Server-Sent Events', () => {
   });
 
   it('follows a mine with miningProgress until MINED, then completes', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const client = createLedgerClient({ url: server.url });
     const { seen, open } = watch(client, MiningProgressDocument);
     await open;
@@ -199,7 +199,7 @@ describe('the typed client: subscriptions over Server-Sent Events', () => {
   });
 
   it('reports a subscription the server refuses as an error, once', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const client = createLedgerClient({ url: server.url });
     const unknownField = new TypedDocumentString('subscription { noSuchField }') as unknown as TypedDocument<
       unknown,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
 import { SEED_PROOFS } from '../fixtures/seed-chain.js';
-import { errorCodes, graphql, startTestServer } from '../helpers/server.js';
+import { errorCodes, graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
 const MINE =
@@ -42,7 +42,7 @@ const lengthOf = async (url: string): Promise<number> => (await graphql<Page>(ur
 
 describe('GraphQL API over HTTP', () => {
   it('serves GraphiQL without a CDN, and sends / there', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const page = await fetch(server.url, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -56,7 +56,7 @@ describe('GraphQL API over HTTP', () => {
   });
 
   it("mines the seed's proofs and reads them back by index, hash and tip", async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const first = await graphql<Mined>(url, MINE);
     expect(first.status).toBe(200);
     expect(first.body.data!.mineBlock).toMatchObject({ message: 'Congratulations, you just mined a Block!' });
@@ -81,7 +81,7 @@ describe('GraphQL API over HTTP', () => {
   });
 
   it('answers null past the tip and BAD_USER_INPUT for a negative index', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     expect((await graphql(url, '{ block(index: 1) { index } }')).body).toEqual({ data: { block: null } });
     const negative = await graphql(url, '{ block(index: -1) { index } }');
     expect(negative.status).toBe(200);
@@ -90,7 +90,7 @@ describe('GraphQL API over HTTP', () => {
   });
 
   it('pages through the whole chain forward and backward with cursors', async () => {
-    const { url } = await startTestServer(tempDatabasePath(), { difficulty: 2 });
+    const { url } = await startTestServer(IN_MEMORY, { difficulty: 2 });
     await mine(url, 6); // 7 blocks: 0..6
 
     const forward: number[] = [];
@@ -130,14 +130,14 @@ describe('GraphQL API over HTTP', () => {
     ['a cursor the server never issued', { after: 'not-a-cursor' }],
     ['a cursor with a negative index', { before: Buffer.from('block:-1').toString('base64url') }],
   ])('refuses %s with BAD_USER_INPUT', async (_, variables) => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const response = await graphql(url, PAGE, variables);
     expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.body.data).toBeNull();
   });
 
   it('validates the chain with the seed wording', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     await mine(url, 2);
     const response = await graphql(url, '{ validate { valid message length errorCount errors { index reason message } } }');
     expect(response.body.data).toEqual({
@@ -161,7 +161,7 @@ describe('GraphQL API over HTTP', () => {
   });
 
   it('turns 20 concurrent mineBlock requests into 20 consecutive blocks', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => graphql<Mined>(url, MINE, { data: `client ${i}` })));
     expect(responses.flatMap((response) => response.body.errors ?? [])).toEqual([]);
     const indices = responses.map((response) => response.body.data!.mineBlock.block.index).sort((a, b) => a - b);
@@ -197,7 +197,7 @@ describe('GraphQL API over HTTP', () => {
   });
 
   it('answers queries while a slow block is being mined, and abandons it on shutdown', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 9 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 9 });
     let settled = false;
     const slowMine = graphql(server.url, MINE).finally(() => {
       settled = true;
@@ -214,14 +214,14 @@ describe('GraphQL API over HTTP', () => {
   });
 
   it('tells clients its limits', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const response = await graphql(url, '{ difficulty limits { dataMaxBytes defaultPageSize maxPageSize } }');
     expect(response.body.data).toEqual({ difficulty: 4, limits: { dataMaxBytes: 64, defaultPageSize: 20, maxPageSize: 100 } });
   });
 
   describe('cross-site requests', () => {
     it('refuses a form post (what a foreign page can send without a preflight) and mines nothing', async () => {
-      const { url } = await startTestServer(tempDatabasePath());
+      const { url } = await startTestServer(IN_MEMORY);
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
@@ -233,7 +233,7 @@ describe('GraphQL API over HTTP', () => {
     });
 
     it('answers GET queries that carry the CSRF header, and refuses those that do not', async () => {
-      const { url } = await startTestServer(tempDatabasePath());
+      const { url } = await startTestServer(IN_MEMORY);
       const query = `${url}?query=${encodeURIComponent('{ tip { index } }')}`;
       expect((await fetch(query, { headers: { accept: 'application/json' } })).status).toBe(403);
       const allowed = await fetch(query, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
@@ -242,7 +242,7 @@ describe('GraphQL API over HTTP', () => {
     });
 
     it('allows only the configured origins through CORS', async () => {
-      const { url } = await startTestServer(tempDatabasePath(), { corsOrigins: ['http://app.test'] });
+      const { url } = await startTestServer(IN_MEMORY, { corsOrigins: ['http://app.test'] });
       const preflight = (origin: string) =>
         fetch(url, {
           method: 'OPTIONS',
@@ -261,7 +261,7 @@ describe('GraphQL API over HTTP', () => {
       ['an index beyond the Int range', 'query ($i: Int!) { block(index: $i) { index } }', { i: 2 ** 31 }, 400, 'BAD_USER_INPUT'],
       ['a syntax error', '{ block(index: 0) { index }', undefined, 400, 'GRAPHQL_PARSE_FAILED'],
     ])('%s', async (_, query, variables, status, code) => {
-      const { url } = await startTestServer(tempDatabasePath());
+      const { url } = await startTestServer(IN_MEMORY);
       const response = await graphql(url, query, variables);
       expect(response.status).toBe(status);
       expect(errorCodes(response)).toEqual([code]);
@@ -269,7 +269,7 @@ describe('GraphQL API over HTTP', () => {
     });
 
     it('a malformed JSON body', async () => {
-      const { url } = await startTestServer(tempDatabasePath());
+      const { url } = await startTestServer(IN_MEMORY);
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -282,7 +282,7 @@ describe('GraphQL API over HTTP', () => {
     });
 
     it('a mutation sent with GET', async () => {
-      const { url } = await startTestServer(tempDatabasePath());
+      const { url } = await startTestServer(IN_MEMORY);
       const response = await fetch(`${url}?query=${encodeURIComponent('mutation { mineBlock { message } }')}`, {
         headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
       });

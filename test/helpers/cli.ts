@@ -59,13 +59,13 @@ export interface SpawnCliOptions {
   readonly throughShellPipe?: boolean;
 }
 
-/** Runs `src/cli/main.ts` as a real process (through tsx), for its real exit code. */
+/** Runs the built tool (`dist/cli/main.js`, built by test/build-dist.ts) as a real process, for its real exit code. */
 export function spawnCli(
   args: readonly string[],
   env: Record<string, string> = {},
   { input, throughShellPipe = false }: SpawnCliOptions = {},
 ): Promise<CliRun> {
-  const tool = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
+  const tool = [process.execPath, 'dist/cli/main.js', ...args];
   const [command, ...commandArgs] = throughShellPipe ? ['/bin/sh', '-c', 'cat | "$@"', 'sh', ...tool] : tool;
   return new Promise((resolveRun) => {
     const child = execFile(

@@ -7,7 +7,7 @@ export interface ServerProcess extends MainProcess {
   readonly url: string;
 }
 
-/** Runs `src/main.ts` with the given environment; killed when the test finishes. */
+/** Runs the built server (`dist/main.js`) with the given environment; killed when the test finishes. */
 export function runMain(environment: Record<string, string>): MainProcess {
   const run = spawnMain(environment);
   onTestFinished(() => {

@@ -1,14 +1,26 @@
 import { onTestFinished } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server.js';
+import { sharedProofSearch } from './proof-search.js';
 
-/** A real server on an ephemeral loopback port, closed when the test finishes. */
+/** A database of the test's own that no other connection can open: no file, no start-up file check. */
+export const IN_MEMORY = ':memory:';
+
+/**
+ * A real server on an ephemeral loopback port, closed when the test finishes.
+ * It mines with the test file's shared proof search unless the test chooses
+ * the engine or the threads (`miner`, `miningThreads`) or passes its own.
+ */
 export async function startTestServer(
   databasePath: string,
   overrides: Partial<Config> = {},
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
-  const server = await startServer({ ...loadConfig({}), port: 0, databasePath, dataMaxBytes: 64, ...overrides }, options);
+  const ownMiner = 'miner' in overrides || 'miningThreads' in overrides;
+  const server = await startServer(
+    { ...loadConfig({}), port: 0, databasePath, dataMaxBytes: 64, ...overrides },
+    { ...(ownMiner ? {} : { proofSearch: sharedProofSearch() }), ...options },
+  );
   onTestFinished(() => server.close());
   return server;
 }

@@ -10,9 +10,9 @@ export interface MainProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Runs `src/main.ts` (through tsx) as `npm start` runs the build, on any free port. */
+/** Runs the server as `npm start` does, from `dist/` (built by test/build-dist.ts), on any free port. */
 export function spawnMain(environment: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', ...environment },
   });

@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import type { Block } from '../../src/core/block.js';
+import { createChainRepository } from '../../src/storage/chain-repository.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { onTestFinished } from 'vitest';
 
 /** A fresh directory for one test, removed when the test finishes. */
@@ -34,4 +37,16 @@ export function tamper(path: string, sql: string): void {
   const connection = secondConnection(path);
   connection.exec(`DROP TRIGGER IF EXISTS blocks_no_update; DROP TRIGGER IF EXISTS blocks_no_delete; ${sql}`);
   connection.close();
+}
+
+/** A database file of a test's own holding `blocks` (say, a long chain from buildChain), written in one transaction. */
+export function tempChainDatabase(blocks: readonly Block[]): string {
+  const path = tempDatabasePath();
+  const database = openDatabase(path);
+  try {
+    createChainRepository(database).importChain(blocks);
+  } finally {
+    database.close();
+  }
+  return path;
 }

@@ -1,8 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../src/http/host-check.js';
-import { startTestServer } from '../helpers/server.js';
-import { tempDatabasePath } from '../helpers/temp-database.js';
+import { startTestServer, IN_MEMORY } from '../helpers/server.js';
 
 interface Reply {
   readonly status: number;
@@ -42,7 +41,7 @@ describe('isLoopbackHost', () => {
 
 describe('DNS rebinding', () => {
   it('refuses a request naming another host with 421, on both interfaces, mining nothing', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const { port } = new URL(server.url);
     const rebound = `rebound.example:${port}`;
     const viaGraphQL = await send(server.url, { method: 'POST', host: rebound, headers: JSON_POST, body: MINE });
@@ -62,7 +61,7 @@ describe('DNS rebinding', () => {
   });
 
   it.each(['localhost', '127.0.0.1', '[::1]'])('answers under %s', async (name) => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const { port } = new URL(server.url);
     const reply = await send(server.url, {
       method: 'POST',
@@ -75,13 +74,13 @@ describe('DNS rebinding', () => {
   });
 
   it('leaves the Host to a reverse proxy named in TRUST_PROXY', async () => {
-    const server = await startTestServer(tempDatabasePath(), { trustedProxies: ['127.0.0.1'] });
+    const server = await startTestServer(IN_MEMORY, { trustedProxies: ['127.0.0.1'] });
     const reply = await send(new URL('/blocks', server.url).href, { method: 'GET', host: 'ledger.example.com' });
     expect(reply.status).toBe(200);
   });
 
   it('does not apply when the server listens beyond loopback', async () => {
-    const server = await startTestServer(tempDatabasePath(), { host: '0.0.0.0' });
+    const server = await startTestServer(IN_MEMORY, { host: '0.0.0.0' });
     const { port } = new URL(server.url);
     const reply = await send(`http://127.0.0.1:${port}/blocks`, { method: 'GET', host: 'ledger.example.com' });
     expect(reply.status).toBe(200);

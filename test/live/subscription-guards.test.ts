@@ -4,7 +4,7 @@ import type { Block } from '../../src/core/block.js';
 import { requestBodyMaxBytes } from '../../src/yoga/yoga.js';
 import { CSRF_HEADER } from '../../src/yoga/yoga.js';
 import type { RunningServer } from '../../src/server.js';
-import { graphql, startTestServer } from '../helpers/server.js';
+import { graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
 import { rawSseSubscription } from '../helpers/raw-sse-client.js';
 import { fetchSubscription, leftovers, nothingLeft, until, wsClient, wsUrl, type Result } from '../helpers/subscription-clients.js';
@@ -47,7 +47,7 @@ const codesOf = (results: ReadonlyArray<Result<unknown>>): Array<string | undefi
 
 describe('the WebSocket transport', () => {
   it('serves subscriptions only: a query or a mutation is refused, and nothing is mined', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
     for (const query of ['{ tip { index } }', 'mutation { mineBlock { block { index } } }']) {
       const { results, error } = await overWebSocket(server, query);
       expect(results).toEqual([]);
@@ -67,7 +67,7 @@ describe('the WebSocket transport', () => {
   });
 
   it('admits no Origin, its own origin and CORS_ORIGINS; closes a foreign Origin with 4403', async () => {
-    const server = await startTestServer(tempDatabasePath(), { corsOrigins: ['https://app.example.com'] });
+    const server = await startTestServer(IN_MEMORY, { corsOrigins: ['https://app.example.com'] });
     const own = new URL(server.url).origin;
     expect(await hello(server)).toEqual({ acknowledged: true });
     expect(await hello(server, { origin: own })).toEqual({ acknowledged: true });
@@ -79,7 +79,7 @@ describe('the WebSocket transport', () => {
   });
 
   it('closes a connection naming another Host (DNS rebinding) with 4403, even from a matching Origin', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const { port } = new URL(server.url);
     expect(await hello(server, { host: `evil.example:${port}` })).toEqual({ closed: 4403 });
     expect(await hello(server, { host: `evil.example:${port}`, origin: `http://evil.example:${port}` })).toEqual({ closed: 4403 });
@@ -87,7 +87,7 @@ describe('the WebSocket transport', () => {
   });
 
   it('closes a connection that sends a message larger than the HTTP body limit (1009)', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const socket = new WebSocket(wsUrl(server.url), GRAPHQL_TRANSPORT_WS);
     const closed = new Promise<number>((resolve) => socket.on('close', resolve));
     await new Promise((resolve) => socket.on('open', resolve));
@@ -138,7 +138,7 @@ describe('subscription limits', () => {
   });
 
   it('ends a subscriber that stops reading once 1000 blocks queue up (SUBSCRIBER_TOO_SLOW), skipping none, and stays up', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1, dataMaxBytes: 65_536 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1, dataMaxBytes: 65_536 });
     const client = rawSseSubscription(server.url, 'subscription { blockMined { index data } }');
     expect(await client.started).toMatch(/^HTTP\/1\.1 200 /);
     await until(() => leftovers(server).blockMined === 1, 'the subscription is registered');
@@ -167,7 +167,7 @@ describe('subscription limits', () => {
 
 describe('the Server-Sent Events transport', () => {
   it('keeps CSRF prevention: a GET subscription needs the CSRF header, a JSON POST does not', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     const url = `${server.url}?query=${encodeURIComponent(BLOCK_MINED)}`;
     const refused = await fetch(url, { headers: { accept: 'text/event-stream' } });
     expect(refused.status).toBe(403);
@@ -185,7 +185,7 @@ describe('the Server-Sent Events transport', () => {
   });
 
   it('refuses a subscription whose Accept admits no event stream (406 NOT_ACCEPTABLE) before it starts, leaving nothing behind', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     for (const accept of ['application/json', 'application/graphql-response+json', 'text/event-stream; charset=latin1']) {
       const response = await fetch(server.url, {
         method: 'POST',
@@ -200,7 +200,7 @@ describe('the Server-Sent Events transport', () => {
   });
 
   it('never answers a subscription from the block cache, even in a document whose query is cached', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
     const document = 'query Read { block(index: 0) { index } } subscription Live { blockMined { index } }';
     const post = (operationName: string, accept: string) =>
       fetch(server.url, {

@@ -5,7 +5,7 @@ import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
 import type { RunningServer } from '../../src/server.js';
 import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
-import { errorCodes, graphql, startTestServer } from '../helpers/server.js';
+import { errorCodes, graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
 import { TRANSPORTS, leftovers, nothingLeft, subscribe, until, type TestSubscription } from '../helpers/subscription-clients.js';
 
@@ -63,11 +63,16 @@ const progressOf = (result: { data?: { miningProgress: Progress } | null; errors
 };
 
 /** A server whose mines at difficulty 6 take seconds (the JavaScript engine on one thread: ~3.4 million hashes for block 1). */
-const slowMiner = (path: string): Promise<RunningServer> => startTestServer(path, { difficulty: 6, miner: 'js', miningThreads: 1 });
+/**
+ * A mine that lasts a few hundred milliseconds (difficulty 5 with the slowest engine on one thread), with
+ * progress updates every 25 ms rather than every 250: several updates for a fraction of the CPU a longer mine costs.
+ */
+const slowMiner = (path: string): Promise<RunningServer> =>
+  startTestServer(path, { difficulty: 5, miner: 'js', miningThreads: 1 }, { live: { progress: { intervalMs: 25 } } });
 
 describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
   it('blockMined: two subscribers get every new block, in order, exactly once', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
     const before = await mine(server.url, 'before anyone subscribed');
     const first = subscribe<{ blockMined: Block }>(transport, server, BLOCK_MINED);
     const second = subscribe<{ blockMined: Block }>(transport, server, BLOCK_MINED);
@@ -116,7 +121,7 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
   });
 
   it('miningProgress: MINING updates while a slow mine runs, then MINED with the block, then completes', async () => {
-    const server = await slowMiner(tempDatabasePath());
+    const server = await slowMiner(IN_MEMORY);
     const subscription = subscribe<{ miningProgress: Progress }>(transport, server, MINING_PROGRESS);
     const first = subscription.next();
     await until(() => leftovers(server).miningProgress === 1, 'the subscription is registered');
@@ -128,7 +133,7 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
     const running = updates.slice(0, -1);
     expect(running.length).toBeGreaterThanOrEqual(2);
     for (const update of running) {
-      expect(update).toMatchObject({ index: 1, difficulty: 6, expectedAttempts: 16 ** 6, state: 'MINING', block: null });
+      expect(update).toMatchObject({ index: 1, difficulty: 5, expectedAttempts: 16 ** 5, state: 'MINING', block: null });
     }
     const attempts = running.map((update) => update.attempts);
     expect(attempts).toEqual([...attempts].sort((a, b) => a - b));
@@ -144,7 +149,7 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
   });
 
   it('miningProgress: ABANDONED when the server shuts down mid-mine, then completes; blockMined completes', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 9, miner: 'js', miningThreads: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 9, miner: 'js', miningThreads: 1 });
     const progress = subscribe<{ miningProgress: Progress }>(transport, server, MINING_PROGRESS);
     const blocks = subscribe<{ blockMined: Block }>(transport, server, BLOCK_MINED);
     const started = progress.next();
@@ -163,7 +168,7 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
   });
 
   it('leaves no listener behind after an unsubscribe, and after a dropped connection', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
     for (const end of ['unsubscribe', 'disconnect'] as const) {
       const blocks = subscribe<{ blockMined: Block }>(transport, server, BLOCK_MINED);
       const progress = subscribe<{ miningProgress: Progress }>(transport, server, MINING_PROGRESS);
@@ -189,7 +194,7 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
   });
 
   it('ends subscriptions promptly when the server closes, leaving nothing behind', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
     const blocks = subscribe<{ blockMined: Block }>(transport, server, BLOCK_MINED);
     const progress = subscribe<{ miningProgress: Progress }>(transport, server, MINING_PROGRESS);
     const blocksEnd = blocks.rest();

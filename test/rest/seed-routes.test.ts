@@ -9,7 +9,8 @@ import { createSeedRoutes } from '../../src/rest/seed-routes.js';
 import { SEED_BLOCKS, SEED_PROOFS } from '../fixtures/seed-chain.js';
 import { hasPython } from '../helpers/python.js';
 import { graphql, startTestServer } from '../helpers/server.js';
-import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
+import { tamper, tempChainDatabase, tempDatabasePath } from '../helpers/temp-database.js';
+import { buildChain } from '../helpers/chains.js';
 
 interface SeedBlock {
   readonly index: number;
@@ -60,11 +61,13 @@ function send(
 const json = <T>(reply: Reply): T => JSON.parse(reply.text) as T;
 const origin = (graphqlUrl: string): string => new URL(graphqlUrl).origin;
 
-async function seedServer(overrides = {}) {
-  const path = tempDatabasePath();
+async function seedServer(overrides = {}, path = tempDatabasePath()) {
   const server = await startTestServer(path, overrides);
   return { path, server, base: origin(server.url) };
 }
+
+/** A server on a chain of `length` blocks, written straight into its database (mining them one by one took seconds). */
+const longChainServer = (length: number) => seedServer({ difficulty: 1 }, tempChainDatabase(buildChain(length)));
 
 describe('the seed REST interface', () => {
   it("answers the seed client's POST /blocks with the seed's shape, mining the seed's proofs", async () => {
@@ -147,9 +150,8 @@ describe('the seed REST interface', () => {
   });
 
   it('streams a long chain in pieces, block by block in order', async () => {
-    const { base, server } = await seedServer({ difficulty: 1 });
-    // 2,600 blocks: three reads of the stored chain, each written as it is read.
-    for (let i = 0; i < 2600; i++) await server.app.ledger.mineBlock();
+    // 2,601 blocks: three reads of the stored chain, each written as it is read.
+    const { base } = await longChainServer(2601);
     const reply = await send(base, 'GET', '/blocks');
     expect(reply.headers['transfer-encoding']).toBe('chunked');
     expect(reply.headers['content-length']).toBeUndefined();
@@ -361,8 +363,7 @@ describe('the seed REST interface', () => {
 
 describe('GET /blocks streaming', () => {
   it('stops reading the chain when the client goes away, leaving no listener behind', async () => {
-    const { server } = await seedServer({ difficulty: 1 });
-    for (let i = 0; i < 2000; i++) await server.app.ledger.mineBlock();
+    const { server } = await longChainServer(2001);
     let pagesRead = 0;
     let finished!: () => void;
     const streamDone = new Promise<void>((resolvePromise) => (finished = resolvePromise));
@@ -411,8 +412,7 @@ describe('GET /blocks streaming', () => {
   }, 60_000);
 
   it('lets the event loop turn between batches, even when the socket takes every write at once', async () => {
-    const { server } = await seedServer({ difficulty: 1 });
-    for (let i = 0; i < 1000; i++) await server.app.ledger.mineBlock();
+    const { server } = await longChainServer(1001);
     // A loop of setImmediate callbacks counts event-loop turns; each batch read notes the count.
     let turns = 0;
     let counting = true;

@@ -4,8 +4,7 @@ import { auditServer } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
 import { FAILED_TOKENS_PER_MINUTE } from '../../src/http/mining-gate.js';
 import { QUERY_LIMITS } from '../../src/yoga/query-limits.js';
-import { errorCodes, graphql, startTestServer, type GraphQLResponse } from '../helpers/server.js';
-import { tempDatabasePath } from '../helpers/temp-database.js';
+import { errorCodes, graphql, startTestServer, type GraphQLResponse, IN_MEMORY } from '../helpers/server.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
 const MINE_WITH_DATA = 'mutation ($data: String) { mineBlock(data: $data) { block { index } } }';
@@ -232,7 +231,7 @@ const lengthOf = async (url: string): Promise<number> =>
 
 describe('bad input gets the GraphQL-over-HTTP status and a clear code, and changes nothing', () => {
   it.each(BAD_INPUT.map((row) => [row.name, row] as const))('%s', async (_, { request, status, code }) => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const { search = '', ...init } = request;
     const response = await fetch(`${url}${search}`, init);
     expect(response.status).toBe(status);
@@ -248,7 +247,8 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
   });
 
   it('answers 413 to an oversized body sent without a Content-Length, having read no more than the limit', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
+    const { url } = server;
     const { hostname, port } = new URL(url);
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const sending = httpRequest(
@@ -260,11 +260,12 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
           headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
         },
         (response) => {
-          response.resume();
           resolve(response.statusCode);
+          // Answered: stop sending (the server would otherwise wait out its shutdown grace period for this socket).
+          sending.destroy();
         },
       );
-      sending.on('error', reject);
+      sending.on('error', (error) => (sending.destroyed ? undefined : reject(error)));
       sending.write('{"query":"{ tip { index } }","variables":{"pad":"');
       // Far more than the limit, in pieces: the server must answer without waiting for the end.
       const piece = 'x'.repeat(64 * 1024);
@@ -276,17 +277,19 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
     });
     expect(status).toBe(413);
     expect(await lengthOf(url)).toBe(1);
+    // The body was cut off mid-way: that connection never turns idle, and shutdown would wait out its grace period for it.
+    await server.close(0);
   });
 
   it('lets two mines with the same response key through: they merge into one execution', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const response = await graphql(url, 'mutation { mineBlock { message } mineBlock { block { index } } }');
     expect(response.body.errors).toBeUndefined();
     expect(await lengthOf(url)).toBe(2);
   });
 
   it('accepts the queries the GraphiQL examples send', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const { EXAMPLE_TABS } = await import('../../src/yoga/graphiql.js');
     for (const { query } of EXAMPLE_TABS) {
       const operations = [...query.matchAll(/(query|mutation) (\w+)/g)].map((match) => match[2]!);
@@ -309,7 +312,7 @@ describe('mining protection', () => {
     });
 
   it('needs the bearer token when one is configured; reads do not', async () => {
-    const { url } = await startTestServer(tempDatabasePath(), { miningToken: TOKEN });
+    const { url } = await startTestServer(IN_MEMORY, { miningToken: TOKEN });
     for (const authorization of [undefined, 'Bearer wrong-token-of-some-length', `Basic ${TOKEN}`, 'Bearer ', TOKEN]) {
       const response = await mine(url, authorization === undefined ? {} : { authorization });
       expect(response.status, authorization).toBe(401);
@@ -324,7 +327,7 @@ describe('mining protection', () => {
   });
 
   it('limits mines per client and minute, answering 429 with Retry-After', async () => {
-    const { url } = await startTestServer(tempDatabasePath(), { miningRatePerMinute: 2 });
+    const { url } = await startTestServer(IN_MEMORY, { miningRatePerMinute: 2 });
     expect((await mine(url)).status).toBe(200);
     expect((await mine(url)).status).toBe(200);
     const limited = await mine(url);
@@ -335,7 +338,7 @@ describe('mining protection', () => {
   });
 
   it('limits wrong tokens per client, before even checking them', async () => {
-    const { url } = await startTestServer(tempDatabasePath(), { miningToken: TOKEN });
+    const { url } = await startTestServer(IN_MEMORY, { miningToken: TOKEN });
     for (let i = 0; i < FAILED_TOKENS_PER_MINUTE; i++)
       expect((await mine(url, { authorization: 'Bearer guess-number-xxxxxxxx' })).status).toBe(401);
     const refused = await mine(url, { authorization: `Bearer ${TOKEN}` });
@@ -345,18 +348,18 @@ describe('mining protection', () => {
   });
 
   it('counts clients by the address our proxy reports, only when the request comes from that proxy', async () => {
-    const trusting = await startTestServer(tempDatabasePath(), { miningRatePerMinute: 1, trustedProxies: ['127.0.0.1'] });
+    const trusting = await startTestServer(IN_MEMORY, { miningRatePerMinute: 1, trustedProxies: ['127.0.0.1'] });
     expect((await mine(trusting.url, { 'x-forwarded-for': '203.0.113.9, 198.51.100.1' })).status).toBe(200);
     expect((await mine(trusting.url, { 'x-forwarded-for': '203.0.113.9, 198.51.100.2' })).status).toBe(200);
     expect((await mine(trusting.url, { 'x-forwarded-for': '192.0.2.1, 198.51.100.1' })).status).toBe(429);
 
-    const untrusting = await startTestServer(tempDatabasePath(), { miningRatePerMinute: 1, trustedProxies: ['192.0.2.7'] });
+    const untrusting = await startTestServer(IN_MEMORY, { miningRatePerMinute: 1, trustedProxies: ['192.0.2.7'] });
     expect((await mine(untrusting.url, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
     expect((await mine(untrusting.url, { 'x-forwarded-for': '198.51.100.2' })).status).toBe(429);
   });
 
   it('refuses mines beyond the queue with MINING_BUSY and Retry-After', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 9, miningQueueMax: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 9, miningQueueMax: 1 });
     // Slow mines (difficulty 9) pile up: one mining, one waiting, and the next is refused,
     // however long each request takes to reach the ledger on a busy machine.
     const accepted: Array<Promise<Response>> = [];
@@ -378,7 +381,7 @@ describe('mining protection', () => {
 
 describe('production mode', () => {
   it('hides introspection, field suggestions and GraphiQL unless enabled', async () => {
-    const production = await startTestServer(tempDatabasePath(), { graphiql: false, introspection: false });
+    const production = await startTestServer(IN_MEMORY, { graphiql: false, introspection: false });
     const introspection = await graphql(production.url, '{ __schema { queryType { name } } }');
     expect(introspection.body.data ?? null).toBeNull();
     expect(new Set(errorCodes(introspection))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
@@ -387,7 +390,7 @@ describe('production mode', () => {
     const page = await fetch(production.url, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toContain('<html');
 
-    const development = await startTestServer(tempDatabasePath());
+    const development = await startTestServer(IN_MEMORY);
     expect((await graphql(development.url, '{ __schema { queryType { name } } }')).body.data).toEqual({
       __schema: { queryType: { name: 'Query' } },
     });
@@ -397,7 +400,7 @@ describe('production mode', () => {
 
 describe('HTTP server', () => {
   it('closes a connection whose headers never finish (slowloris)', async () => {
-    const { url } = await startTestServer(tempDatabasePath(), {}, { timeouts: { headersMs: 300 } });
+    const { url } = await startTestServer(IN_MEMORY, {}, { timeouts: { headersMs: 300 } });
     const { hostname, port } = new URL(url);
     const socket = connect(Number(port), hostname);
     socket.write('POST /graphql HTTP/1.1\r\nHost: ledger\r\nContent-Type: application/json\r\n');
@@ -408,7 +411,7 @@ describe('HTTP server', () => {
   });
 
   it('passes every GraphQL-over-HTTP audit of graphql-http', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     // A well-behaved client sends the CSRF header with GET requests.
     const fetchFn = (input: string | URL | Request, init: RequestInit = {}) =>
       fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init.headers)), 'x-graphql-yoga-csrf': '1' } });

@@ -3,8 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { BLOCK_CACHE_CONTROL, UNCACHEABLE, useBlockResponseCache } from '../../src/yoga/response-cache.js';
 import { QUERY_LIMITS } from '../../src/yoga/query-limits.js';
 import { CSRF_HEADER } from '../../src/yoga/yoga.js';
-import { errorCodes, graphql, startTestServer, type GraphQLResponse } from '../helpers/server.js';
-import { tempDatabasePath } from '../helpers/temp-database.js';
+import { errorCodes, graphql, startTestServer, type GraphQLResponse, IN_MEMORY } from '../helpers/server.js';
 
 const BLOCK = (index: number): string => `{ block(index: ${index}) { index timestamp proof previousHash hash data difficulty } }`;
 const MINE = 'mutation { mineBlock { block { index hash } } }';
@@ -19,7 +18,7 @@ const bodyOf = async (response: Response): Promise<GraphQLResponse['body']> => (
 
 describe('block reads from memory', () => {
   it('answers a block read twice, by POST and GET, identically, reading the ledger once', async () => {
-    const server = await startTestServer(tempDatabasePath());
+    const server = await startTestServer(IN_MEMORY);
     await graphql(server.url, MINE);
     const blockAt = vi.spyOn(server.app.ledger, 'blockAt');
     const first = await graphql(server.url, BLOCK(1));
@@ -32,7 +31,7 @@ describe('block reads from memory', () => {
   });
 
   it('keeps apart reads that differ in variables or operation', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     await graphql(url, MINE);
     const byVariable = 'query ($i: Int!) { block(index: $i) { index } }';
     expect((await graphql(url, byVariable, { i: 0 })).body.data).toEqual({ block: { index: 0 } });
@@ -49,7 +48,7 @@ describe('block reads from memory', () => {
   });
 
   it('shows a newly mined block at once: in block (null before), tip, chain and validate', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const READ = `{ block(index: 1) { hash } tip { index } chain(last: 1) { totalCount nodes { index } } validate { length } }`;
     expect((await graphql(url, BLOCK(1))).body.data).toEqual({ block: null });
     expect((await graphql(url, BLOCK(1))).body.data).toEqual({ block: null });
@@ -118,7 +117,7 @@ describe('the cache, on its own', () => {
 
 describe('HTTP caching of GET queries', () => {
   it('lets clients keep an existing block, with an ETag they can revalidate (304)', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     for (let read = 0; read < 2; read++) {
       const response = await get(url, BLOCK(0));
       expect(response.status).toBe(200);
@@ -147,7 +146,7 @@ describe('HTTP caching of GET queries', () => {
     ['a block read together with the tip', '{ block(index: 0) { hash } tip { index } }'],
     ['a negative index (an error)', '{ block(index: -1) { index } }'],
   ])('tells clients not to store %s', async (_, query) => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     for (let read = 0; read < 2; read++) {
       const response = await get(url, query);
       expect(response.headers.get('cache-control')).toBe(UNCACHEABLE);
@@ -156,7 +155,7 @@ describe('HTTP caching of GET queries', () => {
   });
 
   it('adds no caching headers to POST answers', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     for (let read = 0; read < 2; read++) {
       const response = await graphql(url, BLOCK(0));
       expect(response.headers.get('cache-control')).toBeNull();
@@ -167,7 +166,7 @@ describe('HTTP caching of GET queries', () => {
 
 describe('hardening still applies to answers served from memory', () => {
   it('refuses a GET without the CSRF header (403), even for a stored block', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     expect((await get(url, BLOCK(0))).status).toBe(200);
     const response = await fetch(`${url}?query=${encodeURIComponent(BLOCK(0))}`, { headers: { accept: GRAPHQL_RESPONSE } });
     expect(response.status).toBe(403);
@@ -175,7 +174,7 @@ describe('hardening still applies to answers served from memory', () => {
   });
 
   it('refuses a stored query sent with an unknown parameter, as a form post, or not as UTF-8', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const query = '{ block(index: 0) { hash } }';
     expect((await graphql(url, query)).status).toBe(200);
     const post = (contentType: string, body: string | Uint8Array<ArrayBuffer>) =>
@@ -189,7 +188,7 @@ describe('hardening still applies to answers served from memory', () => {
   });
 
   it('applies query limits to operations over them, whatever is stored', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     expect((await graphql(url, BLOCK(0))).status).toBe(200);
     const aliased = `{ ${Array.from({ length: QUERY_LIMITS.maxAliases + 1 }, (_, i) => `b${i}: block(index: 0) { hash }`).join(' ')} }`;
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -200,7 +199,7 @@ describe('hardening still applies to answers served from memory', () => {
   });
 
   it('keeps to the CORS allow-list on stored blocks, and tells caches the answer varies by origin', async () => {
-    const { url } = await startTestServer(tempDatabasePath(), { corsOrigins: ['http://app.test'] });
+    const { url } = await startTestServer(IN_MEMORY, { corsOrigins: ['http://app.test'] });
     for (const origin of ['http://app.test', 'https://evil.example', 'http://app.test']) {
       const response = await get(url, BLOCK(0), { origin });
       expect(response.status).toBe(200);
@@ -212,7 +211,7 @@ describe('hardening still applies to answers served from memory', () => {
   });
 
   it('still refuses a mutation sent with GET', async () => {
-    const { url } = await startTestServer(tempDatabasePath());
+    const { url } = await startTestServer(IN_MEMORY);
     const response = await get(url, MINE);
     expect(response.status).toBe(405);
     expect((await graphql(url, '{ tip { index } }')).body.data).toEqual({ tip: { index: 0 } });

@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GRAPHIQL_OPTIONS } from '../../src/yoga/graphiql.js';
-import { graphql, startTestServer } from '../helpers/server.js';
-import { tempDatabasePath } from '../helpers/temp-database.js';
+import { graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { leftovers, nothingLeft, until } from '../helpers/subscription-clients.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
@@ -33,7 +32,7 @@ describe('GraphiQL and subscriptions', () => {
   });
 
   it.skipIf(!hasChromium)('runs miningProgress over Server-Sent Events in Chromium, to the MINED update', async () => {
-    const server = await startTestServer(tempDatabasePath(), { difficulty: 1, miningThreads: 1 });
+    const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     onTestFinished(() => browser.close());
     const page = await browser.newPage();

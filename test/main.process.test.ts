@@ -4,9 +4,8 @@ import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { validateChain } from '../src/core/chain-validation.js';
 import type { Block } from '../src/core/block.js';
-import { availableEngines } from './helpers/engines.js';
 import { runMain, startServerProcess } from './helpers/process.js';
-import { errorCodes, graphql } from './helpers/server.js';
+import { errorCodes, graphql, startTestServer } from './helpers/server.js';
 import { tempDir } from './helpers/temp-database.js';
 
 const MINE = 'mutation { mineBlock { block { index proof hash } } }';
@@ -34,28 +33,13 @@ function readChain(path: string): Block[] {
 }
 
 describe('the server process', () => {
-  it.each([
-    ['DIFFICULTY', 'four'],
-    ['DIFFICULTY', '13'],
-    ['PORT', '70000'],
-    ['DATA_MAX_BYTES', '-1'],
-  ])('stops on an invalid %s=%s with one line naming it, before creating the database', async (name, value) => {
+  // Each invalid value's message is tested in-process (test/config.test.ts); this is the process's side of it.
+  it('stops on an invalid variable with one line naming it and exit 1, before creating the database', async () => {
     const databasePath = join(tempDir(), 'chain.db');
-    const run = runMain({ DATABASE_PATH: databasePath, [name]: value });
+    const run = runMain({ DATABASE_PATH: databasePath, DIFFICULTY: '13' });
     expect(await run.exited).toBe(1);
-    const lines = run.output().trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+    expect(run.output()).toMatch(/^Invalid configuration: DIFFICULTY must be from 1 to 12 \(got "13"\)\.\n$/);
     expect(existsSync(databasePath)).toBe(false);
-  });
-
-  it.each(availableEngines())('mines with the %s engine when MINER names it, and logs the choice', async (engine) => {
-    const server = await startServerProcess({ DATABASE_PATH: join(tempDir(), 'chain.db'), MINER: engine, MINING_THREADS: '2' });
-    const mined = await graphql<{ mineBlock: { block: { proof: number } } }>(server.url, MINE);
-    expect(mined.body.data!.mineBlock.block.proof).toBe(533);
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
-    expect(server.output()).toMatch(new RegExp(`Mining with the ${engine}( \\([a-z-]+\\))? engine on 2 thread\\(s\\)`));
   });
 
   it('creates and migrates the database, and keeps the chain across a restart', async () => {
@@ -65,6 +49,11 @@ describe('the server process', () => {
     expect(mined.body.data!.mineBlock.block.proof).toBe(533);
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
+    // The start-up report (test/startup-report.test.ts), and a clean stop, in plain text.
+    expect(first.output()).toMatch(/^INFO Ledger server on http:\/\/127\.0\.0\.1:\d+\/graphql /);
+    expect(first.output()).toMatch(/\nINFO Mining with the [a-z]+( \([a-z-]+\))? engine on \d+ thread\(s\)\.\n/);
+    expect(first.output()).toMatch(/\nINFO Shut down cleanly\.\n$/);
+    expect(first.output()).not.toContain('\x1b[');
 
     const second = await startServerProcess({ DATABASE_PATH: databasePath });
     const validation = await graphql<{ validate: { valid: boolean; length: number } }>(second.url, '{ validate { valid length } }');
@@ -119,10 +108,9 @@ describe('the server process', () => {
 
   it('starts on a tampered database, says so loudly, and serves it read-only', async () => {
     const databasePath = join(tempDir(), 'chain.db');
-    const first = await startServerProcess({ DATABASE_PATH: databasePath });
+    const first = await startTestServer(databasePath);
     await graphql(first.url, MINE);
-    first.child.kill('SIGTERM');
-    await first.exited;
+    await first.close();
     const attacker = new Sqlite(databasePath);
     attacker.exec("DROP TRIGGER blocks_no_update; UPDATE blocks SET data = 'forged' WHERE block_index = 1");
     attacker.close();
