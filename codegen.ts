@@ -38,6 +38,21 @@ const config: CodegenConfig = {
         emitLegacyCommonJSImports: false,
       },
     },
+    // Typed documents for the schema-level tests: each `gql(`...`)` in a test file becomes a TypedDocumentString,
+    // sent through yoga.fetch by test/helpers/execute-operation.ts (no port, typed variables and results).
+    './test/generated/': {
+      preset: 'client',
+      documents: ['test/**/*.test.ts'],
+      presetConfig: { fragmentMasking: false, gqlTagName: 'gql' },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: { SafeInt: 'number' },
+        documentMode: 'string',
+        emitLegacyCommonJSImports: false,
+      },
+    },
   },
 };
 

@@ -25,6 +25,7 @@ export default tseslint.config(
       'node_modules/',
       'src/graphql/generated/',
       'client/generated/',
+      'test/generated/',
       'explorer/dist/',
       'data/',
       'wasm/',

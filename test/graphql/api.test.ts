@@ -1,78 +1,104 @@
 import { describe, expect, it } from 'vitest';
-import type { Block } from '../../src/core/block.js';
+import type { App } from '../../src/app.js';
 import { SEED_PROOFS } from '../fixtures/seed-chain.js';
-import { errorCodes, graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
+import type { PageQuery } from '../generated/graphql.js';
+import { gql } from '../generated/index.js';
+import { createTestApp, executeOperation } from '../helpers/execute-operation.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
-const MINE =
-  'mutation Mine($data: String) { mineBlock(data: $data) { message block { index proof previousHash hash data difficulty } attempts durationMs } }';
-const BLOCK_FIELDS = 'index timestamp proof previousHash hash data difficulty';
-
-interface Mined {
-  mineBlock: { message: string; block: Block; attempts: number; durationMs: number };
-}
-interface Page {
-  chain: {
-    totalCount: number;
-    edges: Array<{ cursor: string; node: Block }>;
-    nodes: Block[];
-    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  };
-}
-const PAGE = `query Page($first: Int, $after: String, $last: Int, $before: String) {
-  chain(first: $first, after: $after, last: $last, before: $before) {
-    totalCount
-    edges { cursor node { index hash } }
-    nodes { ${BLOCK_FIELDS} }
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+const Mine = gql(`
+  mutation Mine($data: String) {
+    mineBlock(data: $data) {
+      message
+      block { index proof previousHash hash data difficulty }
+      attempts
+      durationMs
+    }
   }
-}`;
+`);
 
-async function mine(url: string, times: number): Promise<Block[]> {
-  const blocks: Block[] = [];
+const Page = gql(`
+  query Page($first: Int, $after: String, $last: Int, $before: String) {
+    chain(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      edges { cursor node { index hash } }
+      nodes { index timestamp proof previousHash hash data difficulty }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+`);
+
+const ReadBack = gql(`
+  query ReadBack($hash: String!) {
+    block(index: 3) { index timestamp proof previousHash hash data difficulty }
+    byHash: blockByHash(hash: $hash) { index }
+    tip { index }
+    difficulty
+  }
+`);
+
+const BlockAt = gql(`
+  query BlockAt($index: Int!) {
+    block(index: $index) { index proof }
+  }
+`);
+
+const Validate = gql(`
+  query Validate {
+    validate { valid message length errorCount errors { index reason message } }
+  }
+`);
+
+const Tip = gql(`
+  query Tip {
+    tip { index }
+  }
+`);
+
+const Limits = gql(`
+  query Limits {
+    difficulty
+    limits { dataMaxBytes defaultPageSize maxPageSize }
+  }
+`);
+
+async function mine(app: App, times: number) {
+  const blocks = [];
   for (let i = 0; i < times; i++) {
-    const response = await graphql<Mined>(url, MINE);
-    expect(response.body.errors).toBeUndefined();
-    blocks.push(response.body.data!.mineBlock.block);
+    const { data, errors } = await executeOperation(app, Mine);
+    expect(errors).toBeUndefined();
+    blocks.push(data!.mineBlock.block);
   }
   return blocks;
 }
 
-const lengthOf = async (url: string): Promise<number> => (await graphql<Page>(url, PAGE, { first: 0 })).body.data!.chain.totalCount;
+const lengthOf = async (app: App): Promise<number> => (await executeOperation(app, Page, { first: 0 })).data!.chain.totalCount;
 
-describe('GraphQL API over HTTP', () => {
-  it('serves GraphiQL without a CDN, and sends / there', async () => {
-    const server = await startTestServer(IN_MEMORY);
-    const page = await fetch(server.url, { headers: { accept: 'text/html' } });
+describe('the GraphQL API', () => {
+  it('serves GraphiQL without a CDN', async () => {
+    const app = await createTestApp();
+    const page = await app.yoga.fetch('http://ledger.test/graphql', { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Proof-of-work ledger');
     expect(html).toContain('mineBlock');
     expect(html).not.toMatch(/unpkg\.com|jsdelivr/);
-    // `/` is the block explorer (test/explorer), which links to GraphiQL.
-    const root = await fetch(server.url.replace('/graphql', '/'), { redirect: 'manual' });
-    expect(root.status).toBe(200);
-    expect(await root.text()).toContain('href="/graphql"');
   });
 
   it("mines the seed's proofs and reads them back by index, hash and tip", async () => {
-    const { url } = await startTestServer(IN_MEMORY);
-    const first = await graphql<Mined>(url, MINE);
+    const app = await createTestApp();
+    const first = await executeOperation(app, Mine);
     expect(first.status).toBe(200);
-    expect(first.body.data!.mineBlock).toMatchObject({ message: 'Congratulations, you just mined a Block!' });
+    expect(first.data!.mineBlock).toMatchObject({ message: 'Congratulations, you just mined a Block!' });
     // Every candidate below the proof, plus what the other mining threads hashed meanwhile.
-    expect(first.body.data!.mineBlock.attempts).toBeGreaterThanOrEqual(533);
-    const blocks = [first.body.data!.mineBlock.block, ...(await mine(url, 4))];
+    expect(first.data!.mineBlock.attempts).toBeGreaterThanOrEqual(533);
+    const blocks = [first.data!.mineBlock.block, ...(await mine(app, 4))];
     expect(blocks.map((block) => block.proof)).toEqual(SEED_PROOFS);
     expect(blocks.map((block) => block.index)).toEqual([1, 2, 3, 4, 5]);
     for (let i = 1; i < blocks.length; i++) expect(blocks[i]!.previousHash).toBe(blocks[i - 1]!.hash);
 
-    const read = await graphql<{ block: Block; byHash: Block; tip: Block; difficulty: number }>(
-      url,
-      `query ($hash: String!) { block(index: 3) { ${BLOCK_FIELDS} } byHash: blockByHash(hash: $hash) { index } tip { index } difficulty }`,
-      { hash: blocks[1]!.hash },
-    );
-    expect(read.body.data).toEqual({
+    const read = await executeOperation(app, ReadBack, { hash: blocks[1]!.hash });
+    expect(read.data).toEqual({
       block: { ...blocks[2], timestamp: expect.any(String) as string },
       byHash: { index: 2 },
       tip: { index: 5 },
@@ -81,22 +107,22 @@ describe('GraphQL API over HTTP', () => {
   });
 
   it('answers null past the tip and BAD_USER_INPUT for a negative index', async () => {
-    const { url } = await startTestServer(IN_MEMORY);
-    expect((await graphql(url, '{ block(index: 1) { index } }')).body).toEqual({ data: { block: null } });
-    const negative = await graphql(url, '{ block(index: -1) { index } }');
+    const app = await createTestApp();
+    expect(await executeOperation(app, BlockAt, { index: 1 })).toMatchObject({ data: { block: null }, errors: undefined });
+    const negative = await executeOperation(app, BlockAt, { index: -1 });
     expect(negative.status).toBe(200);
-    expect(errorCodes(negative)).toEqual(['BAD_USER_INPUT']);
-    expect(negative.body.errors![0]!.message).toMatch(/index/);
+    expect(negative.codes).toEqual(['BAD_USER_INPUT']);
+    expect(negative.errors![0]!.message).toMatch(/index/);
   });
 
   it('pages through the whole chain forward and backward with cursors', async () => {
-    const { url } = await startTestServer(IN_MEMORY, { difficulty: 2 });
-    await mine(url, 6); // 7 blocks: 0..6
+    const app = await createTestApp({ difficulty: 2 });
+    await mine(app, 6); // 7 blocks: 0..6
 
     const forward: number[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: Page['chain'] = (await graphql<Page>(url, PAGE, { first: 3, after })).body.data!.chain;
+      const page: PageQuery['chain'] = (await executeOperation(app, Page, { first: 3, after })).data!.chain;
       expect(page.totalCount).toBe(7);
       expect(page.edges.map((edge) => edge.node.index)).toEqual(page.nodes.map((node) => node.index));
       forward.push(...page.nodes.map((node) => node.index));
@@ -109,7 +135,7 @@ describe('GraphQL API over HTTP', () => {
     const backward: number[] = [];
     let before: string | null = null;
     for (;;) {
-      const page: Page['chain'] = (await graphql<Page>(url, PAGE, { last: 3, before })).body.data!.chain;
+      const page: PageQuery['chain'] = (await executeOperation(app, Page, { last: 3, before })).data!.chain;
       backward.unshift(...page.nodes.map((node) => node.index));
       expect(page.pageInfo.hasNextPage).toBe(before !== null);
       if (!page.pageInfo.hasPreviousPage) break;
@@ -117,9 +143,9 @@ describe('GraphQL API over HTTP', () => {
     }
     expect(backward).toEqual([0, 1, 2, 3, 4, 5, 6]);
 
-    const defaultPage = (await graphql<Page>(url, PAGE)).body.data!.chain;
+    const defaultPage = (await executeOperation(app, Page)).data!.chain;
     expect(defaultPage.nodes).toHaveLength(7);
-    const empty = (await graphql<Page>(url, PAGE, { first: 0 })).body.data!.chain;
+    const empty = (await executeOperation(app, Page, { first: 0 })).data!.chain;
     expect(empty).toMatchObject({ nodes: [], pageInfo: { startCursor: null, endCursor: null, hasNextPage: true } });
   });
 
@@ -130,57 +156,50 @@ describe('GraphQL API over HTTP', () => {
     ['a cursor the server never issued', { after: 'not-a-cursor' }],
     ['a cursor with a negative index', { before: Buffer.from('block:-1').toString('base64url') }],
   ])('refuses %s with BAD_USER_INPUT', async (_, variables) => {
-    const { url } = await startTestServer(IN_MEMORY);
-    const response = await graphql(url, PAGE, variables);
-    expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(response.body.data).toBeNull();
+    const app = await createTestApp();
+    const response = await executeOperation(app, Page, variables);
+    expect(response.codes).toEqual(['BAD_USER_INPUT']);
+    expect(response.data).toBeNull();
   });
 
   it('validates the chain with the seed wording', async () => {
-    const { url } = await startTestServer(IN_MEMORY);
-    await mine(url, 2);
-    const response = await graphql(url, '{ validate { valid message length errorCount errors { index reason message } } }');
-    expect(response.body.data).toEqual({
+    const app = await createTestApp();
+    await mine(app, 2);
+    expect((await executeOperation(app, Validate)).data).toEqual({
       validate: { valid: true, message: 'Chain is valid.', length: 3, errorCount: 0, errors: [] },
     });
   });
 
   it('keeps the chain across a restart', async () => {
     const path = tempDatabasePath();
-    const first = await startTestServer(path);
-    const mined = await mine(first.url, 3);
+    const first = await createTestApp({ databasePath: path });
+    const mined = await mine(first, 3);
     await first.close();
 
-    const second = await startTestServer(path);
-    const page = (await graphql<Page>(second.url, PAGE, { first: 10 })).body.data!.chain;
+    const second = await createTestApp({ databasePath: path });
+    const page = (await executeOperation(second, Page, { first: 10 })).data!.chain;
     expect(page.nodes.slice(1)).toEqual(mined.map((block) => ({ ...block, timestamp: expect.any(String) as string })));
-    const validation = await graphql<{ validate: { valid: boolean } }>(second.url, '{ validate { valid } }');
-    expect(validation.body.data!.validate.valid).toBe(true);
-    const next = await graphql<Mined>(second.url, MINE);
-    expect(next.body.data!.mineBlock.block).toMatchObject({ index: 4, proof: 8018, previousHash: mined[2]!.hash });
+    expect((await executeOperation(second, Validate)).data!.validate.valid).toBe(true);
+    const next = await executeOperation(second, Mine);
+    expect(next.data!.mineBlock.block).toMatchObject({ index: 4, proof: 8018, previousHash: mined[2]!.hash });
   });
 
   it('turns 20 concurrent mineBlock requests into 20 consecutive blocks', async () => {
-    const { url } = await startTestServer(IN_MEMORY);
-    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => graphql<Mined>(url, MINE, { data: `client ${i}` })));
-    expect(responses.flatMap((response) => response.body.errors ?? [])).toEqual([]);
-    const indices = responses.map((response) => response.body.data!.mineBlock.block.index).sort((a, b) => a - b);
+    const app = await createTestApp();
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => executeOperation(app, Mine, { data: `client ${i}` })));
+    expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
+    const indices = responses.map((response) => response.data!.mineBlock.block.index).sort((a, b) => a - b);
     expect(indices).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    const validation = await graphql<{ validate: { valid: boolean; length: number } }>(url, '{ validate { valid length } }');
-    expect(validation.body.data!.validate).toEqual({ valid: true, length: 21 });
+    expect((await executeOperation(app, Validate)).data!.validate).toMatchObject({ valid: true, length: 21 });
   });
 
   it('reports a row changed through a second connection, and mineBlock then refuses', async () => {
     const path = tempDatabasePath();
-    const { url } = await startTestServer(path);
-    await mine(url, 3);
+    const app = await createTestApp({ databasePath: path });
+    await mine(app, 3);
     tamper(path, 'UPDATE blocks SET proof = 12345 WHERE block_index = 1');
 
-    const validation = await graphql<{ validate: { valid: boolean; message: string; errors: Array<{ index: number; reason: string }> } }>(
-      url,
-      '{ validate { valid message errors { index reason } } }',
-    );
-    expect(validation.body.data!.validate).toEqual({
+    expect((await executeOperation(app, Validate)).data!.validate).toMatchObject({
       valid: false,
       message: 'Chain is not valid!',
       errors: [
@@ -189,62 +208,61 @@ describe('GraphQL API over HTTP', () => {
         { index: 2, reason: 'PROOF_INVALID' },
       ],
     });
-    const refused = await graphql(url, MINE);
-    expect(errorCodes(refused)).toEqual(['CHAIN_INVALID']);
-    expect(await lengthOf(url)).toBe(4);
-    const inspected = await graphql<{ block: { proof: number } }>(url, '{ block(index: 1) { proof } }');
-    expect(inspected.body.data!.block.proof).toBe(12345);
+    expect((await executeOperation(app, Mine)).codes).toEqual(['CHAIN_INVALID']);
+    expect(await lengthOf(app)).toBe(4);
+    expect((await executeOperation(app, BlockAt, { index: 1 })).data!.block!.proof).toBe(12345);
   });
 
   it('answers queries while a slow block is being mined, and abandons it on shutdown', async () => {
-    const server = await startTestServer(IN_MEMORY, { difficulty: 9 });
+    const app = await createTestApp({ difficulty: 9 });
     let settled = false;
-    const slowMine = graphql(server.url, MINE).finally(() => {
+    const slowMine = executeOperation(app, Mine).finally(() => {
       settled = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const read = await graphql<{ tip: { index: number } }>(server.url, '{ tip { index } }');
-    expect(read.body.data!.tip.index).toBe(0);
+    expect((await executeOperation(app, Tip)).data!.tip.index).toBe(0);
     expect(settled).toBe(false);
 
-    await server.close();
+    await app.close();
     const abandoned = await slowMine;
     expect(abandoned.status).toBe(503);
-    expect(errorCodes(abandoned)).toEqual(['SHUTTING_DOWN']);
+    expect(abandoned.codes).toEqual(['SHUTTING_DOWN']);
   });
 
   it('tells clients its limits', async () => {
-    const { url } = await startTestServer(IN_MEMORY);
-    const response = await graphql(url, '{ difficulty limits { dataMaxBytes defaultPageSize maxPageSize } }');
-    expect(response.body.data).toEqual({ difficulty: 4, limits: { dataMaxBytes: 64, defaultPageSize: 20, maxPageSize: 100 } });
+    const app = await createTestApp();
+    expect((await executeOperation(app, Limits)).data).toEqual({
+      difficulty: 4,
+      limits: { dataMaxBytes: 64, defaultPageSize: 20, maxPageSize: 100 },
+    });
   });
 
   describe('cross-site requests', () => {
     it('refuses a form post (what a foreign page can send without a preflight) and mines nothing', async () => {
-      const { url } = await startTestServer(IN_MEMORY);
-      const response = await fetch(url, {
+      const app = await createTestApp();
+      const response = await app.yoga.fetch('http://ledger.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
         body: new URLSearchParams({ query: 'mutation { mineBlock { message } }' }).toString(),
       });
       expect(response.status).toBe(403);
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
-      expect(await lengthOf(url)).toBe(1);
+      expect(await lengthOf(app)).toBe(1);
     });
 
     it('answers GET queries that carry the CSRF header, and refuses those that do not', async () => {
-      const { url } = await startTestServer(IN_MEMORY);
-      const query = `${url}?query=${encodeURIComponent('{ tip { index } }')}`;
-      expect((await fetch(query, { headers: { accept: 'application/json' } })).status).toBe(403);
-      const allowed = await fetch(query, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
+      const app = await createTestApp();
+      const query = `http://ledger.test/graphql?query=${encodeURIComponent('{ tip { index } }')}`;
+      expect((await app.yoga.fetch(query, { headers: { accept: 'application/json' } })).status).toBe(403);
+      const allowed = await app.yoga.fetch(query, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
       expect(allowed.status).toBe(200);
       expect(await allowed.json()).toEqual({ data: { tip: { index: 0 } } });
     });
 
     it('allows only the configured origins through CORS', async () => {
-      const { url } = await startTestServer(IN_MEMORY, { corsOrigins: ['http://app.test'] });
+      const app = await createTestApp({ corsOrigins: ['http://app.test'] });
       const preflight = (origin: string) =>
-        fetch(url, {
+        app.yoga.fetch('http://ledger.test/graphql', {
           method: 'OPTIONS',
           headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
         });
@@ -255,22 +273,37 @@ describe('GraphQL API over HTTP', () => {
 
   describe('bad input leaves the chain unchanged', () => {
     it.each([
-      ['data over the size limit', MINE, { data: 'x'.repeat(65) }, 200, 'BAD_USER_INPUT'],
-      ['a NUL character in data', MINE, { data: 'a\u0000b' }, 200, 'BAD_USER_INPUT'],
-      ['an unknown field', '{ block(index: 0) { index nonce } }', undefined, 400, 'GRAPHQL_VALIDATION_FAILED'],
-      ['an index beyond the Int range', 'query ($i: Int!) { block(index: $i) { index } }', { i: 2 ** 31 }, 400, 'BAD_USER_INPUT'],
-      ['a syntax error', '{ block(index: 0) { index }', undefined, 400, 'GRAPHQL_PARSE_FAILED'],
-    ])('%s', async (_, query, variables, status, code) => {
-      const { url } = await startTestServer(IN_MEMORY);
-      const response = await graphql(url, query, variables);
-      expect(response.status).toBe(status);
-      expect(errorCodes(response)).toEqual([code]);
-      expect(await lengthOf(url)).toBe(1);
+      ['data over the size limit', { data: 'x'.repeat(65) }],
+      ['a NUL character in data', { data: 'a\u0000b' }],
+    ])('%s: BAD_USER_INPUT', async (_, variables) => {
+      const app = await createTestApp();
+      const response = await executeOperation(app, Mine, variables);
+      expect(response.status).toBe(200);
+      expect(response.codes).toEqual(['BAD_USER_INPUT']);
+      expect(await lengthOf(app)).toBe(1);
+    });
+
+    it('an index beyond the Int range: BAD_USER_INPUT, 400', async () => {
+      const app = await createTestApp();
+      const response = await executeOperation(app, BlockAt, { index: 2 ** 31 });
+      expect(response.status).toBe(400);
+      expect(response.codes).toEqual(['BAD_USER_INPUT']);
+    });
+
+    it.each([
+      ['an unknown field', '{ block(index: 0) { index nonce } }', 'GRAPHQL_VALIDATION_FAILED'],
+      ['a syntax error', '{ block(index: 0) { index }', 'GRAPHQL_PARSE_FAILED'],
+    ])('%s: %s, 400', async (_, query, code) => {
+      const app = await createTestApp();
+      const response = await executeOperation(app, query);
+      expect(response.status).toBe(400);
+      expect(response.codes).toEqual([code]);
+      expect(await lengthOf(app)).toBe(1);
     });
 
     it('a malformed JSON body', async () => {
-      const { url } = await startTestServer(IN_MEMORY);
-      const response = await fetch(url, {
+      const app = await createTestApp();
+      const response = await app.yoga.fetch('http://ledger.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"query": "mutation { mineBlock { message } }"',
@@ -278,16 +311,19 @@ describe('GraphQL API over HTTP', () => {
       expect(response.status).toBe(400);
       const body = (await response.json()) as { errors: Array<{ message: string }> };
       expect(body.errors[0]!.message).toMatch(/JSON/i);
-      expect(await lengthOf(url)).toBe(1);
+      expect(await lengthOf(app)).toBe(1);
     });
 
     it('a mutation sent with GET', async () => {
-      const { url } = await startTestServer(IN_MEMORY);
-      const response = await fetch(`${url}?query=${encodeURIComponent('mutation { mineBlock { message } }')}`, {
-        headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
-      });
+      const app = await createTestApp();
+      const response = await app.yoga.fetch(
+        `http://ledger.test/graphql?query=${encodeURIComponent('mutation { mineBlock { message } }')}`,
+        {
+          headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+        },
+      );
       expect(response.status).toBe(405);
-      expect(await lengthOf(url)).toBe(1);
+      expect(await lengthOf(app)).toBe(1);
     });
   });
 });

@@ -1,20 +1,6 @@
-import {
-  isEnumType,
-  isInputObjectType,
-  isInterfaceType,
-  isObjectType,
-  isScalarType,
-  type GraphQLField,
-  type GraphQLInputField,
-  type GraphQLInputObjectType,
-  type GraphQLInterfaceType,
-  type GraphQLNamedType,
-  type GraphQLObjectType,
-} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { createLedgerSchema } from '../../src/graphql/schema.js';
 import { createLedgerYoga } from '../../src/yoga/yoga.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 
@@ -37,36 +23,6 @@ async function execute(ledger: Ledger, query: string) {
   });
   return { status: response.status, text: await response.text() };
 }
-
-function fieldsOf(
-  type: GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType,
-): Array<GraphQLField<unknown, unknown> | GraphQLInputField> {
-  return isInputObjectType(type) ? Object.values(type.getFields()) : Object.values(type.getFields());
-}
-
-describe('schema.graphql', () => {
-  it('describes every type, field, argument and enum value', () => {
-    const schema = createLedgerSchema();
-    const undocumented: string[] = [];
-    const types = Object.values(schema.getTypeMap()).filter((type: GraphQLNamedType) => !type.name.startsWith('__'));
-    for (const type of types) {
-      if (isScalarType(type) && ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name)) continue;
-      if (!type.description) undocumented.push(type.name);
-      if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
-        for (const field of fieldsOf(type)) {
-          if (!field.description) undocumented.push(`${type.name}.${field.name}`);
-          for (const argument of 'args' in field ? field.args : []) {
-            if (!argument.description) undocumented.push(`${type.name}.${field.name}(${argument.name})`);
-          }
-        }
-      }
-      if (isEnumType(type)) {
-        for (const value of type.getValues()) if (!value.description) undocumented.push(`${type.name}.${value.name}`);
-      }
-    }
-    expect(undocumented).toEqual([]);
-  });
-});
 
 describe('GraphQL layer', () => {
   it('carries proofs beyond 32 bits exactly', async () => {
