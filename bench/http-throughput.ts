@@ -21,7 +21,11 @@ import { loadConfig } from '../src/config.js';
 import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js';
 import { searchProofs } from '../src/core/proof-of-work.js';
 import { formatSeedTimestamp } from '../src/core/timestamp.js';
+import { createApp } from '../src/app.js';
 import { startServer } from '../src/server.js';
+import { useBlockResponseCache } from '../src/yoga/response-cache.js';
+import { createLedgerYoga } from '../src/yoga/yoga.js';
+import { useLibraryBlockResponseCache } from './library-response-cache.js';
 import { createChainRepository } from '../src/storage/chain-repository.js';
 import { openDatabase } from '../src/storage/database.js';
 
@@ -35,7 +39,15 @@ const BLOCK_QUERY = (index: number): string => `{ block(index: ${index}) { index
 const HELLO_QUERY = '{ hello }';
 const ACCEPT = 'application/graphql-response+json, application/json';
 
-type ServerKind = 'hello' | 'ledger';
+/**
+ * hello: graphql-yoga's hello world. ledger: the server as it runs. The
+ * others, for the response-cache comparison, are the same ledger's yoga
+ * server alone on a port (no explorer or REST routes in front), with our
+ * block-read cache, @graphql-yoga/plugin-response-cache set to the same
+ * policy, or no cache.
+ */
+type ServerKind = 'hello' | 'ledger' | CacheVariant;
+type CacheVariant = 'own-cache' | 'library-cache' | 'uncached';
 
 /** Writes a chain of CHAIN_LENGTH blocks (difficulty 1, so it takes milliseconds). */
 function seedChain(databasePath: string): void {
@@ -77,10 +89,24 @@ async function serve(kind: ServerKind, databasePath: string): Promise<void> {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
     close = () => new Promise<void>((resolve) => http.close(() => resolve()));
-  } else {
+  } else if (kind === 'ledger') {
     const server = await startServer({ ...loadConfig({}), port: 0, databasePath, miningRatePerMinute: 0 });
     url = server.url;
     close = () => server.close(100);
+  } else {
+    const app = await createApp({ ...loadConfig({}), port: 0, databasePath, miningRatePerMinute: 0 });
+    const yoga = createLedgerYoga({
+      ledger: app.ledger,
+      live: app.live,
+      blockResponseCache: { 'own-cache': [useBlockResponseCache()], 'library-cache': useLibraryBlockResponseCache(), uncached: [] }[kind],
+    });
+    const http = createServer((request, response) => void yoga(request, response));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
+    close = async () => {
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await app.close();
+    };
   }
   console.log(url);
   const commands = createInterface({ input: process.stdin });
@@ -205,6 +231,75 @@ export async function benchHttpThroughput(report: (name: string, value: string) 
       }
     } finally {
       await Promise.all(servers.map((server) => server.stop()));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The block-read cache against @graphql-yoga/plugin-response-cache set to the
+ * same policy (and against no cache): block(index) by POST and by GET,
+ * requests/s and server CPU per request, the three servers measured in turn,
+ * twice, so that all see the same machine. Medians of the rounds.
+ */
+/** The middle value; with an even count, the mean of the two middle ones. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
+}
+
+export async function benchResponseCache(report: (name: string, value: string) => void): Promise<void> {
+  const format = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  const indices = Array.from({ length: CHAIN_LENGTH }, (_, index) => index);
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-cache-bench-'));
+  const kinds: readonly CacheVariant[] = ['own-cache', 'library-cache', 'uncached'];
+  const label: Record<CacheVariant, string> = {
+    'own-cache': 'own block cache',
+    'library-cache': '@graphql-yoga/plugin-response-cache',
+    uncached: 'no cache',
+  };
+  try {
+    const databasePath = join(dir, 'chain.db');
+    seedChain(databasePath);
+    const servers = new Map<string, ChildServer>();
+    try {
+      for (const kind of kinds) servers.set(kind, await spawnServer(kind, databasePath));
+      for (const [method, request] of [
+        ['POST', post],
+        ['GET', get],
+      ] as const) {
+        const rounds = new Map<string, Measurement[]>(kinds.map((kind) => [kind, []]));
+        for (let round = 0; round < 2; round++) {
+          for (const kind of kinds) {
+            rounds.get(kind)!.push(
+              await measure(
+                servers.get(kind)!,
+                indices.map((index) => request(BLOCK_QUERY(index))),
+              ),
+            );
+          }
+        }
+        const summary = new Map(
+          kinds.map((kind) => {
+            const measured = rounds.get(kind)!;
+            return [kind, { perSecond: median(measured.map((m) => m.perSecond)), cpu: median(measured.map((m) => m.cpuMicrosPerRequest)) }];
+          }),
+        );
+        for (const kind of kinds) {
+          const { perSecond, cpu } = summary.get(kind)!;
+          report(`block(index) ${method}, ${label[kind]}: requests/s, server CPU µs/request`, `${format(perSecond)}, ${format(cpu)}`);
+        }
+        const own = summary.get('own-cache')!;
+        const library = summary.get('library-cache')!;
+        report(
+          `block(index) ${method}: own cache / library, requests/s and CPU per request`,
+          `×${(own.perSecond / library.perSecond).toFixed(2)}, ×${(library.cpu / own.cpu).toFixed(2)} less CPU`,
+        );
+      }
+    } finally {
+      await Promise.all([...servers.values()].map((server) => server.stop()));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,11 +4,11 @@
  * BENCHMARKS.md records). Nothing here asserts: targets live in BENCHMARKS.md and the
  * issues, not in timed tests.
  *
- * `npm run bench -- mining|scale|http` runs one part.
+ * `npm run bench -- mining|scale|http|cache` runs one part.
  */
 import { cpus, totalmem } from 'node:os';
 import { benchChainScale } from './chain-scale.js';
-import { benchHttpThroughput } from './http-throughput.js';
+import { benchHttpThroughput, benchResponseCache } from './http-throughput.js';
 import { benchMining } from './mining.js';
 import type { Report } from './report.js';
 
@@ -18,7 +18,7 @@ const report: Report = (name, value) => {
   console.log(`${name.padEnd(80)} ${value}`);
 };
 
-const parts = { mining: benchMining, scale: (r: Report) => benchChainScale(r), http: benchHttpThroughput };
+const parts = { mining: benchMining, scale: (r: Report) => benchChainScale(r), http: benchHttpThroughput, cache: benchResponseCache };
 const chosen = process.argv.slice(2).filter((part): part is keyof typeof parts => part in parts);
 const started = Date.now();
 for (const name of chosen.length > 0 ? chosen : (Object.keys(parts) as Array<keyof typeof parts>)) {

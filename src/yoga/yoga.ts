@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import { createLedgerSchema } from '../graphql/schema.js';
 import { createClientKeyer, type ClientKeyer } from '../http/client-address.js';
@@ -36,6 +36,8 @@ export interface LedgerYogaOptions {
   readonly clientKey?: ClientKeyer;
   /** The subscriptions' sources; by default, feeds of `ledger` with the default limits. */
   readonly live?: LiveFeeds;
+  /** The plugins that cache block reads; useBlockResponseCache() by default (the benchmark compares others). */
+  readonly blockResponseCache?: readonly Plugin[];
 }
 
 /**
@@ -58,6 +60,7 @@ export function createLedgerYoga({
   miningGate = createMiningGate({ token: null, ratePerMinute: 0 }),
   clientKey = createClientKeyer([]),
   live = createLiveFeeds(ledger),
+  blockResponseCache = [useBlockResponseCache()],
 }: LedgerYogaOptions): LedgerYoga {
   const bodyMaxBytes = requestBodyMaxBytes(ledger.dataMaxBytes);
   return createYoga<ServerContext, GraphQLContext>({
@@ -89,7 +92,7 @@ export function createLedgerYoga({
       ...(introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes,
       useSubscriptionAcceptCheck,
-      useBlockResponseCache(),
+      ...blockResponseCache,
     ],
   });
 }
