@@ -23,9 +23,7 @@ import { searchProofs } from '../src/core/proof-of-work.js';
 import { formatSeedTimestamp } from '../src/core/timestamp.js';
 import { createApp } from '../src/app.js';
 import { startServer } from '../src/server.js';
-import { useBlockResponseCache } from '../src/yoga/response-cache.js';
 import { createLedgerYoga } from '../src/yoga/yoga.js';
-import { useLibraryBlockResponseCache } from './library-response-cache.js';
 import { createChainRepository } from '../src/storage/chain-repository.js';
 import { openDatabase } from '../src/storage/database.js';
 
@@ -42,12 +40,11 @@ const ACCEPT = 'application/graphql-response+json, application/json';
 /**
  * hello: graphql-yoga's hello world. ledger: the server as it runs. The
  * others, for the response-cache comparison, are the same ledger's yoga
- * server alone on a port (no explorer or REST routes in front), with our
- * block-read cache, @graphql-yoga/plugin-response-cache set to the same
- * policy, or no cache.
+ * server alone on a port (no explorer or REST routes in front), with its
+ * block-read cache (@graphql-yoga/plugin-response-cache) or without.
  */
 type ServerKind = 'hello' | 'ledger' | CacheVariant;
-type CacheVariant = 'own-cache' | 'library-cache' | 'uncached';
+type CacheVariant = 'cached' | 'uncached';
 
 /** Writes a chain of CHAIN_LENGTH blocks (difficulty 1, so it takes milliseconds). */
 function seedChain(databasePath: string): void {
@@ -98,7 +95,7 @@ async function serve(kind: ServerKind, databasePath: string): Promise<void> {
     const yoga = createLedgerYoga({
       ledger: app.ledger,
       live: app.live,
-      blockResponseCache: { 'own-cache': [useBlockResponseCache()], 'library-cache': useLibraryBlockResponseCache(), uncached: [] }[kind],
+      ...(kind === 'uncached' ? { blockResponseCache: [] } : {}),
     });
     const http = createServer((request, response) => void yoga(request, response));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -237,12 +234,6 @@ export async function benchHttpThroughput(report: (name: string, value: string) 
   }
 }
 
-/**
- * The block-read cache against @graphql-yoga/plugin-response-cache set to the
- * same policy (and against no cache): block(index) by POST and by GET,
- * requests/s and server CPU per request, the three servers measured in turn,
- * twice, so that all see the same machine. Medians of the rounds.
- */
 /** The middle value; with an even count, the mean of the two middle ones. */
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -250,16 +241,19 @@ function median(values: readonly number[]): number {
   return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!;
 }
 
+/**
+ * What the block-read cache buys: block(index) by POST and by GET, requests/s
+ * and server CPU per request, from the same yoga server with and without it,
+ * measured in turn, twice, so that both see the same machine. Medians of the
+ * rounds. (The run that chose @graphql-yoga/plugin-response-cache over a
+ * hand-written cache is in BENCHMARKS.md.)
+ */
 export async function benchResponseCache(report: (name: string, value: string) => void): Promise<void> {
   const format = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const indices = Array.from({ length: CHAIN_LENGTH }, (_, index) => index);
   const dir = mkdtempSync(join(tmpdir(), 'ledger-cache-bench-'));
-  const kinds: readonly CacheVariant[] = ['own-cache', 'library-cache', 'uncached'];
-  const label: Record<CacheVariant, string> = {
-    'own-cache': 'own block cache',
-    'library-cache': '@graphql-yoga/plugin-response-cache',
-    uncached: 'no cache',
-  };
+  const kinds: readonly CacheVariant[] = ['cached', 'uncached'];
+  const label: Record<CacheVariant, string> = { cached: 'block cache', uncached: 'no cache' };
   try {
     const databasePath = join(dir, 'chain.db');
     seedChain(databasePath);
@@ -291,11 +285,11 @@ export async function benchResponseCache(report: (name: string, value: string) =
           const { perSecond, cpu } = summary.get(kind)!;
           report(`block(index) ${method}, ${label[kind]}: requests/s, server CPU µs/request`, `${format(perSecond)}, ${format(cpu)}`);
         }
-        const own = summary.get('own-cache')!;
-        const library = summary.get('library-cache')!;
+        const cached = summary.get('cached')!;
+        const uncached = summary.get('uncached')!;
         report(
-          `block(index) ${method}: own cache / library, requests/s and CPU per request`,
-          `×${(own.perSecond / library.perSecond).toFixed(2)}, ×${(library.cpu / own.cpu).toFixed(2)} less CPU`,
+          `block(index) ${method}: cached / uncached, requests/s and CPU per request`,
+          `×${(cached.perSecond / uncached.perSecond).toFixed(2)}, ×${(uncached.cpu / cached.cpu).toFixed(2)} less CPU`,
         );
       }
     } finally {

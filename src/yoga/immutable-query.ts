@@ -5,7 +5,7 @@ import { Kind, OperationTypeNode, getOperationAST, type DocumentNode } from 'gra
  * rewritten (the database refuses UPDATE and DELETE). A null answer (no such
  * block yet) changes as soon as the block is mined, so it does not count.
  */
-const IMMUTABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['block', 'blockByHash']);
+export const IMMUTABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['block', 'blockByHash']);
 
 /**
  * The response keys of the block fields of `operationName`'s operation when

@@ -60,11 +60,12 @@ export function createLedgerYoga({
   miningGate = createMiningGate({ token: null, ratePerMinute: 0 }),
   clientKey = createClientKeyer([]),
   live = createLiveFeeds(ledger),
-  blockResponseCache = [useBlockResponseCache()],
+  blockResponseCache,
 }: LedgerYogaOptions): LedgerYoga {
   const bodyMaxBytes = requestBodyMaxBytes(ledger.dataMaxBytes);
+  const schema = createLedgerSchema();
   return createYoga<ServerContext, GraphQLContext>({
-    schema: createLedgerSchema(),
+    schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: ({ request, req }) => ({
       ledger,
@@ -92,7 +93,7 @@ export function createLedgerYoga({
       ...(introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes,
       useSubscriptionAcceptCheck,
-      ...blockResponseCache,
+      ...(blockResponseCache ?? useBlockResponseCache({ schema })),
     ],
   });
 }

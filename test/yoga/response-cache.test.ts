@@ -76,24 +76,22 @@ describe('block reads from memory', () => {
 });
 
 describe('the cache, on its own', () => {
-  it('reads a block again once its entry is maxAgeMs old, and never keeps a null', async () => {
-    let now = 0;
+  it('reads a block again once its entry is older than maxAgeMs, and never keeps a null', async () => {
+    let now = 1;
     let length = 1;
     const reads: number[] = [];
-    const yoga = createYoga({
-      schema: createSchema({
-        typeDefs: 'type Query { block(index: Int!): Block } type Block { index: Int! }',
-        resolvers: {
-          Query: {
-            block: (_: unknown, { index }: { index: number }) => {
-              reads.push(index);
-              return index < length ? { index } : null;
-            },
+    const schema = createSchema({
+      typeDefs: 'type Query { block(index: Int!): Block } type Block { index: Int! }',
+      resolvers: {
+        Query: {
+          block: (_: unknown, { index }: { index: number }) => {
+            reads.push(index);
+            return index < length ? { index } : null;
           },
         },
-      }),
-      plugins: [useBlockResponseCache({ maxAgeMs: 1000, now: () => now })],
+      },
     });
+    const yoga = createYoga({ schema, plugins: useBlockResponseCache({ schema, maxAgeMs: 1000, now: () => now }) });
     const read = async (index: number): Promise<unknown> => {
       const response = await yoga.fetch('http://ledger.test/graphql', {
         method: 'POST',
@@ -105,13 +103,35 @@ describe('the cache, on its own', () => {
     expect(await read(0)).toEqual({ block: { index: 0 } });
     expect(await read(1)).toEqual({ block: null });
     length = 2;
-    now = 999;
+    now = 1001;
     expect(await read(0)).toEqual({ block: { index: 0 } });
     expect(await read(1)).toEqual({ block: { index: 1 } });
     expect(reads).toEqual([0, 1, 1]);
-    now = 1000;
+    now = 1002;
     expect(await read(0)).toEqual({ block: { index: 0 } });
     expect(reads).toEqual([0, 1, 1, 0]);
+  });
+
+  it('holds at most maxChars of queries and answers, dropping the least recently used', async () => {
+    const reads: number[] = [];
+    const schema = createSchema({
+      typeDefs: 'type Query { block(index: Int!): Block } type Block { index: Int! }',
+      resolvers: { Query: { block: (_: unknown, { index }: { index: number }) => (reads.push(index), { index }) } },
+    });
+    // Room for two entries: each is its 64-character cache key and an answer of 188 characters (with the headers the library keeps).
+    const yoga = createYoga({ schema, plugins: useBlockResponseCache({ schema, maxChars: 600 }) });
+    const read = async (index: number): Promise<void> => {
+      await yoga.fetch('http://ledger.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ block(index: ${index}) { index } }` }),
+      });
+    };
+    for (const index of [1, 2, 1, 3]) await read(index);
+    expect(reads).toEqual([1, 2, 3]);
+    await read(1);
+    await read(2);
+    expect(reads).toEqual([1, 2, 3, 2]);
   });
 });
 
