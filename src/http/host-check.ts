@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { graphqlStatus, restStatus, type ErrorCode } from '../shared/error-codes.js';
 
 /**
  * Names that can only mean this machine. `*.localhost` resolves to loopback
@@ -45,11 +46,12 @@ export function refuseMisdirected(request: IncomingMessage, response: ServerResp
   const message =
     `This server listens on loopback and answers only to localhost, 127.0.0.1 or [::1], not to "${request.headers.host ?? ''}". ` +
     'Behind a reverse proxy that forwards another Host, set TRUST_PROXY.';
-  const code = 'MISDIRECTED_REQUEST';
+  const code: ErrorCode = 'MISDIRECTED_REQUEST';
   const path = (request.url ?? '/').split('?')[0] ?? '/';
-  const body = path === graphqlEndpoint ? { errors: [{ message, extensions: { code } }] } : { code, message };
+  const graphql = path === graphqlEndpoint;
+  const body = graphql ? { errors: [{ message, extensions: { code } }] } : { code, message };
   const text = JSON.stringify(body);
-  response.writeHead(421, {
+  response.writeHead(graphql ? graphqlStatus(code) : restStatus(code), {
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(text)),
     'cache-control': 'no-store',
