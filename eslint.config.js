@@ -4,6 +4,9 @@ import tseslint from 'typescript-eslint';
 const storageModules = ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*'];
 const graphqlModules = ['graphql', 'graphql-yoga', 'graphql-scalars', 'graphql-ws', 'graphql-ws/*', '@graphql-yoga/*', '@escape.tech/*'];
 
+/** The wiring at the top of src/, which no folder imports. */
+const wiring = ['../app.js', '../server.js', '../main.js', '../startup-report.js'];
+
 /** A folder of src/ that a layer must not import. */
 const folder = (name) => [`../${name}/*`, `../../${name}/*`];
 
@@ -67,49 +70,54 @@ export default tseslint.config(
   {
     files: ['src/ledger/**/*.ts'],
     rules: restrict(
-      [...graphqlModules, ...storageModules, ...['cli', 'http', 'rest', 'graphql', 'yoga', 'live', 'chain-file'].flatMap(folder)],
+      [
+        ...graphqlModules,
+        ...storageModules,
+        ...['cli', 'http', 'rest', 'graphql', 'yoga', 'live', 'chain-file'].flatMap(folder),
+        ...wiring,
+      ],
       'src/ledger works on the core, storage and mining: no GraphQL, no SQL driver, no transport.',
     ),
   },
   {
     files: ['src/cli/**/*.ts'],
     rules: restrict(
-      [...graphqlModules, ...['http', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder)],
+      [...graphqlModules, ...['http', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder), ...wiring],
       'The operator tool works on the ledger, storage and chain files, below every transport.',
     ),
   },
   {
     files: ['src/http/**/*.ts'],
     rules: restrict(
-      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder)],
+      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder), ...wiring],
       'src/http serves both transports: it throws RequestErrors, and knows neither GraphQL nor REST.',
     ),
   },
   {
     files: ['src/rest/**/*.ts'],
     rules: restrict(
-      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'graphql', 'yoga', 'live'].flatMap(folder)],
+      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'graphql', 'yoga', 'live'].flatMap(folder), ...wiring],
       'The REST routes reach storage only through the ledger, and know nothing of GraphQL.',
     ),
   },
   {
     files: ['src/live/**/*.ts'],
     rules: restrict(
-      [...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga'].flatMap(folder)],
+      [...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga'].flatMap(folder), ...wiring],
       'Live feeds follow the ledger; they throw LedgerErrors and RequestErrors, which the GraphQL layer answers.',
     ),
   },
   {
     files: ['src/graphql/**/*.ts'],
     rules: restrict(
-      [...storageModules, ...['storage', 'cli', 'rest', 'yoga'].flatMap(folder)],
+      [...storageModules, ...['storage', 'cli', 'rest', 'yoga'].flatMap(folder), ...wiring],
       'The schema layer reaches storage only through the ledger; the yoga server is built around it, not the other way.',
     ),
   },
   {
     files: ['src/yoga/**/*.ts'],
     rules: restrict(
-      [...storageModules, ...['storage', 'cli', 'rest'].flatMap(folder)],
+      [...storageModules, ...['storage', 'cli', 'rest'].flatMap(folder), ...wiring],
       'The yoga server reaches storage only through the ledger.',
     ),
   },
