@@ -94,6 +94,9 @@ function isOrigin(text: string): boolean {
   }
 }
 
+/** Every variable the server reads (.env.example and docs/operations.md list the same, which a test holds). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
 /** Variables whose values an error message must not repeat. */
 const SECRET_VARIABLES = new Set(['MINING_TOKEN']);
 
