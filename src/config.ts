@@ -47,6 +47,19 @@ const flag = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
 
+/** A comma-separated list (blanks around items and empty items ignored), each item checked by `item`. */
+const commaList = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .pipe(z.array(item))
+    .default([]);
+
 const environmentSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
@@ -56,33 +69,15 @@ const environmentSchema = z.object({
   MINING_QUEUE_MAX: integer(1, 10_000).default(32),
   MINER: z.enum(['auto', 'native', 'wasm', 'js'], { message: 'must be auto, native, wasm or js' }).default('auto'),
   MINING_THREADS: integer(1, 256).optional(),
-  TRUST_PROXY: z
-    .string()
-    .transform((list) =>
-      list
-        .split(',')
-        .map((address) => address.trim())
-        .filter((address) => address !== ''),
-    )
-    .pipe(
-      z.array(z.string().refine((address) => isIP(address) !== 0, 'must be a comma-separated list of IP addresses such as 127.0.0.1,::1')),
-    )
-    .default([]),
+  TRUST_PROXY: commaList(
+    z.string().refine((address) => isIP(address) !== 0, 'must be a comma-separated list of IP addresses such as 127.0.0.1,::1'),
+  ),
   PORT: integer(0, 65_535).default(4000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
   DIFFICULTY: integer(MIN_DIFFICULTY, MAX_DIFFICULTY).default(4),
   DATA_MAX_BYTES: integer(0, DATA_MAX_BYTES_LIMIT).default(4096),
-  CORS_ORIGINS: z
-    .string()
-    .transform((list) =>
-      list
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin !== ''),
-    )
-    .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example.com')))
-    .default([]),
+  CORS_ORIGINS: commaList(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example.com')),
 });
 
 function isOrigin(text: string): boolean {
