@@ -53,6 +53,16 @@ export async function naming<T>(path: string, use: () => Promise<T> | T): Promis
   }
 }
 
+/** Opens the database for reading, runs `use` on it (naming its path in a failure) and closes it. */
+export async function withDatabaseForReading<T>(path: string, use: (database: Database) => Promise<T> | T): Promise<T> {
+  const database = openDatabaseForReading(path);
+  try {
+    return await naming(path, () => use(database));
+  } finally {
+    database.close();
+  }
+}
+
 /** Bytes on disk: the database file and its write-ahead log, whose blocks are not yet copied into the file. */
 export function databaseBytes(path: string): number {
   const size = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
