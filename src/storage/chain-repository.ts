@@ -127,20 +127,10 @@ export function createChainRepository(database: Database): ChainRepository {
     .where(eq(blocks.hash, sql.placeholder('hash')))
     .prepare();
   const window = and(gt(blocks.index, sql.placeholder('after')), lt(blocks.index, sql.placeholder('before')));
-  const firstInWindowStatement = db
-    .select()
-    .from(blocks)
-    .where(window)
-    .orderBy(asc(blocks.index))
-    .limit(sql.placeholder('limit'))
-    .prepare();
-  const lastInWindowStatement = db
-    .select()
-    .from(blocks)
-    .where(window)
-    .orderBy(desc(blocks.index))
-    .limit(sql.placeholder('limit'))
-    .prepare();
+  const windowStatement = (order: typeof asc | typeof desc) =>
+    db.select().from(blocks).where(window).orderBy(order(blocks.index)).limit(sql.placeholder('limit')).prepare();
+  const firstInWindowStatement = windowStatement(asc);
+  const lastInWindowStatement = windowStatement(desc);
 
   const readTip = (): Block | null => tipStatement.get() ?? null;
   // Prepared once: `client.pragma()` compiles the statement on every call, and this runs on every append and mine.
