@@ -6,31 +6,17 @@
  * UPDATE_SCREENSHOTS=1 also writes docs/explorer-desktop.png and
  * docs/explorer-phone.png (the README's pictures); other runs write nothing.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MineBlockDocument, createLedgerClient, type LedgerClient } from '../../client/index.js';
 import type { Config } from '../../src/config.js';
+import { hasChromium, launchChromium, noticeIfNoChromium } from '../helpers/chromium.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 import { startExplorerServer } from './explorer-server.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `test/explorer: no Chromium at ${CHROMIUM}; the browser tests are SKIPPED. Install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`,
-  );
-}
+noticeIfNoChromium("the explorer's browser tests (test/explorer) are");
 const UPDATE_SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1';
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
@@ -40,7 +26,7 @@ const PHONE = { width: 390, height: 844 };
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  if (hasChromium) browser = await launchChromium();
 });
 
 afterAll(async () => {

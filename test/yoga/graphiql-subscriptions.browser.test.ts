@@ -3,28 +3,13 @@
  * yoga's GraphiQL sends subscriptions as GET requests unless told otherwise,
  * which CSRF prevention refuses; ours is told to POST.
  */
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GRAPHIQL_OPTIONS } from '../../src/yoga/graphiql.js';
+import { hasChromium, launchChromium, noticeIfNoChromium } from '../helpers/chromium.js';
 import { graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { leftovers, nothingLeft, until } from '../helpers/subscription-clients.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `test/graphql: no Chromium at ${CHROMIUM}; the GraphiQL browser test is SKIPPED. Install Debian's chromium package or set CHROMIUM_PATH.`,
-  );
-}
+noticeIfNoChromium('the GraphiQL browser test (test/yoga) is');
 
 describe('GraphiQL and subscriptions', () => {
   it('sends operations as JSON POSTs, which CSRF prevention lets through', () => {
@@ -33,7 +18,7 @@ describe('GraphiQL and subscriptions', () => {
 
   it.skipIf(!hasChromium)('runs miningProgress over Server-Sent Events in Chromium, to the MINED update', async () => {
     const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const browser = await launchChromium();
     onTestFinished(() => browser.close());
     const page = await browser.newPage();
     const subscriptionRequests: Array<{ method: string; status: number }> = [];
