@@ -10,11 +10,15 @@ export interface MainProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Runs the server as `npm start` does, from `dist/` (built by test/build-dist.ts), on any free port. */
+/**
+ * Runs the server as `npm start` does, from `dist/` (built by test/build-dist.ts), on any free port.
+ * One mining thread unless the test says otherwise: the spawned servers mine at low difficulties,
+ * and a second thread would only cost its start-up.
+ */
 export function spawnMain(environment: Record<string, string>): MainProcess {
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', ...environment },
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', MINING_THREADS: '1', ...environment },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
