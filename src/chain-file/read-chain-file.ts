@@ -32,6 +32,20 @@ const INTEGER_FIELDS = new Set(['index', 'proof', 'difficulty']);
 const EXACT_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 const WHITESPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
+/**
+ * How deep a chain file nests: its object, the blockchain array, a block, and
+ * one level more, so that a block field holding an object or array is still
+ * reported as a wrong type. Deeper is refused at once: the token parser keeps a
+ * frame per level, and a file of nothing but "[" would exhaust memory.
+ */
+export const MAX_NESTING = 4;
+/**
+ * The most bytes of the file one value (a string, a number) may span. The
+ * longest a chain holds is a block's data at the largest DATA_MAX_BYTES (1 MiB),
+ * written with \u escapes: 6 bytes per byte of control characters. A value
+ * longer than this is refused before it is held in memory.
+ */
+export const MAX_VALUE_BYTES = 8 * 1024 * 1024;
 
 /**
  * A JSON number that no block field can hold exactly: a fraction, an exponent,
@@ -43,7 +57,27 @@ class InexactNumber {
   constructor(readonly literal: string) {}
 }
 
+/** What the library's string and number builders hold internally: each decodes its pieces with `decoder`. */
+interface TokenBuilders {
+  bufferedString?: { decoder?: TextDecoder };
+  bufferedNumber?: { decoder?: TextDecoder };
+}
+
 class ChainFileTokenizer extends Tokenizer {
+  constructor() {
+    super();
+    // The library decodes each piece of a string with a separate TextDecoder
+    // call, and a decoder that does not ignore byte order marks drops a U+FEFF
+    // at the start of every piece: "a\uFEFFb" read as "ab", and the block's
+    // hash no longer matched. No option sets this, so the decoders are replaced;
+    // if a new version renames them, this fails loudly rather than mis-reading.
+    const builders = this as unknown as TokenBuilders;
+    for (const builder of [builders.bufferedString, builders.bufferedNumber]) {
+      if (builder?.decoder === undefined) throw new Error('@streamparser/json changed: its string builders have no decoder to replace.');
+      builder.decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    }
+  }
+
   protected override parseNumber(literal: string): number {
     const value = Number(literal);
     // -0 is Python's 0 (and SQLite's): the same block either way.
@@ -318,6 +352,12 @@ export function* readChainFile(
         );
       }
       fileOffset += read;
+      if (failure === null && fileOffset - (base + parser.lastToken.offset) > MAX_VALUE_BYTES) {
+        failure = new MalformedChainError(
+          `The file has a value (or a run of whitespace) longer than ${MAX_VALUE_BYTES} bytes after byte ${base + parser.lastToken.offset}: ` +
+            'no chain file holds one.',
+        );
+      }
       // Blocks read before a failure later in the chunk come first, so the first problem in the file is the one reported.
       for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);
       if (failure !== null) throw syntaxError(failure);
@@ -370,6 +410,7 @@ class ChainJsonParser {
     this.parser.onValue = (element) => this.onValue(element);
     this.tokenizer.onToken = (token) => {
       this.lastToken = token;
+      this.checkNesting(token);
       this.parser.write(token);
       if (this.form === 'object') this.watchTopLevel(token);
     };
@@ -427,6 +468,21 @@ class ChainJsonParser {
   }
 
   /** Runs after the token parser accepted `token`, so the structure around it is valid JSON so far. */
+  private nesting = 0;
+
+  private checkNesting({ token, offset }: ParsedTokenInfo): void {
+    if (token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET) {
+      this.nesting += 1;
+      if (this.nesting > MAX_NESTING) {
+        throw new MalformedChainError(
+          `The file nests deeper than a chain file does (${MAX_NESTING} levels) at byte ${this.base + offset}: it is not a chain file.`,
+        );
+      }
+    } else if (token === TokenType.RIGHT_BRACE || token === TokenType.RIGHT_BRACKET) {
+      this.nesting -= 1;
+    }
+  }
+
   private watchTopLevel(token: ParsedTokenInfo): void {
     const offset = this.base + token.offset;
     if (this.valueOf !== null) {

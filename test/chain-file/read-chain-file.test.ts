@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ChainFileUnreadableError,
+  MAX_NESTING,
+  MAX_VALUE_BYTES,
   MalformedChainError,
   readChainFile,
   type ChainFileSummary,
@@ -13,6 +15,7 @@ import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
 import { toSeedBlockJson } from '../../src/core/seed-format.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 import { buildChain } from '../helpers/chains.js';
+import { hasPython, runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 function writeFile(text: string | Buffer, name = 'chain.json'): string {
@@ -196,6 +199,80 @@ describe('readChainFile', () => {
     expect(() => readAll(missing)).toThrow(ChainFileUnreadableError);
     expect(() => readAll(missing)).toThrow(`Cannot read the chain file ${missing}: no such file or directory (ENOENT).`);
     expect(() => readAll(tempDir())).toThrow(/illegal operation on a directory \(EISDIR\)/);
+  });
+
+  it('keeps every character of a string, U+FEFF included, wherever the chunks cut it', () => {
+    const { blocks } = readAll(writeFile(exported(buildChain(3, { dataFor: (i) => ['a\ufeffb', '\ufeff\ufeff'][i - 1]! }))), {
+      chunkSize: 3,
+    });
+    expect(blocks.map((block) => block.data)).toEqual([null, 'a\ufeffb', '\ufeff\ufeff']);
+    // Raw (unescaped) UTF-8 in the file too, as another writer may send it.
+    const raw = `[${GENESIS}, {"data": "\ufeffx\ufeff", "index": 1, "previous_hash": "p", "proof": 1, "timestamp": "t"}]`;
+    for (const chunkSize of [1, 2, 3, 4, 5, 64]) expect(readAll(writeFile(raw), { chunkSize }).blocks[1]?.data).toBe('\ufeffx\ufeff');
+  });
+
+  it('round-trips strings from the whole code space, odd characters at chunk edges, and hashes them as Python does', () => {
+    const dir = tempDir();
+    const odd = fc.constantFrom(
+      '\ufeff',
+      '\u2028',
+      '\u2029',
+      '\ufffe',
+      '\uffff',
+      '\ufdd0',
+      '\u0301',
+      '\u{1f600}',
+      '\u{10ffff}',
+      '\u007f',
+      '\u0001',
+      '"',
+      '\\',
+    );
+    const character = fc.oneof(odd, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+    const payload = fc
+      .array(character, { maxLength: 300 })
+      .map((characters) => characters.join('').replaceAll('\u0000', ''))
+      .filter((text) => !/\p{Surrogate}/u.test(text)); // no lone surrogates: the server refuses them
+    const checked: Block[] = [];
+    fc.assert(
+      fc.property(fc.array(payload, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 70 }), (data, chunkSize) => {
+        const chain = buildChain(data.length + 1, { dataFor: (i) => data[i - 1]! });
+        const path = join(dir, 'code-space.json');
+        writeFileSync(path, exported(chain));
+        expect(readAll(path, { chunkSize }).blocks).toEqual(chain);
+        checked.push(...chain.slice(1));
+      }),
+      { numRuns: 150 },
+    );
+    if (!hasPython) return console.warn('NOTICE: no python3 here; hashes not compared with json.dumps(sort_keys=True).');
+    // Python hashes each block's fields as the notebook does; ours must be the same.
+    const script = [
+      'import sys, json, hashlib',
+      'for line in sys.stdin:',
+      '    block = json.loads(line)',
+      '    print(hashlib.sha256(json.dumps(block, sort_keys=True).encode()).hexdigest())',
+    ].join('\n');
+    const lines = checked.map((block) => JSON.stringify(toSeedBlockJson(block))).join('\n') + '\n';
+    expect(runPython(script, lines).trim().split('\n')).toEqual(checked.map((block) => block.hash));
+  });
+
+  it('refuses a file nested deeper than a chain file, at once and in bounded memory', () => {
+    const deep = writeFile('['.repeat(20_000_000));
+    expect(malformed(deep)).toBe(
+      `The file nests deeper than a chain file does (${MAX_NESTING} levels) at byte ${MAX_NESTING}: it is not a chain file.`,
+    );
+    expect(malformed(writeFile('{"blockchain": [[[[]]]]}'))).toMatch(/nests deeper than a chain file does/);
+    // A block field of the wrong type is still named as such, one level below the limit.
+    expect(malformed(writeFile(withBlock('"data": {"a": 1}, "index": 1, "previous_hash": "p", "proof": 1, "timestamp": "t"')))).toMatch(
+      /data/,
+    );
+  });
+
+  it('refuses a value longer than any chain file holds before holding it', () => {
+    const long = writeFile(`[${GENESIS}, {"data": "${'x'.repeat(MAX_VALUE_BYTES + 1024 * 1024)}"}]`);
+    expect(malformed(long)).toMatch(new RegExp(`longer than ${MAX_VALUE_BYTES} bytes after byte \\d+`));
+    const digits = writeFile(`[${'9'.repeat(MAX_VALUE_BYTES + 1024 * 1024)}]`);
+    expect(malformed(digits)).toMatch(/longer than/);
   });
 
   it('round-trips any data string through export and back, escapes and non-ASCII included', () => {

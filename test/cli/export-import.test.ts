@@ -36,7 +36,11 @@ describe('pow-ledger export, verify and import', () => {
   it('round-trips a mined chain: mine, export, verify, import into a fresh database, identical rows', async () => {
     const source = tempDatabasePath();
     expect(
-      (await runCli(['mine', '--db', source, '--count', '2', '--data', 'héllo "ledger" \\ 😀\n\u0007'], { env: MINING_ENV })).exitCode,
+      (
+        await runCli(['mine', '--db', source, '--count', '2', '--data', '\ufeffhé\ufeffllo "ledger" \\ 😀\n\u0007\u2028\ufeff'], {
+          env: MINING_ENV,
+        })
+      ).exitCode,
     ).toBe(0);
     expect((await runCli(['mine', '--db', source, '--count', '2'], { env: MINING_ENV })).exitCode).toBe(0);
     expect((await runCli(['mine', '--db', source, '--data', ''], { env: { ...MINING_ENV, DIFFICULTY: '3' } })).exitCode).toBe(0);
@@ -58,8 +62,8 @@ describe('pow-ledger export, verify and import', () => {
     expect(storedBlocks(target)).toEqual(original);
     expect(original.map((block) => [block.data, block.difficulty])).toEqual([
       [null, 4],
-      ['héllo "ledger" \\ 😀\n\u0007', 4],
-      ['héllo "ledger" \\ 😀\n\u0007', 4],
+      ['\ufeffhé\ufeffllo "ledger" \\ 😀\n\u0007\u2028\ufeff', 4],
+      ['\ufeffhé\ufeffllo "ledger" \\ 😀\n\u0007\u2028\ufeff', 4],
       [null, 4],
       [null, 4],
       ['', 3],
