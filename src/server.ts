@@ -1,11 +1,12 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp, type App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { attachWebSocketTransport, type WebSocketTransport } from './live/websocket.js';
 import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './yoga/yoga.js';
 import { createExplorerRoutes } from './http/explorer.js';
-import { isRebindingSuspect, refuseMisdirected } from './http/host-check.js';
+import { isRebindingSuspect, malformedTarget, refuseMisdirected } from './http/host-check.js';
+import { refuse } from './http/refusal.js';
 import { isForeignBrowserRequest } from './http/request-origin.js';
 
 export interface RunningServer {
@@ -62,10 +63,31 @@ export async function startServer(config: Config, { timeouts = {}, ...appOptions
       connectionsCheckingInterval: Math.min(1000, headersMs),
     },
     (request, response) => {
-      if (isRebindingSuspect(request, hostCheck)) refuseMisdirected(request, response, GRAPHQL_ENDPOINT);
-      else if (!explorer(request, response) && !app.seedRoutes(request, response)) void app.yoga(request, response);
+      try {
+        const malformed = malformedTarget(request);
+        if (malformed !== null) refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'BAD_REQUEST', message: malformed });
+        else if (isRebindingSuspect(request, hostCheck)) refuseMisdirected(request, response, GRAPHQL_ENDPOINT);
+        else if (!explorer(request, response) && !app.seedRoutes(request, response)) void app.yoga(request, response);
+      } catch (error) {
+        answerUnexpected(request, response, error);
+      }
     },
   );
+  /** The last resort: whatever a route threw, the client gets a 500 with a code, never a stack or a path; the log gets the error. */
+  function answerUnexpected(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+    if (typeof appOptions.logger === 'object')
+      appOptions.logger.error(`Unexpected error answering ${request.method} ${request.url}:`, error);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    refuse(request, response, {
+      graphqlEndpoint: GRAPHQL_ENDPOINT,
+      code: 'INTERNAL_SERVER_ERROR',
+      message: 'Unexpected error.',
+      status: 500,
+    });
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -83,7 +105,8 @@ export async function startServer(config: Config, { timeouts = {}, ...appOptions
   // check browsers do not make for WebSockets (CORS does not apply to them).
   const webSocket = attachWebSocketTransport(http, {
     yoga: app.yoga,
-    admit: (request) => !isRebindingSuspect(request, hostCheck) && !isForeignBrowserRequest(request, config.corsOrigins),
+    admit: (request) =>
+      malformedTarget(request) === null && !isRebindingSuspect(request, hostCheck) && !isForeignBrowserRequest(request, config.corsOrigins),
     maxPayload: requestBodyMaxBytes(config.dataMaxBytes),
   });
   // Connections that have not sent a request yet (a browser's preconnect, the spare

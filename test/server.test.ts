@@ -15,3 +15,28 @@ describe('the HTTP server', () => {
     expect(await blocks.json()).toMatchObject({ length: 1, message: 'Chain is valid.' });
   });
 });
+
+describe('the last resort', () => {
+  it('answers whatever a route throws with a 500 and a code, never the stack or a path, and keeps serving', async () => {
+    const server = await startTestServer(IN_MEMORY);
+    const app = server.app as { seedRoutes: unknown };
+    const seedRoutes = app.seedRoutes;
+    app.seedRoutes = () => {
+      throw new Error('failed at /secret/path/ledger.ts:12');
+    };
+    const reply = await fetch(new URL('/blocks', server.url));
+    expect(reply.status).toBe(500);
+    const text = await reply.text();
+    expect(JSON.parse(text)).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' });
+    expect(text).not.toContain('/secret');
+    const viaGraphQL = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{tip{index}}"}',
+    });
+    expect(viaGraphQL.status).toBe(500);
+    expect(await viaGraphQL.json()).toEqual({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    app.seedRoutes = seedRoutes;
+    expect((await fetch(new URL('/blocks', server.url))).status).toBe(200);
+  });
+});

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { graphqlStatus, restStatus, type ErrorCode } from '../shared/error-codes.js';
+import { refuse } from './refusal.js';
 
 /**
  * Names that can only mean this machine. `*.localhost` resolves to loopback
@@ -8,12 +8,34 @@ import { graphqlStatus, restStatus, type ErrorCode } from '../shared/error-codes
  */
 const LOOPBACK_NAME = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.localhost)\.?$/i;
 
-/** The host part of a Host header: `[::1]:4000` → `::1`, `localhost:4000` → `localhost`. */
-function hostname(hostHeader: string): string {
-  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(hostHeader);
-  if (bracketed) return bracketed[1] ?? '';
-  const colon = hostHeader.lastIndexOf(':');
-  return colon === -1 ? hostHeader : hostHeader.slice(0, colon);
+/**
+ * A Host header, read strictly: a name or IPv4 address, or an IPv6 address in
+ * brackets, then optionally `:` and a port of 1 to 65535. Nothing else: no
+ * userinfo (`127.0.0.1:80@evil.com`), no empty or signed or named port. null
+ * when the header is not that.
+ */
+export function parseHostHeader(value: string): { hostname: string; port: number | null } | null {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?))(?::([0-9]{1,5}))?$/.exec(value);
+  if (match === null) return null;
+  const [, ipv6, name, portText] = match;
+  if (ipv6 !== undefined && isIP(ipv6) !== 6) return null;
+  const port = portText === undefined ? null : Number(portText);
+  if (port !== null && (port < 1 || port > 65_535)) return null;
+  return { hostname: ipv6 ?? name ?? '', port };
+}
+
+/**
+ * Why no URL can be made of this request, or null: a Host that is not a host
+ * (see parseHostHeader), or a target that is not a path. The GraphQL server
+ * builds `http://<Host><target>` and would fail on either.
+ */
+export function malformedTarget(request: IncomingMessage): string | null {
+  const host = request.headers.host;
+  if (host !== undefined && parseHostHeader(host) === null) {
+    return `The Host header ${JSON.stringify(host)} is not a host name or address with an optional port from 1 to 65535.`;
+  }
+  if (!(request.url ?? '').startsWith('/')) return 'The request target must be a path that starts with "/".';
+  return null;
 }
 
 /** Whether `host` (a listen address or a Host header's name) is this machine only. */
@@ -38,7 +60,9 @@ export function isRebindingSuspect(
   if (trustedProxies.length > 0 || !isLoopbackHost(listenHost)) return false;
   const host = request.headers.host;
   // HTTP/1.0 clients may send none; browsers always do.
-  return host !== undefined && !isLoopbackHost(hostname(host));
+  if (host === undefined) return false;
+  const parsed = parseHostHeader(host);
+  return parsed === null || !isLoopbackHost(parsed.hostname);
 }
 
 /** 421 Misdirected Request, in the shape the path's clients read. */
@@ -46,15 +70,5 @@ export function refuseMisdirected(request: IncomingMessage, response: ServerResp
   const message =
     `This server listens on loopback and answers only to localhost, 127.0.0.1 or [::1], not to "${request.headers.host ?? ''}". ` +
     'Behind a reverse proxy that forwards another Host, set TRUST_PROXY.';
-  const code: ErrorCode = 'MISDIRECTED_REQUEST';
-  const path = (request.url ?? '/').split('?')[0] ?? '/';
-  const graphql = path === graphqlEndpoint;
-  const body = graphql ? { errors: [{ message, extensions: { code } }] } : { code, message };
-  const text = JSON.stringify(body);
-  response.writeHead(graphql ? graphqlStatus(code) : restStatus(code), {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-    'cache-control': 'no-store',
-  });
-  response.end(text);
+  refuse(request, response, { graphqlEndpoint, code: 'MISDIRECTED_REQUEST', message });
 }

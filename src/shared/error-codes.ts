@@ -31,7 +31,7 @@ export const ERROR_CODES = {
   // Requests refused before they reach the ledger.
   BAD_REQUEST: {
     meaning:
-      'The request is not one the server can read: a body that is not JSON or not UTF-8, no query, a batched array, a mutation over GET or WebSocket.',
+      'The request is not one the server can read: a Host that is not a host and port (1-65535), a target that is not a path, a body that is not JSON or not UTF-8, no query, a batched array, a mutation over GET or WebSocket.',
     graphql: 400,
     graphqlNote: '405 for other methods',
     rest: 400,
