@@ -7,7 +7,7 @@ import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './yoga/yoga.js';
 import { createExplorerRoutes } from './http/explorer.js';
 import { isRebindingSuspect, malformedTarget, refuseMisdirected } from './http/host-check.js';
 import { refuse } from './http/refusal.js';
-import { isForeignBrowserRequest } from './http/request-origin.js';
+import { isForeignBrowserRequest, isRefusedPreflight } from './http/request-origin.js';
 
 export interface RunningServer {
   readonly app: App;
@@ -67,7 +67,10 @@ export async function startServer(config: Config, { timeouts = {}, ...appOptions
         const malformed = malformedTarget(request);
         if (malformed !== null) refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'BAD_REQUEST', message: malformed });
         else if (isRebindingSuspect(request, hostCheck)) refuseMisdirected(request, response, GRAPHQL_ENDPOINT);
-        else if (!explorer(request, response) && !app.seedRoutes(request, response)) void app.yoga(request, response);
+        else if (isRefusedPreflight(request, config.corsOrigins)) {
+          const message = `Pages from ${request.headers.origin ?? 'this origin'} may not call this server (CORS_ORIGINS).`;
+          refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'CSRF_PREVENTED', message, status: 403 });
+        } else if (!explorer(request, response) && !app.seedRoutes(request, response)) void app.yoga(request, response);
       } catch (error) {
         answerUnexpected(request, response, error);
       }

@@ -19,3 +19,14 @@ export function isForeignBrowserRequest(request: IncomingMessage, allowedOrigins
     return true;
   }
 }
+
+/**
+ * A CORS preflight from an origin that is not allowed to call the API: refused
+ * outright (403), so no answer ever reads as permission. Same-origin pages
+ * send no preflight, and neither do scripts.
+ */
+export function isRefusedPreflight(request: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+  if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] === undefined) return false;
+  const origin = request.headers.origin;
+  return origin === undefined || !allowedOrigins.includes(origin);
+}

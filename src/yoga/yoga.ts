@@ -82,9 +82,14 @@ export function createLedgerYoga({
     logging: logger,
     // Enforced by useStrictBodies, at a fraction of the cost.
     maxRequestBodySize: false,
-    // yoga's default CORS echoes any origin. The server is often on a developer's
-    // machine: a page from anywhere must not mine on it.
-    cors: corsOrigins.length === 0 ? false : { origin: [...corsOrigins], credentials: false },
+    // yoga's default CORS echoes any origin, and with two or more listed origins it
+    // answers any other (`Origin: null` included) with `Access-Control-Allow-Origin:
+    // null`, which a sandboxed page's null origin matches. The server is often on a
+    // developer's machine: only a listed origin is ever named, and only to itself.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin !== null && corsOrigins.includes(origin) ? { origin: [origin], credentials: false } : false;
+    },
     plugins: [
       useCsrfPrevention(),
       useStrictBodies(bodyMaxBytes),
