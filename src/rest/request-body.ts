@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { declaresOnlyUtf8 } from '../http/content-type.js';
 import { RequestError } from '../http/request-error.js';
 
 const tooLarge = (maxBytes: number): RequestError =>
@@ -27,8 +28,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseMineRequest(body: Buffer, contentType: string | undefined): { readonly data: string | null } {
   if (body.length === 0) return { data: null };
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw new RequestError('UNSUPPORTED_MEDIA_TYPE', 'Send no body, or a JSON body ({"data": "..."}) with Content-Type: application/json.');
+  if (mediaType !== 'application/json' || !declaresOnlyUtf8(contentType)) {
+    throw new RequestError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send no body, or a JSON body ({"data": "..."}) with Content-Type: application/json (UTF-8).',
+    );
   }
   let parsed: unknown;
   try {

@@ -46,7 +46,7 @@ function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
     if (values.length === 0) return fallback;
     const [value = ''] = values;
     const parsed = Number(value);
-    if (values.length > 1 || !/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
+    if (values.length > 1 || !/^(?:0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(parsed)) {
       throw new RequestError('BAD_USER_INPUT', `${name} must be one whole number from 0 up; got "${values.join('", "')}".`);
     }
     return parsed;

@@ -44,8 +44,8 @@ export const ERROR_CODES = {
     cli: null,
   },
   UNSUPPORTED_MEDIA_TYPE: {
-    meaning: 'POST /blocks with a body that is not `application/json`.',
-    graphql: null,
+    meaning: 'A body declared in a charset other than UTF-8, or POST /blocks with a body that is not `application/json`.',
+    graphql: 415,
     rest: 415,
     cli: null,
   },

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { declaresOnlyUtf8 } from '../http/content-type.js';
 import { graphqlStatus } from '../shared/error-codes.js';
 
 const badRequest = (message: string) =>
@@ -43,6 +44,11 @@ export function useStrictBodies(maxBytes: number): Plugin {
       if (contentLength !== null) {
         if (!/^\d+$/.test(contentLength)) throw badRequest('Content-Length header is invalid.');
         if (Number(contentLength) > maxBytes) throw tooLarge();
+      }
+      if (!declaresOnlyUtf8(request.headers.get('content-type'))) {
+        throw createGraphQLError('The request body must be UTF-8: send no charset, or charset=utf-8.', {
+          extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: graphqlStatus('UNSUPPORTED_MEDIA_TYPE') } },
+        });
       }
       if (requestParser === undefined) return;
       setRequestParser(async (parsed) => {

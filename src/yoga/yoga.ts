@@ -1,3 +1,4 @@
+import { quietClientAborts } from './quiet-aborts.js';
 import type { IncomingMessage } from 'node:http';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createYoga, type Plugin, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
@@ -79,7 +80,7 @@ export function createLedgerYoga({
     graphiql: graphiql ? GRAPHIQL_OPTIONS : false,
     renderGraphiQL: createOfflineGraphiQLRenderer(),
     landingPage: false,
-    logging: logger,
+    logging: typeof logger === 'object' ? quietClientAborts(logger) : logger,
     // Enforced by useStrictBodies, at a fraction of the cost.
     maxRequestBodySize: false,
     // yoga's default CORS echoes any origin, and with two or more listed origins it
