@@ -11,27 +11,24 @@ export type CanonicalValue =
 
 // Python escapes `\` and `"`, and every character outside printable ASCII (space..tilde).
 const NEEDS_ESCAPE = /[\\"]|[^\x20-\x7e]/;
-const NEEDS_ESCAPE_GLOBAL = /[\\"]|[^\x20-\x7e]/g;
+/**
+ * What JSON.stringify leaves unescaped that Python escapes: DEL and everything
+ * above ASCII. Matching is per UTF-16 code unit, so characters above U+FFFF
+ * come out as their surrogate pair, exactly like Python's `\ud83d\ude00`.
+ */
+const NOT_ASCII = /[\x7f-\uffff]/g;
 
-const SHORT_ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\\\',
-  '"': '\\"',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-};
+const escapeCodeUnit = (unit: string): string => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
-function escapeCodeUnit(unit: string): string {
-  // Matching is per UTF-16 code unit, so characters above U+FFFF come out as
-  // their surrogate pair, exactly like Python's `\ud83d\ude00`.
-  return SHORT_ESCAPES[unit] ?? `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-
+/**
+ * JSON.stringify (native, so a megabyte of control characters takes
+ * milliseconds) already escapes as Python does `"`, `\`, the short escapes
+ * (\b \f \n \r \t), other control characters and lone surrogates, all as
+ * lowercase `\u00xx`; what is left is the rest of Python's ensure_ascii.
+ */
 export function pythonJsonString(text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
-  return `"${text.replace(NEEDS_ESCAPE_GLOBAL, escapeCodeUnit)}"`;
+  return JSON.stringify(text).replace(NOT_ASCII, escapeCodeUnit);
 }
 
 const SURROGATE = /[\ud800-\udfff]/;

@@ -39,6 +39,8 @@ describe('pythonJsonDumps', () => {
     const scalar = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),
       fc.string({ unit: 'grapheme', maxLength: 10 }),
+      // Any UTF-16 code unit: control characters, DEL, lone surrogates.
+      fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)), maxLength: 20 }),
       fc.maxSafeInteger(),
       fc.boolean(),
       fc.constant(null),
