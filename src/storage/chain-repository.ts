@@ -5,6 +5,7 @@ import type { Block } from '../core/block.js';
 import type { ChainValidationResult } from '../core/chain-validation.js';
 import type { Database } from './database.js';
 import { translateErrors } from './errors.js';
+import { createPageLimit } from './page-limit.js';
 import { blocks } from './schema.js';
 import { validateStoredChain } from './stored-chain-validation.js';
 
@@ -50,8 +51,10 @@ export interface ChainRepository {
   blockByHash(hash: string): Block | null;
   range(query: BlockRangeQuery): Block[];
   /**
-   * The chain in index order, `batchSize` blocks at a time (keyset, no OFFSET):
-   * the whole of it, or the blocks with index in [`from`, `end`).
+   * The chain in index order, at most `batchSize` blocks at a time (keyset, no
+   * OFFSET) and at most PAGE_DATA_BYTES of data (fewer blocks when they are
+   * large, never fewer than one): the whole of it, or the blocks with index
+   * in [`from`, `end`).
    */
   batches(batchSize: number, span?: BlockSpan): Generator<Block[], void, undefined>;
   /**
@@ -133,6 +136,7 @@ export function createChainRepository(database: Database): ChainRepository {
   const lastInWindowStatement = windowStatement(desc);
 
   const readTip = (): Block | null => tipStatement.get() ?? null;
+  const pageLimit = createPageLimit(database.client);
   // Prepared once: `client.pragma()` compiles the statement on every call, and this runs on every append and mine.
   const changeCounterStatement = database.client.prepare<[], number>('PRAGMA data_version').pluck();
   const readChangeCounter = (): number => changeCounterStatement.get()!;
@@ -200,7 +204,9 @@ export function createChainRepository(database: Database): ChainRepository {
     *batches(batchSize, { from = 0, end = MAX_INDEX } = {}) {
       let afterIndex = from - 1;
       while (afterIndex + 1 < end) {
-        const batch = translateErrors(() => readRange({ afterIndex, beforeIndex: end, limit: batchSize, from: 'first' }));
+        const batch = translateErrors(() =>
+          readRange({ afterIndex, beforeIndex: end, limit: pageLimit(afterIndex, end, batchSize), from: 'first' }),
+        );
         if (batch.length === 0) return;
         yield batch;
         afterIndex = batch[batch.length - 1]!.index;

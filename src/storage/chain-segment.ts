@@ -1,6 +1,7 @@
 import type Sqlite from 'better-sqlite3';
 import type { Block } from '../core/block.js';
 import { DEFAULT_MAX_REPORTED_PROBLEMS, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
+import { createPageLimit } from './page-limit.js';
 
 /** The blocks with `afterIndex < block_index < beforeIndex`, in index order. */
 export interface ChainSegment {
@@ -50,14 +51,16 @@ export function validateSegment(
     )
     .raw();
   const page = connection
-    .prepare<[number, number], BlockRow>(
-      `SELECT ${COLUMNS} FROM blocks WHERE block_index > ? AND block_index < ? ORDER BY block_index LIMIT ${PAGE_SIZE}`,
+    .prepare<[number, number, number], BlockRow>(
+      `SELECT ${COLUMNS} FROM blocks WHERE block_index > ? AND block_index < ? ORDER BY block_index LIMIT ?`,
     )
     .raw();
+  const pageLimit = createPageLimit(connection);
+  const readPage = (after: number): BlockRow[] => page.all(after, beforeIndex, pageLimit(after, beforeIndex, PAGE_SIZE));
   return connection.transaction(() => {
     const before = anchor.get(afterIndex);
     const validator = createChainValidator({ after: before === undefined ? null : toBlock(before), maxReportedProblems });
-    for (let rows = page.all(afterIndex, beforeIndex); rows.length > 0; rows = page.all(rows[rows.length - 1]![0], beforeIndex)) {
+    for (let rows = readPage(afterIndex); rows.length > 0; rows = readPage(rows[rows.length - 1]![0])) {
       for (const row of rows) validator.add(toBlock(row));
     }
     return validator.result();

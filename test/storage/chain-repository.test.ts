@@ -3,6 +3,7 @@ import type { Block } from '../../src/core/block.js';
 import { createChainRepository, type ChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { StorageError } from '../../src/storage/errors.js';
+import { PAGE_DATA_BYTES, createPageLimit } from '../../src/storage/page-limit.js';
 import { buildChain } from '../helpers/chains.js';
 import { secondConnection, tempDatabasePath } from '../helpers/temp-database.js';
 
@@ -84,6 +85,20 @@ describe('chain repository', () => {
     expect(batches.flat()).toEqual(chain);
   });
 
+  it('keeps each batch within PAGE_DATA_BYTES of data, one block at least', () => {
+    const { repository } = setup();
+    // 1.5 MiB of data every other block, and one block over the page budget on its own.
+    const sizeOf = (i: number): number => (i === 7 ? PAGE_DATA_BYTES + 1 : i % 2 === 1 ? 1.5 * 2 ** 20 : 10);
+    const chain = buildChain(12, { dataFor: (i) => (i === 0 ? null : 'x'.repeat(sizeOf(i))) });
+    repository.importChain(chain);
+    const batches = [...repository.batches(1000)];
+    const bytes = (batch: readonly Block[]) => batch.reduce((sum, block) => sum + (block.data?.length ?? 0), 0);
+    for (const batch of batches) expect(batch.length === 1 || bytes(batch) <= PAGE_DATA_BYTES).toBe(true);
+    expect(batches.length).toBeGreaterThan(3);
+    expect(batches.flat().map((block) => block.index)).toEqual(chain.map((block) => block.index));
+    expect([...repository.batches(1000, { from: 7, end: 8 })]).toEqual([[chain[7]]]);
+  });
+
   it("counts other connections' commits, not its own", () => {
     const { path, repository } = setup();
     const chain = buildChain(3);
@@ -93,6 +108,24 @@ describe('chain repository', () => {
     expect(repository.externalChangeCounter()).toBe(before);
     secondConnection(path).exec('CREATE TABLE unrelated (x)');
     expect(repository.externalChangeCounter()).not.toBe(before);
+  });
+
+  it('sizes a page by the bytes of its data, never below one row nor above the rows asked for', () => {
+    const { database, repository } = setup();
+    const sizes = [0, 5, 0, 30, 7, 7, 7, 100, 1, 1];
+    repository.importChain(
+      buildChain(sizes.length, { dataFor: (i) => (i === 0 ? null : 'é'.repeat(sizes[i]! / 2) + 'x'.repeat(sizes[i]! % 2)) }),
+    );
+    const pageLimit = createPageLimit(database.client, 20);
+    // Bytes of UTF-8, not characters: 'é' is two.
+    expect(pageLimit(-1, 100, 1000)).toBe(3);
+    expect(pageLimit(2, 100, 1000)).toBe(1);
+    expect(pageLimit(3, 100, 1000)).toBe(2);
+    expect(pageLimit(3, 6, 1000)).toBe(1000); // the window ends first
+    expect(pageLimit(6, 100, 1000)).toBe(1);
+    expect(pageLimit(7, 100, 1000)).toBe(1000);
+    expect(pageLimit(-1, 100, 2)).toBe(2);
+    expect(pageLimit(9, 100, 1000)).toBe(1000);
   });
 
   describe('constraints, against a writer that bypasses the repository', () => {
