@@ -31,8 +31,14 @@ export function createAtomicFile(path: string): AtomicFile {
     temporaryPath,
     write(text) {
       if (fd === null) throw new Error('the file is already committed or discarded');
-      const bytes = Buffer.from(text, 'utf8');
-      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
+      // A string is written as it is (no Buffer copy of a 6 MiB piece to wait for the GC); a
+      // short write, which a regular file does not make, falls back to the bytes left.
+      const length = Buffer.byteLength(text);
+      const written = writeSync(fd, text, null, 'utf8');
+      if (written < length) {
+        const bytes = Buffer.from(text, 'utf8');
+        for (let at = written; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+      }
     },
     commit() {
       if (fd === null) throw new Error('the file is already committed or discarded');

@@ -1,3 +1,6 @@
+import { EventEmitter } from 'node:events';
+import { drainedOrClosed, type DrainableStream } from '../shared/drained.js';
+
 /** Where the tool writes: the process's streams, or a test's capture. */
 export interface CliOutput {
   write(text: string): unknown;
@@ -25,6 +28,16 @@ export interface CliIo {
    * which an interrupt ends the process and SQLite rolls back any open transaction.
    */
   trapInterrupts(): InterruptTrap;
+}
+
+/**
+ * Writes `text`, then, when `output` is a stream that asks its writer to wait
+ * (a pipe whose reader is slower than the database), waits for it to drain:
+ * whatever reads the output, what is held in memory stays one piece.
+ */
+export async function writeInTurn(output: CliOutput, text: string): Promise<void> {
+  if (output.write(text) !== false) return;
+  if (output instanceof EventEmitter && 'destroyed' in output) await drainedOrClosed(output as DrainableStream);
 }
 
 /** Exit codes: the same for every command. */

@@ -6,24 +6,69 @@ export interface SeedChainJsonOptions {
   readonly length: number;
   /** The seed's `message`, for `GET /blocks`; chain files carry none. */
   readonly message?: string;
+  /** Pieces are about this many characters (default 64 Ki): small blocks gathered, large ones cut. */
+  readonly pieceChars?: number | undefined;
+}
+
+/** Small enough to stay out of V8's large-object space, large enough that a writer's per-piece cost is negligible. */
+const PIECE_CHARS = 64 * 1024;
+
+/** How a block's JSON begins when it has data: `data` sorts first among the seed's keys. */
+const DATA_OPENING = '{"data":"';
+
+/**
+ * One block's JSON (`JSON.stringify` of its seed form) in pieces of about
+ * `pieceChars`: a block holding 1 MiB of control characters is 6 MiB of JSON,
+ * written as about a hundred short strings that die young rather than one
+ * that waits for a full garbage collection. A slice never ends between the two
+ * halves of a surrogate pair, which JSON.stringify would escape apart.
+ */
+function* blockJsonPieces(block: Block, pieceChars: number): Generator<string, void, undefined> {
+  const json = toSeedBlockJson(block);
+  const data = block.data;
+  if (data === null || data.length <= pieceChars) {
+    yield JSON.stringify(json);
+    return;
+  }
+  const rest = JSON.stringify({ ...json, data: '' });
+  yield DATA_OPENING;
+  for (let start = 0; start < data.length;) {
+    let end = Math.min(data.length, start + pieceChars);
+    const last = data.charCodeAt(end - 1);
+    if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield JSON.stringify(data.slice(start, end)).slice(1, -1);
+    start = end;
+  }
+  yield rest.slice(DATA_OPENING.length);
 }
 
 /**
  * The seed's `{"blockchain": [...], "length": N, "message": ...}` as text, in
- * pieces: one block per line, so neither side holds a long chain in memory at
- * once. Keys are in the seed's (sorted) order.
+ * pieces: one block per line, small blocks gathered into pieces of about
+ * `pieceChars`, a large one cut into pieces of its own. No piece is much
+ * longer than `pieceChars`, so no chain is too long (or its blocks too large)
+ * to write in bounded memory. Keys are in the seed's (sorted) order.
  */
 export function* seedChainJsonChunks(
   batches: Iterable<readonly Block[]>,
-  { length, message }: SeedChainJsonOptions,
+  { length, message, pieceChars = PIECE_CHARS }: SeedChainJsonOptions,
 ): Generator<string, void, undefined> {
-  yield '{"blockchain": [';
+  let piece = '{"blockchain": [';
   let separator = '\n';
   for (const batch of batches) {
-    if (batch.length === 0) continue;
-    yield separator + batch.map((block) => JSON.stringify(toSeedBlockJson(block))).join(',\n');
-    separator = ',\n';
+    for (const block of batch) {
+      for (const part of blockJsonPieces(block, pieceChars)) {
+        const text = separator + part;
+        separator = '';
+        if (piece.length + text.length > pieceChars && piece.length > 0) {
+          yield piece;
+          piece = '';
+        }
+        piece += text;
+      }
+      separator = ',\n';
+    }
   }
   const messageMember = message === undefined ? '' : `, "message": ${JSON.stringify(message)}`;
-  yield `\n], "length": ${length}${messageMember}}\n`;
+  yield `${piece}\n], "length": ${length}${messageMember}}\n`;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { seedChainJsonChunks } from '../core/seed-chain-json.js';
+import { drainedOrClosed } from '../shared/drained.js';
 import { SEED_INVALID_MESSAGE, SEED_MINED_MESSAGE, SEED_VALID_MESSAGE, toSeedBlockJson } from '../core/seed-format.js';
 import type { ClientKeyer } from '../http/client-address.js';
 import type { MiningGate } from '../http/mining-gate.js';
@@ -12,7 +13,7 @@ import { INTERNAL_FAILURE, sendFailure, sendJson, toRestFailure } from './rest-e
 
 export const SEED_BLOCKS_PATH = '/blocks';
 
-/** Blocks read and written per step of `GET /blocks`; the event loop is yielded between steps. */
+/** Blocks read per query of `GET /blocks` (fewer when they are large: see PAGE_DATA_BYTES). */
 export const STREAM_BATCH = 1000;
 /** The mine request body holds at most `data`, which JSON may inflate up to 6 times (`\uXXXX`). */
 const bodyMaxBytes = (dataMaxBytes: number): number => 1024 + 6 * dataMaxBytes;
@@ -26,8 +27,10 @@ export interface SeedRoutesOptions {
   readonly allowedOrigins?: readonly string[];
   /** Told about failures that are not the client's (answered 500 without details). */
   readonly onInternalError?: (error: unknown) => void;
-  /** Blocks per step of `GET /blocks` (STREAM_BATCH). */
+  /** Blocks per read of `GET /blocks` (STREAM_BATCH). */
   readonly batchSize?: number;
+  /** Characters per write of `GET /blocks` (see seedChainJsonChunks); the event loop turns after each. */
+  readonly pieceChars?: number;
 }
 
 /** Handles the seed's routes; false for any other path, which the caller routes on. */
@@ -54,23 +57,6 @@ function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
   return { from: whole('from', 0), limit: whole('limit', Number.MAX_SAFE_INTEGER) };
 }
 
-/** Resolves once `response` can take more, or is closed (a gone client never drains). */
-function drainedOrClosed(response: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    if (response.destroyed) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
-}
-
 /**
  * The seed notebook's Flask interface, unchanged: `POST /blocks` mines a block
  * and `GET /blocks` returns the chain with the seed's messages and statuses
@@ -84,6 +70,7 @@ export function createSeedRoutes({
   allowedOrigins = [],
   onInternalError = () => undefined,
   batchSize = STREAM_BATCH,
+  pieceChars,
 }: SeedRoutesOptions): SeedRoutes {
   async function mine(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (isForeignBrowserRequest(request, allowedOrigins)) {
@@ -110,6 +97,7 @@ export function createSeedRoutes({
     const chunks = seedChainJsonChunks(ledger.batches(batchSize, { from, end }), {
       length,
       message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE,
+      pieceChars,
     });
     for (const chunk of chunks) {
       if (response.destroyed) return; // the client went away: stop reading

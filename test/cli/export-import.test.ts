@@ -1,7 +1,9 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { runProgram } from '../../src/cli/program.js';
 import { toSeedBlockJson } from '../../src/core/seed-format.js';
 import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
@@ -79,6 +81,41 @@ describe('pow-ledger export, verify and import', () => {
     const document = JSON.parse(run.stdout) as { blockchain: unknown[]; length: number };
     expect(document).toEqual({ blockchain: chain.map(toSeedBlockJson), length: 2500 });
     expect(run.stdout).toBe([...seedChainJsonChunks([chain], { length: 2500 })].join(''));
+  });
+
+  it('waits for a slow reader of stdout, holding one piece at a time', async () => {
+    const chain = buildChain(3000, { dataFor: (i) => `${i} `.repeat(40) });
+    const path = storedChain(chain);
+    let received = '';
+    let mostBuffered = 0;
+    // A pipe to a reader that takes a millisecond per piece.
+    const stdout = new Writable({
+      highWaterMark: 16 * 1024,
+      decodeStrings: false,
+      write(chunk: string, _encoding, done) {
+        received += chunk;
+        setTimeout(done, 1);
+      },
+    });
+    const write = stdout.write.bind(stdout);
+    const io = {
+      stdout: Object.assign(stdout, {
+        write: (text: string) => {
+          const more = write(text);
+          mostBuffered = Math.max(mostBuffered, stdout.writableLength);
+          return more;
+        },
+      }),
+      stderr: { write: () => true },
+      env: {},
+      trapInterrupts: () => ({ signal: new AbortController().signal, release: () => undefined }),
+    };
+    expect(await runProgram(['export', '--db', path], io)).toBe(0);
+    await new Promise((resolve) => stdout.end(resolve));
+    expect(JSON.parse(received)).toEqual({ blockchain: chain.map(toSeedBlockJson), length: 3000 });
+    expect(received.length).toBeGreaterThan(500_000);
+    // One 64 Ki piece (and the line that overflows it) waiting at most, not the whole chain.
+    expect(mostBuffered).toBeLessThan(80 * 1024);
   });
 
   it("exports a slice with --from/--limit, whose length stays the chain's: verify calls it a partial export", async () => {

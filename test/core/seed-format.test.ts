@@ -97,11 +97,41 @@ describe('the seed block format', () => {
 describe('seedChainJsonChunks', () => {
   it("writes the seed's GET /blocks body, one block per line, in pieces", () => {
     const chain = buildChain(7, { dataFor: (i) => (i === 3 ? 'line one\nline "two"' : null) });
-    const pieces = [...seedChainJsonChunks([chain.slice(0, 3), [], chain.slice(3)], { length: 7, message: 'Chain is valid.' })];
+    const pieces = [
+      ...seedChainJsonChunks([chain.slice(0, 3), [], chain.slice(3)], { length: 7, message: 'Chain is valid.', pieceChars: 200 }),
+    ];
     expect(pieces.length).toBeGreaterThan(2);
     const text = pieces.join('');
     expect(JSON.parse(text)).toEqual({ blockchain: chain.map(toSeedBlockJson), length: 7, message: 'Chain is valid.' });
     expect(text.split('\n')).toHaveLength(7 + 3);
+  });
+
+  it('never writes a piece much longer than pieceChars, whatever the blocks and batches, and the same text as one stringify', () => {
+    const oddCharacters = fc.constantFrom('\u0001', '😀', '\ufeff', 'é', 'x', '"', '\u2028', '\udbff\udfff');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 3000 }), oddCharacters, oddCharacters), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 2, max: 1000 }),
+        (blocksData, batchSize, pieceChars) => {
+          const chain = buildChain(blocksData.length + 1, {
+            dataFor: (i) => {
+              const [size, a, b] = blocksData[i - 1]!;
+              return (a + b).repeat(size).slice(0, size);
+            },
+          });
+          const batches = Array.from({ length: Math.ceil(chain.length / batchSize) }, (_, i) =>
+            chain.slice(i * batchSize, (i + 1) * batchSize),
+          );
+          const pieces = [...seedChainJsonChunks(batches, { length: chain.length, pieceChars })];
+          // Six characters of JSON per character of data at most (\u0001), and a block's other keys.
+          for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(6 * pieceChars + 300);
+          const whole = `{"blockchain": [\n${chain.map((block) => JSON.stringify(toSeedBlockJson(block))).join(',\n')}\n], "length": ${chain.length}}\n`;
+          expect(pieces.join('')).toBe(whole);
+        },
+      ),
+      { numRuns: 80 },
+    );
   });
 
   it('writes an empty slice and no message when none is given', () => {

@@ -411,7 +411,7 @@ describe('GET /blocks streaming', () => {
     expect(pagesRead).toBeLessThan(150);
   }, 60_000);
 
-  it('lets the event loop turn between batches, even when the socket takes every write at once', async () => {
+  it('lets the event loop turn between pieces, even when the socket takes every write at once', async () => {
     const { server } = await longChainServer(1001);
     // A loop of setImmediate callbacks counts event-loop turns; each batch read notes the count.
     let turns = 0;
@@ -439,6 +439,7 @@ describe('GET /blocks streaming', () => {
       miningGate: createMiningGate({ token: null, ratePerMinute: 0 }),
       clientKey: () => 'test',
       batchSize: 10,
+      pieceChars: 1, // a piece per block: every batch read is written before the next
     });
     const http = createServer((request, response) => void routes(request, response));
     await new Promise<void>((resolvePromise) => http.listen(0, '127.0.0.1', resolvePromise));

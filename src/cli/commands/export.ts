@@ -7,11 +7,11 @@ import { seedChainJsonChunks } from '../../core/seed-chain-json.js';
 import { createChainRepository } from '../../storage/chain-repository.js';
 import { cliConfig, openDatabaseForReading } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
-import { EXIT_OK, type CliIo } from '../io.js';
+import { EXIT_OK, writeInTurn, type CliIo } from '../io.js';
 import { DATABASE_OPTION_HELP, nonEmptyPath, wholeNumber } from '../options.js';
 import { runCommand } from '../run-command.js';
 
-/** Blocks read per query, and written per piece of output. */
+/** Blocks read per query (fewer when they are large: see PAGE_DATA_BYTES). */
 const BATCH_SIZE = 1000;
 
 /** Blocks with `from <= index < end`, a batch at a time (keyset pages). */
@@ -127,11 +127,11 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
             const target = output;
             const write =
               target === null
-                ? (text: string) => void io.stdout.write(text)
-                : (text: string) => onOutput(target, (file) => file.write(text));
+                ? (text: string) => writeInTurn(io.stdout, text)
+                : (text: string) => Promise.resolve(onOutput(target, (file) => file.write(text)));
             for (const piece of seedChainJsonChunks(repository.batches(BATCH_SIZE, { from, end }), { length })) {
-              write(piece);
-              // Between batches, so that an interrupt can remove the temporary file.
+              await write(piece);
+              // Between pieces, so that an interrupt can remove the temporary file.
               await nextTurn();
               if (trap.signal.aborted) {
                 throw interrupted(
