@@ -1,5 +1,13 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { TokenParser, TokenType, Tokenizer, type ParsedElementInfo, type ParsedTokenInfo } from '@streamparser/json';
+import {
+  TokenParser,
+  TokenParserError,
+  TokenType,
+  Tokenizer,
+  TokenizerError,
+  type ParsedElementInfo,
+  type ParsedTokenInfo,
+} from '@streamparser/json';
 import type { Block } from '../core/block.js';
 import { MalformedChainError, blockFromSeedJson } from '../core/seed-format.js';
 
@@ -46,6 +54,15 @@ export const MAX_NESTING = 4;
  * longer than this is refused before it is held in memory.
  */
 export const MAX_VALUE_BYTES = 8 * 1024 * 1024;
+/**
+ * The longest number a chain file may hold. The largest a block field takes
+ * (2^53 - 1, negative) has 17 characters; anything longer is refused as it is
+ * read, since the tokenizer holds a number one character per array element
+ * (an 8 MiB number took 200 MB).
+ */
+export const MAX_NUMBER_CHARS = 64;
+/** \uXXXX escapes gathered before they become a string (see ChainFileTokenizer). */
+const ESCAPE_RUN = 4096;
 
 /**
  * A JSON number that no block field can hold exactly: a fraction, an exponent,
@@ -57,10 +74,20 @@ class InexactNumber {
   constructor(readonly literal: string) {}
 }
 
-/** What the library's string and number builders hold internally: each decodes its pieces with `decoder`. */
+/** What the library's tokenizer holds internally: its string and number builders (each decodes its pieces with `decoder`), and how it reads `\uXXXX`. */
 interface TokenBuilders {
-  bufferedString?: { decoder?: TextDecoder };
-  bufferedNumber?: { decoder?: TextDecoder };
+  bufferedString?: {
+    decoder?: TextDecoder;
+    pending?: string[];
+    appendChar?: unknown;
+    appendBuf?: unknown;
+    appendCharCode?: unknown;
+    toString?: unknown;
+    reset?: () => void;
+  };
+  escapedCharsByteLength?: number;
+  appendUnicodeCodeUnit?: (code: number) => void;
+  bufferedNumber?: { decoder?: TextDecoder; byteLength?: number; appendChar?: (char: number) => void };
 }
 
 class ChainFileTokenizer extends Tokenizer {
@@ -76,6 +103,56 @@ class ChainFileTokenizer extends Tokenizer {
       if (builder?.decoder === undefined) throw new Error('@streamparser/json changed: its string builders have no decoder to replace.');
       builder.decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     }
+    // The library turns each \uXXXX escape into a string, encodes it to UTF-8
+    // and decodes it back, and keeps one array element per escape: 1.5 µs an
+    // escape and garbage by the megabyte, so a block whose 1 MiB of data is
+    // control characters (6 MiB of escapes) took 1.5 s to read. Escapes are
+    // gathered here as code units instead, turned into a string a run at a
+    // time; a surrogate pair of escapes makes the same character, a lone one
+    // stays as JSON.parse keeps it. The offsets stay right: an escape is six
+    // bytes of the file.
+    const strings = builders.bufferedString!;
+    const { pending } = strings;
+    if (!Array.isArray(pending) || builders.escapedCharsByteLength === undefined || builders.appendUnicodeCodeUnit === undefined) {
+      throw new Error('@streamparser/json changed: its tokenizer no longer reads \\u escapes as this reader expects.');
+    }
+    const run = new Uint16Array(ESCAPE_RUN);
+    let runLength = 0;
+    const flush = (): void => {
+      if (runLength === 0) return;
+      strings.pending!.push(String.fromCharCode(...run.subarray(0, runLength)));
+      runLength = 0;
+    };
+    for (const method of ['appendChar', 'appendBuf', 'appendCharCode', 'toString'] as const) {
+      const original = strings[method] as ((...args: unknown[]) => unknown) | undefined;
+      if (typeof original !== 'function') throw new Error(`@streamparser/json changed: its string builder has no ${method}.`);
+      (strings as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        flush();
+        return original.apply(strings, args);
+      };
+    }
+    const reset = strings.reset;
+    if (typeof reset !== 'function') throw new Error('@streamparser/json changed: its string builder has no reset.');
+    strings.reset = () => {
+      runLength = 0;
+      reset.call(strings);
+    };
+    builders.appendUnicodeCodeUnit = (code) => {
+      if (runLength === ESCAPE_RUN) flush();
+      run[runLength++] = code;
+      builders.escapedCharsByteLength! += 6;
+    };
+    const numbers = builders.bufferedNumber!;
+    const appendNumberChar = numbers.appendChar?.bind(numbers);
+    if (appendNumberChar === undefined || numbers.byteLength === undefined) {
+      throw new Error('@streamparser/json changed: its number builder has no appendChar and byteLength to bound.');
+    }
+    numbers.appendChar = (char) => {
+      if (numbers.byteLength! >= MAX_NUMBER_CHARS) {
+        throw new MalformedChainError(`The file has a number longer than ${MAX_NUMBER_CHARS} characters: no block field holds one.`);
+      }
+      appendNumberChar(char);
+    };
   }
 
   protected override parseNumber(literal: string): number {
@@ -231,13 +308,19 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  */
 function createUtf8Check(): { check(chunk: Uint8Array): number | null; complete(): boolean } {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  /** The previous chunk's last bytes: a character it began may be what this chunk's first bytes make invalid. */
+  let tail = new Uint8Array(0);
   return {
     check(chunk) {
+      const joined = new Uint8Array(tail.length + chunk.length);
+      joined.set(tail);
+      joined.set(chunk, tail.length);
       try {
         decoder.decode(chunk, { stream: true });
+        tail = joined.slice(Math.max(0, joined.length - 3));
         return null;
       } catch {
-        return Math.min(firstInvalidUtf8(chunk), chunk.length - 1);
+        return Math.min(Math.max(0, firstInvalidUtf8(joined) - tail.length), chunk.length - 1);
       }
     },
     complete() {
@@ -283,23 +366,31 @@ export function* readChainFile(
     let position = 0;
     const utf8 = createUtf8Check();
 
-    const syntaxError = (error: unknown): MalformedChainError => {
+    /**
+     * What the parser threw, as a MalformedChainError naming where. Told apart
+     * by the error's class and the step that threw it, never by its message:
+     * a TokenizerError while writing is a byte that cannot come next (the
+     * message's position, when it has one, says which), one from the token
+     * parser a value out of place; anything the parser throws at the end (the
+     * library ends an unfinished document with a plain Error) a truncated file.
+     */
+    const syntaxError = (error: unknown, step: 'write' | 'end'): MalformedChainError => {
       if (error instanceof MalformedChainError) return error;
-      const message = error instanceof Error ? error.message : String(error);
-      if (/ended in (mid-parsing|the middle of a token)/.test(message)) {
+      if (step === 'end') {
         return new MalformedChainError(`The file ends in the middle of its JSON (after ${fileOffset} bytes): it looks truncated.`);
       }
-      const unexpectedByte = /^Unexpected "([\s\S])" at chunk position "\d+" \(absolute position "(\d+)"\) in state (\w+)/.exec(message);
-      let offset: number;
-      let what: string;
-      if (unexpectedByte) {
-        offset = base + Number(unexpectedByte[2]);
-        what = `unexpected ${byteName(unexpectedByte[1]!)}${unexpectedByte[3] === 'ENDED' ? ' after the end of the JSON document' : ''}`;
-      } else if (parser !== null) {
-        offset = base + parser.lastToken.offset;
-        what = `unexpected ${describeToken(parser.lastToken)}`;
-      } else {
-        return new MalformedChainError(`The file is not valid JSON: ${message}`);
+      if (!(error instanceof TokenizerError || error instanceof TokenParserError)) throw error;
+      let offset = base + (parser?.lastToken.offset ?? 0);
+      let what = parser === null ? 'unexpected input' : `unexpected ${describeToken(parser.lastToken)}`;
+      if (error instanceof TokenizerError) {
+        const unexpected = /^Unexpected "([\s\S])" at chunk position "\d+" \(absolute position "(\d+)"\) in state (\w+)/.exec(
+          error.message,
+        );
+        what =
+          unexpected === null
+            ? 'a byte that cannot come there'
+            : `unexpected ${byteName(unexpected[1]!)}${unexpected[3] === 'ENDED' ? ' after the end of the JSON document' : ''}`;
+        if (unexpected !== null) offset = base + Number(unexpected[2]);
       }
       // Standard input may be a file already read from elsewhere: its offsets are not this reading's.
       const where = stdin ? null : lineAndColumn(fd, offset);
@@ -360,7 +451,7 @@ export function* readChainFile(
       }
       // Blocks read before a failure later in the chunk come first, so the first problem in the file is the one reported.
       for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);
-      if (failure !== null) throw syntaxError(failure);
+      if (failure !== null) throw syntaxError(failure, 'write');
     }
 
     if (parser === null) {
@@ -373,7 +464,7 @@ export function* readChainFile(
     try {
       parser.end();
     } catch (error) {
-      throw syntaxError(error);
+      throw syntaxError(error, 'end');
     }
     if (!utf8.complete()) throw new MalformedChainError('The file is not valid UTF-8 text: it ends in the middle of a character.');
     for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);

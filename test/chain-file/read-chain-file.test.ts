@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ChainFileUnreadableError,
   MAX_NESTING,
+  MAX_NUMBER_CHARS,
   MAX_VALUE_BYTES,
   MalformedChainError,
   readChainFile,
@@ -272,7 +273,30 @@ describe('readChainFile', () => {
     const long = writeFile(`[${GENESIS}, {"data": "${'x'.repeat(MAX_VALUE_BYTES + 1024 * 1024)}"}]`);
     expect(malformed(long)).toMatch(new RegExp(`longer than ${MAX_VALUE_BYTES} bytes after byte \\d+`));
     const digits = writeFile(`[${'9'.repeat(MAX_VALUE_BYTES + 1024 * 1024)}]`);
-    expect(malformed(digits)).toMatch(/longer than/);
+    expect(malformed(digits)).toBe(`The file has a number longer than ${MAX_NUMBER_CHARS} characters: no block field holds one.`);
+  });
+
+  it('names the byte that makes a character invalid when the character began in the read before', () => {
+    // U+110000 and beyond do not exist: F4 90 is invalid from its second byte, here the first of a new read.
+    const bytes = Buffer.concat([Buffer.from('{"blockchai'), Buffer.from([0xf4, 0x90, 0x80, 0x80]), Buffer.from('n": []}')]);
+    const path = writeFile(bytes);
+    expect(() => readAll(path, { chunkSize: 12 })).toThrow('The file is not valid UTF-8 text: byte 12 is not part of a UTF-8 character.');
+    expect(() => readAll(path, { chunkSize: 1 })).toThrow('The file is not valid UTF-8 text: byte 12 is not part of a UTF-8 character.');
+  });
+
+  it('refuses a number longer than any block field holds as it is read, wherever the chunks cut it', () => {
+    const longest = `-${Number.MAX_SAFE_INTEGER}`;
+    expect(
+      malformed(writeFile(withBlock(`"index": 1, "previous_hash": "p", "proof": 1e${'0'.repeat(MAX_NUMBER_CHARS)}, "timestamp": "t"`))),
+    ).toMatch(/a number longer than/);
+    // A long exponent, and a fraction with 64 digits, read in pieces of 3 bytes.
+    const fraction = writeFile(withBlock(`"index": 1, "previous_hash": "p", "proof": 0.${'1'.repeat(MAX_NUMBER_CHARS)}, "timestamp": "t"`));
+    expect(() => readAll(fraction, { chunkSize: 3 })).toThrow(/a number longer than/);
+    // The longest number a block field may hold is read (whether the chain validates is for later).
+    const { blocks } = readAll(writeFile(withBlock(`"index": 1, "previous_hash": "p", "proof": ${longest}, "timestamp": "t"`)), {
+      chunkSize: 3,
+    });
+    expect(blocks[1]!.proof).toBe(-Number.MAX_SAFE_INTEGER);
   });
 
   it('round-trips any data string through export and back, escapes and non-ASCII included', () => {
