@@ -1,6 +1,6 @@
 import type { Logger } from './logger.js';
 import type { Config } from './config.js';
-import { createClientKeyer } from './http/client-address.js';
+import { createClientKeyer, type ClientKeyer } from './http/client-address.js';
 import { createMiningGate } from './http/mining-gate.js';
 import { createLiveFeeds, type LiveFeeds, type LiveFeedsOptions } from './live/live-feeds.js';
 import { createLedgerYoga, type LedgerYoga } from './yoga/yoga.js';
@@ -30,6 +30,8 @@ export interface App {
   readonly yoga: LedgerYoga;
   /** The seed's REST interface (`/blocks`); answers false for other paths. */
   readonly seedRoutes: SeedRoutes;
+  /** Whom a request counts against, for every limit (TRUST_PROXY applied): one idea of the client for all transports. */
+  readonly clientKey: ClientKeyer;
   readonly ledger: Ledger;
   /** The subscriptions' sources (their subscriber counts show that subscribers leave nothing behind). */
   readonly live: LiveFeeds;
@@ -128,6 +130,7 @@ export async function createApp(
     return {
       yoga,
       seedRoutes,
+      clientKey,
       ledger,
       live,
       checks,

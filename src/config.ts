@@ -31,6 +31,14 @@ export interface Config {
   readonly miner: EnginePreference;
   /** Threads each proof search is split across. */
   readonly miningThreads: number;
+  /** Connections open at once on the whole server; null: 10,000, kept below the file descriptor limit either way (connection-limits.ts). */
+  readonly maxConnections: number | null;
+  /** Connections one client address (IPv6: /64) may hold open; our reverse proxies are not counted. */
+  readonly maxConnectionsPerClient: number;
+  /** WebSocket connections one client may hold open. */
+  readonly maxWebSocketsPerClient: number;
+  /** An initialised WebSocket holding no subscription is closed after this long, in ms. */
+  readonly webSocketIdleTimeoutMs: number;
 }
 
 export const DATA_MAX_BYTES_LIMIT = 1_048_576;
@@ -77,6 +85,10 @@ const environmentSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
   DIFFICULTY: integer(MIN_DIFFICULTY, MAX_DIFFICULTY).default(4),
   DATA_MAX_BYTES: integer(0, DATA_MAX_BYTES_LIMIT).default(4096),
+  MAX_CONNECTIONS: integer(16, 1_000_000).optional(),
+  MAX_CONNECTIONS_PER_CLIENT: integer(1, 1_000_000).default(64),
+  MAX_WEBSOCKETS_PER_CLIENT: integer(1, 1_000_000).default(16),
+  WEBSOCKET_IDLE_SECONDS: integer(1, 86_400).default(60),
   CORS_ORIGINS: commaList(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example.com')),
 });
 
@@ -134,5 +146,9 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     trustedProxies: Object.freeze(parsed.data.TRUST_PROXY),
     miner: parsed.data.MINER,
     miningThreads: parsed.data.MINING_THREADS ?? availableParallelism(),
+    maxConnections: parsed.data.MAX_CONNECTIONS ?? null,
+    maxConnectionsPerClient: parsed.data.MAX_CONNECTIONS_PER_CLIENT,
+    maxWebSocketsPerClient: parsed.data.MAX_WEBSOCKETS_PER_CLIENT,
+    webSocketIdleTimeoutMs: parsed.data.WEBSOCKET_IDLE_SECONDS * 1000,
   });
 }

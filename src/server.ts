@@ -4,6 +4,7 @@ import { createApp, type App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { attachWebSocketTransport, type WebSocketTransport } from './live/websocket.js';
 import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './yoga/yoga.js';
+import { connectionCap, limitConnections, type ConnectionLimits } from './http/connection-limits.js';
 import { createExplorerRoutes } from './http/explorer.js';
 import { isRebindingSuspect, malformedTarget, refuseMisdirected } from './http/host-check.js';
 import { refuse } from './http/refusal.js';
@@ -14,6 +15,10 @@ export interface RunningServer {
   readonly http: Server;
   /** The `graphql-ws` endpoint on the same port and path as `url`. */
   readonly webSocket: WebSocketTransport;
+  /** Connections open, counted against MAX_CONNECTIONS and MAX_CONNECTIONS_PER_CLIENT. */
+  readonly connections: ConnectionLimits;
+  /** MAX_CONNECTIONS as it applies here: kept below the file descriptor limit. */
+  readonly maxConnections: number;
   /** e.g. `http://127.0.0.1:4000/graphql` */
   readonly url: string;
   /**
@@ -43,13 +48,18 @@ export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_00
 export interface StartServerOptions extends AppOptions {
   /** Overrides for tests; the defaults are HTTP_TIMEOUTS. */
   readonly timeouts?: Partial<HttpTimeouts>;
+  /** Overrides for tests: idle WebSockets closed sooner than WEBSOCKET_IDLE_SECONDS allows. */
+  readonly webSocketIdleTimeoutMs?: number;
 }
 
 /** At shutdown, how long subscriptions over WebSocket get to send their last messages before their sockets close. */
 const WEBSOCKET_DRAIN_MS = 1000;
 
 /** Starts the app on an HTTP listener (port 0: any free port). */
-export async function startServer(config: Config, { timeouts = {}, ...appOptions }: StartServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  { timeouts = {}, webSocketIdleTimeoutMs = config.webSocketIdleTimeoutMs, ...appOptions }: StartServerOptions = {},
+): Promise<RunningServer> {
   const app = await createApp(config, appOptions);
   const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
   const hostCheck = { listenHost: config.host, trustedProxies: config.trustedProxies };
@@ -65,7 +75,12 @@ export async function startServer(config: Config, { timeouts = {}, ...appOptions
     (request, response) => {
       try {
         const malformed = malformedTarget(request);
-        if (malformed !== null) refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'BAD_REQUEST', message: malformed });
+        const overLimit = connections.refusal(request.socket);
+        if (overLimit !== null) {
+          response.shouldKeepAlive = false;
+          refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'CONNECTION_LIMIT', ...overLimit });
+        } else if (malformed !== null)
+          refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'BAD_REQUEST', message: malformed });
         else if (isRebindingSuspect(request, hostCheck)) refuseMisdirected(request, response, GRAPHQL_ENDPOINT);
         else if (isRefusedPreflight(request, config.corsOrigins)) {
           const message = `Pages from ${request.headers.origin ?? 'this origin'} may not call this server (CORS_ORIGINS).`;
@@ -76,6 +91,12 @@ export async function startServer(config: Config, { timeouts = {}, ...appOptions
       }
     },
   );
+  const maxConnections = connectionCap(config.maxConnections);
+  const connections = limitConnections(http, {
+    total: maxConnections,
+    perClient: config.maxConnectionsPerClient,
+    trustedProxies: config.trustedProxies,
+  });
   /** The last resort: whatever a route threw, the client gets a 500 with a code, never a stack or a path; the log gets the error. */
   function answerUnexpected(request: IncomingMessage, response: ServerResponse, error: unknown): void {
     if (typeof appOptions.logger === 'object')
@@ -111,6 +132,10 @@ export async function startServer(config: Config, { timeouts = {}, ...appOptions
     admit: (request) =>
       malformedTarget(request) === null && !isRebindingSuspect(request, hostCheck) && !isForeignBrowserRequest(request, config.corsOrigins),
     maxPayload: requestBodyMaxBytes(config.dataMaxBytes),
+    clientKey: app.clientKey,
+    maxPerClient: config.maxWebSocketsPerClient,
+    idleTimeoutMs: webSocketIdleTimeoutMs,
+    refusal: (socket) => connections.refusal(socket),
   });
   // Connections that have not sent a request yet (a browser's preconnect, the spare
   // socket fetch opens after an abort): closeIdleConnections leaves them open, and
@@ -154,6 +179,8 @@ export async function startServer(config: Config, { timeouts = {}, ...appOptions
     app,
     http,
     webSocket,
+    connections,
+    maxConnections,
     url: `http://${host}:${port}${GRAPHQL_ENDPOINT}`,
     close: (graceMs) => (closing ??= close(graceMs)),
   };

@@ -46,12 +46,23 @@ function reportStartupChecks(logger: Logger, { recentBlocks, databaseFile, chain
  * database and difficulty, which proof engine it mines with (and why faster
  * ones were passed over); then, as they finish, the start-up checks.
  */
-export function reportStartup(logger: Logger, server: RunningServer, config: Pick<Config, 'databasePath' | 'difficulty'>): void {
+export function reportStartup(
+  logger: Logger,
+  server: RunningServer,
+  config: Pick<Config, 'databasePath' | 'difficulty' | 'maxConnections' | 'maxConnectionsPerClient' | 'maxWebSocketsPerClient'>,
+): void {
   logger.info(
     `Ledger server on ${server.url} (GraphiQL in a browser; subscriptions there over Server-Sent Events, or over WebSocket at ${server.url.replace(/^http/, 'ws')}); ` +
       `database ${config.databasePath}; difficulty ${config.difficulty}`,
   );
   logger.info(`Block explorer at ${new URL('/', server.url).href}`);
+  const lowered =
+    config.maxConnections !== null && server.maxConnections < config.maxConnections
+      ? ` (MAX_CONNECTIONS=${config.maxConnections} lowered to stay below the open-file limit)`
+      : '';
+  logger.info(
+    `Connections: at most ${server.maxConnections}${lowered}, ${config.maxConnectionsPerClient} per client, of them ${config.maxWebSocketsPerClient} WebSocket(s).`,
+  );
   const { engine, skipped, threads } = server.app.miner;
   for (const { name, reason } of skipped) logger.warn(`Proof engine ${name} skipped: ${reason}`);
   logger.info(`Mining with the ${engine.name}${engine.variant ? ` (${engine.variant})` : ''} engine on ${threads} thread(s).`);

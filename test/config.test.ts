@@ -19,6 +19,10 @@ describe('loadConfig', () => {
       trustedProxies: [],
       miner: 'auto',
       miningThreads: availableParallelism(),
+      maxConnections: null,
+      maxConnectionsPerClient: 64,
+      maxWebSocketsPerClient: 16,
+      webSocketIdleTimeoutMs: 60_000,
     });
   });
 
@@ -63,6 +67,9 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({ MINER: 'wasm', MINING_THREADS: '3' })).toMatchObject({ miner: 'wasm', miningThreads: 3 });
     expect(loadConfig({ PORT: '', DIFFICULTY: '' })).toMatchObject({ port: 4000, difficulty: 4 });
+    expect(
+      loadConfig({ MAX_CONNECTIONS: '500', MAX_CONNECTIONS_PER_CLIENT: '8', MAX_WEBSOCKETS_PER_CLIENT: '2', WEBSOCKET_IDLE_SECONDS: '5' }),
+    ).toMatchObject({ maxConnections: 500, maxConnectionsPerClient: 8, maxWebSocketsPerClient: 2, webSocketIdleTimeoutMs: 5000 });
   });
 
   it.each([
@@ -90,6 +97,11 @@ describe('loadConfig', () => {
     ['MINER', 'NATIVE'],
     ['MINING_THREADS', '0'],
     ['MINING_THREADS', '257'],
+    ['MAX_CONNECTIONS', '15'],
+    ['MAX_CONNECTIONS_PER_CLIENT', '0'],
+    ['MAX_WEBSOCKETS_PER_CLIENT', '0'],
+    ['WEBSOCKET_IDLE_SECONDS', '0'],
+    ['WEBSOCKET_IDLE_SECONDS', '86401'],
     ['CORS_ORIGINS', 'https://app.example.com/'],
     ['CORS_ORIGINS', 'https://ok.example.com,ftp://files.example.com'],
   ])('rejects %s=%j with a one-line message naming it', (name, value) => {

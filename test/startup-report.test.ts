@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { reportStartup } from '../src/startup-report.js';
 import { availableEngines } from './helpers/engines.js';
@@ -6,6 +7,7 @@ import { IN_MEMORY, graphql, startTestServer } from './helpers/server.js';
 import { tamper, tempDatabasePath } from './helpers/temp-database.js';
 
 const MINE = 'mutation { mineBlock { block { proof } } }';
+const DEFAULTS = loadConfig({});
 
 /** A logger that keeps its lines, as `LEVEL message`. */
 function recordingLogger(): Logger & { readonly lines: string[] } {
@@ -21,17 +23,29 @@ describe('the start-up report', () => {
   it('says where the server answers, on which database and difficulty', async () => {
     const server = await startTestServer(IN_MEMORY, { difficulty: 3 });
     const logger = recordingLogger();
-    reportStartup(logger, server, { databasePath: IN_MEMORY, difficulty: 3 });
+    reportStartup(logger, server, { ...DEFAULTS, databasePath: IN_MEMORY, difficulty: 3 });
     expect(logger.lines[0]).toMatch(
       /^INFO Ledger server on http:\/\/127\.0\.0\.1:\d+\/graphql .*WebSocket at ws:\/\/127\.0\.0\.1:\d+\/graphql\); database :memory:; difficulty 3$/,
     );
     expect(logger.lines[1]).toMatch(/^INFO Block explorer at http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(logger.lines[2]).toBe(`INFO Connections: at most ${server.maxConnections}, 64 per client, of them 16 WebSocket(s).`);
+  });
+
+  it('says when MAX_CONNECTIONS was lowered to stay below the open-file limit', async () => {
+    const config = loadConfig({ MAX_CONNECTIONS: '1000000' });
+    const server = await startTestServer(IN_MEMORY, { maxConnections: config.maxConnections });
+    const logger = recordingLogger();
+    reportStartup(logger, server, { ...config, databasePath: IN_MEMORY });
+    expect(server.maxConnections).toBeLessThan(1_000_000);
+    expect(logger.lines).toContain(
+      `INFO Connections: at most ${server.maxConnections} (MAX_CONNECTIONS=1000000 lowered to stay below the open-file limit), 64 per client, of them 16 WebSocket(s).`,
+    );
   });
 
   it.each(availableEngines())('names the %s engine when MINER names it, and the threads; the server mines with it', async (engine) => {
     const server = await startTestServer(IN_MEMORY, { miner: engine, miningThreads: 2 });
     const logger = recordingLogger();
-    reportStartup(logger, server, { databasePath: IN_MEMORY, difficulty: 4 });
+    reportStartup(logger, server, { ...DEFAULTS, databasePath: IN_MEMORY, difficulty: 4 });
     expect(logger.lines).toContainEqual(
       expect.stringMatching(new RegExp(`^INFO Mining with the ${engine}( \\([a-z-]+\\))? engine on 2 thread\\(s\\)\\.$`)),
     );
@@ -48,7 +62,7 @@ describe('the start-up report', () => {
 
     const server = await startTestServer(path);
     const logger = recordingLogger();
-    reportStartup(logger, server, { databasePath: path, difficulty: 4 });
+    reportStartup(logger, server, { ...DEFAULTS, databasePath: path, difficulty: 4 });
     await expect
       .poll(() => logger.lines)
       .toContainEqual(

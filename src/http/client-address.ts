@@ -39,8 +39,11 @@ export function clientKey(request: IncomingMessage | undefined, trustedProxies: 
     const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)?.split(',').at(-1)?.trim();
     if (last) address = normalizeAddress(last);
   }
-  return isIPv6(address) ? ipv6Prefix64(address) : address;
+  return addressKey(address);
 }
+
+/** Whom an address counts as: itself (IPv4), or its /64 (IPv6). */
+export const addressKey = (address: string): string => (isIPv6(address) ? ipv6Prefix64(address) : address);
 
 /** Whom a request counts against: `clientKey` with the trusted-proxy set built once, for every transport. */
 export type ClientKeyer = (request: IncomingMessage | undefined) => string;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   getOperationAST,
@@ -27,6 +28,14 @@ export interface WebSocketTransportOptions {
   readonly admit: (request: IncomingMessage) => boolean;
   /** Largest message a client may send, in bytes: the HTTP body limit, which WebSocket messages would otherwise bypass. */
   readonly maxPayload: number;
+  /** Whom a connection counts against (see client-address.ts). */
+  readonly clientKey: (request: IncomingMessage) => string;
+  /** WebSocket connections one client may hold open, with or without subscriptions. */
+  readonly maxPerClient: number;
+  /** An initialised connection holding no subscription for this long is closed (1000). */
+  readonly idleTimeoutMs: number;
+  /** A refusal owed to the upgrade's connection as a whole (see connection-limits.ts), answered instead of upgrading. */
+  readonly refusal: (socket: Socket) => { readonly status: number; readonly message: string } | null;
 }
 
 export interface WebSocketTransport {
@@ -40,6 +49,12 @@ export interface WebSocketTransport {
   close(drainMs: number): Promise<void>;
   /** Drops every socket without a closing handshake: for clients that do not answer one. */
   terminate(): void;
+}
+
+/** What the idle sweep reads of graphql-ws's Context for a connection. */
+interface IdleTracked {
+  readonly subscriptions: Readonly<Record<string, unknown>>;
+  readonly extra: { readonly socket: { close(code: number, reason: string): void } };
 }
 
 /** yoga's plugin pipeline for one operation, typed as graphql-js's functions (envelop types them `any`). */
@@ -64,10 +79,43 @@ const ONLY_SUBSCRIPTIONS =
  * plugins cannot, hence subscriptions only). Browsers apply no CORS to
  * WebSockets, so `admit` is where cross-site pages and DNS rebinding are kept out.
  */
-export function attachWebSocketTransport(http: Server, { yoga, admit, maxPayload }: WebSocketTransportOptions): WebSocketTransport {
-  const sockets = new WebSocketServer({ server: http, path: yoga.graphqlEndpoint, maxPayload });
+export function attachWebSocketTransport(
+  http: Server,
+  { yoga, admit, maxPayload, clientKey, maxPerClient, idleTimeoutMs, refusal }: WebSocketTransportOptions,
+): WebSocketTransport {
+  const perClient = new Map<string, number>();
+  const sockets = new WebSocketServer({
+    server: http,
+    path: yoga.graphqlEndpoint,
+    maxPayload,
+    // Synchronous: the connection is counted (below) before the next upgrade is verified.
+    verifyClient({ req }, answer) {
+      const refused =
+        refusal(req.socket) ??
+        ((perClient.get(clientKey(req)) ?? 0) >= maxPerClient
+          ? {
+              status: 429,
+              message: `This client already has ${maxPerClient} WebSocket connections open, the most allowed (MAX_WEBSOCKETS_PER_CLIENT); subscribe over one of them.`,
+            }
+          : null);
+      if (refused === null) return answer(true);
+      const body = JSON.stringify({ errors: [{ message: refused.message, extensions: { code: 'CONNECTION_LIMIT' } }] });
+      answer(false, refused.status, body, { 'Content-Type': 'application/json; charset=utf-8' });
+    },
+  });
+  sockets.on('connection', (socket, request) => {
+    const key = clientKey(request);
+    perClient.set(key, (perClient.get(key) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (perClient.get(key) ?? 1) - 1;
+      if (left === 0) perClient.delete(key);
+      else perClient.set(key, left);
+    });
+  });
   /** Each admitted connection's protocol state (graphql-ws's Context), for draining at shutdown. */
-  const connections = new Set<{ readonly subscriptions: Readonly<Record<string, unknown>> }>();
+  const connections = new Set<IdleTracked>();
+  /** When each connection last held a subscription (or opened). */
+  const lastBusy = new WeakMap<object, number>();
   /** What yoga's pipeline produced for each operation's arguments. */
   const pipelines = new WeakMap<object, Pipeline>();
 
@@ -76,12 +124,14 @@ export function attachWebSocketTransport(http: Server, { yoga, admit, maxPayload
       onConnect(context) {
         if (!admit(context.extra.request)) return false;
         connections.add(context);
+        lastBusy.set(context, performance.now());
         return true;
       },
       onClose(context) {
         connections.delete(context);
       },
       async onSubscribe(context, _id, params) {
+        lastBusy.set(context, performance.now());
         const pipeline = yoga.getEnveloped({ ...context, req: context.extra.request, socket: context.extra.socket, params }) as Pipeline;
         let document: DocumentNode;
         try {
@@ -130,9 +180,27 @@ export function attachWebSocketTransport(http: Server, { yoga, admit, maxPayload
 
   const subscriptionsOpen = (): boolean => [...connections].some((context) => Object.keys(context.subscriptions).length > 0);
 
+  // A subscription that ended between two sweeps counts as held until the sweep before it
+  // ended: a connection is closed at most one sweep later than idleTimeoutMs, never sooner.
+  const sweep = setInterval(
+    () => {
+      const now = performance.now();
+      for (const context of connections) {
+        if (Object.keys(context.subscriptions).length > 0) lastBusy.set(context, now);
+        else if (now - (lastBusy.get(context) ?? now) >= idleTimeoutMs) {
+          context.extra.socket.close(1000, `Idle: no subscription for ${Math.round(idleTimeoutMs / 1000)} s`);
+          connections.delete(context);
+        }
+      }
+    },
+    Math.max(50, Math.min(idleTimeoutMs / 4, 5000)),
+  );
+  sweep.unref();
+
   return {
     connectionCount: () => sockets.clients.size,
     async close(drainMs) {
+      clearInterval(sweep);
       const deadline = performance.now() + drainMs;
       while (subscriptionsOpen() && performance.now() < deadline) await sleep(10);
       await server.dispose();

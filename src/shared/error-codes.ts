@@ -92,6 +92,14 @@ export const ERROR_CODES = {
     rest: 429,
     cli: null,
   },
+  CONNECTION_LIMIT: {
+    meaning:
+      'A connection past MAX_CONNECTIONS_PER_CLIENT (or a WebSocket past MAX_WEBSOCKETS_PER_CLIENT) from one client, or past MAX_CONNECTIONS on the server; the connection is closed after the answer.',
+    graphql: 429,
+    graphqlNote: '503 past MAX_CONNECTIONS',
+    rest: 429,
+    cli: null,
+  },
   SUBSCRIPTION_LIMIT: {
     meaning: 'Subscribing with 20 subscriptions open from the same client, or 1000 on the server.',
     graphql: 200,

@@ -1,0 +1,180 @@
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import WebSocket from 'ws';
+import { connectionCap, openFileLimit } from '../../src/http/connection-limits.js';
+import type { RunningServer } from '../../src/server.js';
+import { IN_MEMORY, startTestServer } from '../helpers/server.js';
+import { until, wsUrl } from '../helpers/subscription-clients.js';
+
+// Every 127.x.y.z address is this machine's loopback: each stands for another client.
+const ATTACKER = '127.0.0.2';
+const BYSTANDER = '127.0.0.3';
+
+const portOf = (server: RunningServer): number => Number(new URL(server.url).port);
+
+/** A TCP connection from `localAddress` that sends nothing (yet). */
+async function openSocket(server: RunningServer, localAddress: string): Promise<Socket> {
+  const socket = connect({ host: '127.0.0.1', port: portOf(server), localAddress });
+  socket.on('error', () => undefined);
+  onTestFinished(() => void socket.destroy());
+  await once(socket, 'connect');
+  return socket;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly connection: string | undefined;
+  readonly body: { errors?: Array<{ extensions?: { code?: string } }>; data?: unknown };
+}
+
+/** A GraphQL query from `localAddress`, on a connection of its own (or `socket`'s, raw). */
+function query(server: RunningServer, localAddress: string): Promise<Answer> {
+  const body = JSON.stringify({ query: '{ validate { valid } }' });
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      server.url,
+      { method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, connection: response.headers.connection, body: JSON.parse(text) as Answer['body'] }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Sends a GraphQL request on an open raw `socket`; resolves with the whole answer once the server closes it. */
+async function queryOn(socket: Socket): Promise<string> {
+  const body = JSON.stringify({ query: '{ validate { valid } }' });
+  let answer = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+  socket.write(
+    `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+  await once(socket, 'close');
+  return answer;
+}
+
+/** A graphql-ws connection from `localAddress`, initialised, holding no subscription. */
+async function idleWebSocket(server: RunningServer, localAddress: string): Promise<WebSocket> {
+  const socket = new WebSocket(wsUrl(server.url), 'graphql-transport-ws', { localAddress });
+  onTestFinished(() => socket.terminate());
+  await once(socket, 'open');
+  socket.send(JSON.stringify({ type: 'connection_init' }));
+  const [ack] = (await once(socket, 'message')) as [Buffer];
+  expect(JSON.parse(ack.toString())).toEqual({ type: 'connection_ack' });
+  return socket;
+}
+
+/** The HTTP answer to a WebSocket upgrade the server refuses. */
+async function refusedUpgrade(server: RunningServer, localAddress: string): Promise<{ status: number; body: string }> {
+  const socket = new WebSocket(wsUrl(server.url), 'graphql-transport-ws', { localAddress });
+  socket.on('error', () => undefined);
+  const [, response] = (await once(socket, 'unexpected-response')) as [unknown, IncomingMessage];
+  let body = '';
+  response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+  await once(response, 'end');
+  return { status: response.statusCode!, body };
+}
+
+describe('connection limits', () => {
+  it('answers a client past MAX_CONNECTIONS_PER_CLIENT with 429 and closes; other clients are served', async () => {
+    const server = await startTestServer(IN_MEMORY, { maxConnectionsPerClient: 5 });
+    const held = await Promise.all(Array.from({ length: 5 }, () => openSocket(server, ATTACKER)));
+    const excess = await openSocket(server, ATTACKER);
+    const answer = await queryOn(excess);
+    expect(answer).toMatch(/^HTTP\/1\.1 429 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer).toContain('"code":"CONNECTION_LIMIT"');
+    expect(answer).toContain('MAX_CONNECTIONS_PER_CLIENT');
+
+    expect(await query(server, BYSTANDER)).toMatchObject({ status: 200, body: { data: { validate: { valid: true } } } });
+    for (const socket of held) socket.destroy();
+    await until(() => server.connections.count() === 0, 'the held connections are gone');
+    expect(await query(server, ATTACKER)).toMatchObject({ status: 200 });
+  });
+
+  it('answers 503 past MAX_CONNECTIONS, whoever the client', async () => {
+    const server = await startTestServer(IN_MEMORY, { maxConnections: 16 });
+    expect(server.maxConnections).toBe(16);
+    await Promise.all(Array.from({ length: 16 }, (_, i) => openSocket(server, `127.0.1.${i + 1}`)));
+    const answer = await query(server, BYSTANDER);
+    expect(answer.status).toBe(503);
+    expect(answer.body.errors?.[0]?.extensions?.code).toBe('CONNECTION_LIMIT');
+    expect(answer.connection).toBe('close');
+  });
+
+  it('refuses the WebSocket upgrade past MAX_WEBSOCKETS_PER_CLIENT with 429, for that client only', async () => {
+    const server = await startTestServer(IN_MEMORY, { maxWebSocketsPerClient: 2 });
+    const first = await idleWebSocket(server, ATTACKER);
+    await idleWebSocket(server, ATTACKER);
+    const refused = await refusedUpgrade(server, ATTACKER);
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body)).toMatchObject({ errors: [{ extensions: { code: 'CONNECTION_LIMIT' } }] });
+    await idleWebSocket(server, BYSTANDER);
+    first.close();
+    await once(first, 'close');
+    await until(() => server.webSocket.connectionCount() === 2, 'the closed WebSocket is gone');
+    await idleWebSocket(server, ATTACKER);
+  });
+
+  it('closes an initialised WebSocket that holds no subscription for the idle time, and not one that does', async () => {
+    const server = await startTestServer(IN_MEMORY, {}, { webSocketIdleTimeoutMs: 300 });
+    const idle = await idleWebSocket(server, ATTACKER);
+    const busy = await idleWebSocket(server, ATTACKER);
+    busy.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { blockMined { index } }' } }));
+    const [code, reason] = (await once(idle, 'close')) as [number, Buffer];
+    expect(code).toBe(1000);
+    expect(reason.toString()).toMatch(/^Idle: no subscription/);
+    // Twice the idle time later, the subscribed connection is still open.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(busy.readyState).toBe(WebSocket.OPEN);
+    // Once its subscription ends, it is idle too.
+    busy.send(JSON.stringify({ id: '1', type: 'complete' }));
+    const [busyCode] = (await once(busy, 'close')) as [number];
+    expect(busyCode).toBe(1000);
+  });
+
+  it('still answers a new client while another holds thousands of sockets and idle WebSockets', async () => {
+    const server = await startTestServer(IN_MEMORY);
+    // The attacker's allowance: 16 initialised WebSockets and 48 bare connections; then 3,000 more.
+    await Promise.all(Array.from({ length: 16 }, () => idleWebSocket(server, ATTACKER)));
+    await Promise.all(Array.from({ length: 48 }, () => openSocket(server, ATTACKER)));
+    const flood: Socket[] = [];
+    for (let batch = 0; batch < 30; batch++) {
+      flood.push(
+        ...(await Promise.all(Array.from({ length: 100 }, () => openSocket(server, ATTACKER).catch(() => null)))).filter(
+          (socket): socket is Socket => socket !== null,
+        ),
+      );
+    }
+    expect(flood.length).toBeGreaterThan(2000);
+    expect(await query(server, BYSTANDER)).toMatchObject({ status: 200, body: { data: { validate: { valid: true } } } });
+    expect(await refusedUpgrade(server, ATTACKER)).toMatchObject({ status: 429 });
+    // The refused sockets are closed by the server, sent a request or not: they hold no descriptor for long.
+    await until(() => flood.every((socket) => socket.destroyed || socket.readableEnded), 'the refused sockets are closed', 20_000);
+  }, 60_000);
+});
+
+describe('connectionCap', () => {
+  it('keeps MAX_CONNECTIONS 256 below the open-file limit, and defaults to 10,000 where the limit allows', () => {
+    expect(connectionCap(null, 1_048_576)).toBe(10_000);
+    expect(connectionCap(50_000, 20_000)).toBe(19_744);
+    expect(connectionCap(500, 20_000)).toBe(500);
+    expect(connectionCap(null, 1024)).toBe(768);
+    expect(connectionCap(null, null)).toBe(768);
+    expect(connectionCap(null, 100)).toBe(16);
+  });
+
+  it('reads the soft open-file limit of this process', () => {
+    const limit = openFileLimit();
+    if (process.platform === 'linux') expect(limit).toBeGreaterThan(0);
+    expect(openFileLimit('/nonexistent')).toBeNull();
+  });
+});
