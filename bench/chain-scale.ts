@@ -44,12 +44,16 @@ const megabytes = (bytes: number): string => `${format(bytes / 1024 / 1024, 0)} 
 /**
  * Writes a valid chain of `length` blocks to a new database file: real hashes
  * and links, the smallest proofs at difficulty 1 (what this server mines at
- * DIFFICULTY=1), data in every third block. A bulk load for benchmarks only:
+ * DIFFICULTY=1), by default data in every third block. A bulk load for benchmarks only:
  * no journal, no syncs, and the unique indexes and insert triggers dropped
  * while loading, then recreated from their own SQL, so the file ends up with
  * exactly the schema the server creates.
  */
-export function generateChain(path: string, length: number): void {
+export function generateChain(
+  path: string,
+  length: number,
+  dataFor: (index: number) => string | null = (index) => (index % 3 === 0 ? `payload ${index}` : null),
+): void {
   openDatabase(path).close();
   const connection = new Sqlite(path);
   try {
@@ -89,7 +93,7 @@ export function generateChain(path: string, length: number): void {
           timestamp: formatSeedTimestamp(START + index * 1_000_123),
           proof: nextProof(tip.proof),
           previousHash: tip.hash,
-          data: index % 3 === 0 ? `payload ${index}` : null,
+          data: dataFor(index),
           difficulty: 1,
         });
         store(tip);

@@ -4,9 +4,10 @@
  * BENCHMARKS.md records). Nothing here asserts: targets live in BENCHMARKS.md and the
  * issues, not in timed tests.
  *
- * `npm run bench -- mining|scale|http|cache` runs one part.
+ * `npm run bench -- mining|scale|memory|http|cache` runs one part.
  */
 import { cpus, totalmem } from 'node:os';
+import { benchChainMemory } from './chain-memory.js';
 import { benchChainScale } from './chain-scale.js';
 import { benchHttpThroughput, benchResponseCache } from './http-throughput.js';
 import { benchMining } from './mining.js';
@@ -18,7 +19,13 @@ const report: Report = (name, value) => {
   console.log(`${name.padEnd(80)} ${value}`);
 };
 
-const parts = { mining: benchMining, scale: (r: Report) => benchChainScale(r), http: benchHttpThroughput, cache: benchResponseCache };
+const parts = {
+  mining: benchMining,
+  scale: (r: Report) => benchChainScale(r),
+  memory: (r: Report) => benchChainMemory(r),
+  http: benchHttpThroughput,
+  cache: benchResponseCache,
+};
 const chosen = process.argv.slice(2).filter((part): part is keyof typeof parts => part in parts);
 const started = Date.now();
 for (const name of chosen.length > 0 ? chosen : (Object.keys(parts) as Array<keyof typeof parts>)) {
