@@ -4,7 +4,7 @@ import { createApp, type App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { attachWebSocketTransport, type WebSocketTransport } from './live/websocket.js';
 import { GRAPHQL_ENDPOINT, requestBodyMaxBytes } from './yoga/yoga.js';
-import { connectionCap, limitConnections, type ConnectionLimits } from './http/connection-limits.js';
+import { connectionCap, limitConnections, openFileLimit, type ConnectionLimits } from './http/connection-limits.js';
 import { createExplorerRoutes } from './http/explorer.js';
 import { isRebindingSuspect, malformedTarget, refuseMisdirected } from './http/host-check.js';
 import { refuse } from './http/refusal.js';
@@ -50,6 +50,8 @@ export interface StartServerOptions extends AppOptions {
   readonly timeouts?: Partial<HttpTimeouts>;
   /** Overrides for tests: idle WebSockets closed sooner than WEBSOCKET_IDLE_SECONDS allows. */
   readonly webSocketIdleTimeoutMs?: number;
+  /** Overrides for tests: the open-file limit MAX_CONNECTIONS stays below (default: the process's). */
+  readonly descriptorLimit?: number | null;
 }
 
 /** At shutdown, how long subscriptions over WebSocket get to send their last messages before their sockets close. */
@@ -58,7 +60,12 @@ const WEBSOCKET_DRAIN_MS = 1000;
 /** Starts the app on an HTTP listener (port 0: any free port). */
 export async function startServer(
   config: Config,
-  { timeouts = {}, webSocketIdleTimeoutMs = config.webSocketIdleTimeoutMs, ...appOptions }: StartServerOptions = {},
+  {
+    timeouts = {},
+    webSocketIdleTimeoutMs = config.webSocketIdleTimeoutMs,
+    descriptorLimit = openFileLimit(),
+    ...appOptions
+  }: StartServerOptions = {},
 ): Promise<RunningServer> {
   const app = await createApp(config, appOptions);
   const { headersMs, requestMs, keepAliveMs } = { ...HTTP_TIMEOUTS, ...timeouts };
@@ -91,7 +98,7 @@ export async function startServer(
       }
     },
   );
-  const maxConnections = connectionCap(config.maxConnections);
+  const maxConnections = connectionCap(config.maxConnections, descriptorLimit);
   const connections = limitConnections(http, {
     total: maxConnections,
     perClient: config.maxConnectionsPerClient,

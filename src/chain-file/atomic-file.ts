@@ -31,7 +31,7 @@ export function createAtomicFile(path: string): AtomicFile {
     temporaryPath,
     write(text) {
       if (fd === null) throw new Error('the file is already committed or discarded');
-      // A string is written as it is (no Buffer copy of a 6 MiB piece to wait for the GC); a
+      // A string is written as it is (no Buffer copy of each piece left for the GC); a
       // short write, which a regular file does not make, falls back to the bytes left.
       const length = Buffer.byteLength(text);
       const written = writeSync(fd, text, null, 'utf8');

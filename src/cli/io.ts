@@ -33,11 +33,12 @@ export interface CliIo {
 /**
  * Writes `text`, then, when `output` is a stream that asks its writer to wait
  * (a pipe whose reader is slower than the database), waits for it to drain:
- * whatever reads the output, what is held in memory stays one piece.
+ * whatever reads the output, what is held in memory stays one piece. An
+ * abort of `signal` (an interrupt) ends the wait.
  */
-export async function writeInTurn(output: CliOutput, text: string): Promise<void> {
+export async function writeInTurn(output: CliOutput, text: string, signal?: AbortSignal): Promise<void> {
   if (output.write(text) !== false) return;
-  if (output instanceof EventEmitter && 'destroyed' in output) await drainedOrClosed(output as DrainableStream);
+  if (output instanceof EventEmitter && 'destroyed' in output) await drainedOrClosed(output as DrainableStream, signal);
 }
 
 /** Exit codes: the same for every command. */

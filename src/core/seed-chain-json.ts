@@ -10,7 +10,7 @@ export interface SeedChainJsonOptions {
   readonly pieceChars?: number | undefined;
 }
 
-/** Small enough to stay out of V8's large-object space, large enough that a writer's per-piece cost is negligible. */
+/** Large enough that a writer's per-piece cost is negligible, small enough that pieces die young. */
 const PIECE_CHARS = 64 * 1024;
 
 /** How a block's JSON begins when it has data: `data` sorts first among the seed's keys. */
@@ -35,7 +35,8 @@ function* blockJsonPieces(block: Block, pieceChars: number): Generator<string, v
   for (let start = 0; start < data.length;) {
     let end = Math.min(data.length, start + pieceChars);
     const last = data.charCodeAt(end - 1);
-    if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    // A slice of one high surrogate takes its pair along; a longer one leaves it for the next.
+    if (end < data.length && last >= 0xd800 && last <= 0xdbff) end += end - 1 === start ? 1 : -1;
     yield JSON.stringify(data.slice(start, end)).slice(1, -1);
     start = end;
   }
@@ -45,9 +46,10 @@ function* blockJsonPieces(block: Block, pieceChars: number): Generator<string, v
 /**
  * The seed's `{"blockchain": [...], "length": N, "message": ...}` as text, in
  * pieces: one block per line, small blocks gathered into pieces of about
- * `pieceChars`, a large one cut into pieces of its own. No piece is much
- * longer than `pieceChars`, so no chain is too long (or its blocks too large)
- * to write in bounded memory. Keys are in the seed's (sorted) order.
+ * `pieceChars`, a large one's data cut into slices of `pieceChars`
+ * characters (at most six times as long once escaped). So no chain is too
+ * long, nor its blocks too large, to write in bounded memory. Keys are in the
+ * seed's (sorted) order.
  */
 export function* seedChainJsonChunks(
   batches: Iterable<readonly Block[]>,

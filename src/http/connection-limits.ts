@@ -34,6 +34,8 @@ const RESERVED_DESCRIPTORS = 256;
 const REFUSED_HEADROOM = 128;
 /** A refused connection that sends no request in this long is closed: it must not hold a descriptor. */
 const REFUSED_GRACE_MS = 2000;
+/** A client holding this many times its allowance has its further connections closed unanswered. */
+const UNANSWERED_AFTER = 2;
 /** What MAX_CONNECTIONS defaults to where the descriptor limit allows it. */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
@@ -62,7 +64,8 @@ export function connectionCap(configured: number | null, descriptorLimit: number
  * Counts the server's connections, in total and per client address, as they
  * open. One past a limit is still accepted, so that its client gets an answer
  * (429 or 503 with CONNECTION_LIMIT, then the connection closes) rather than a
- * reset; beyond REFUSED_HEADROOM more, Node drops new connections unanswered.
+ * reset; a client past twice its allowance is closed at once, unanswered, and
+ * beyond REFUSED_HEADROOM past the total Node drops new connections.
  * One client holding many sockets therefore cannot keep others out, and no
  * number of clients can exhaust the process's file descriptors.
  */
@@ -86,6 +89,12 @@ export function limitConnections(http: Server, { total, perClient, trustedProxie
       if (left === 0) perClientCounts.delete(key);
       else perClientCounts.set(key, left);
     });
+    // Far past its allowance, a client is not worth an answer: a descriptor held for the
+    // grace period by each of thousands of sockets a second would fill the total for everyone.
+    if (key !== null && mine > UNANSWERED_AFTER * perClient) {
+      socket.destroy();
+      return;
+    }
     let refusal: ConnectionRefusal | null = null;
     if (count > total) {
       refusal = { status: 503, message: `The server has ${total} connections open, the most it serves; try again later.` };

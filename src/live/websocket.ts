@@ -130,8 +130,10 @@ export function attachWebSocketTransport(
       onClose(context) {
         connections.delete(context);
       },
-      async onSubscribe(context, _id, params) {
+      onComplete(context) {
         lastBusy.set(context, performance.now());
+      },
+      async onSubscribe(context, _id, params) {
         const pipeline = yoga.getEnveloped({ ...context, req: context.extra.request, socket: context.extra.socket, params }) as Pipeline;
         let document: DocumentNode;
         try {
@@ -154,6 +156,8 @@ export function attachWebSocketTransport(
           contextValue: await pipeline.contextFactory(),
         };
         pipelines.set(args, pipeline);
+        // A subscription refused above (invalid, not a subscription) leaves the connection idle.
+        lastBusy.set(context, performance.now());
         return args;
       },
       subscribe: (args) => {
@@ -180,14 +184,15 @@ export function attachWebSocketTransport(
 
   const subscriptionsOpen = (): boolean => [...connections].some((context) => Object.keys(context.subscriptions).length > 0);
 
-  // A subscription that ended between two sweeps counts as held until the sweep before it
-  // ended: a connection is closed at most one sweep later than idleTimeoutMs, never sooner.
+  // Idle time runs from the end of the last subscription (onComplete) or, with none yet, from
+  // the connection's start: a connection is closed at most one sweep later than idleTimeoutMs,
+  // never sooner.
   const sweep = setInterval(
     () => {
       const now = performance.now();
       for (const context of connections) {
-        if (Object.keys(context.subscriptions).length > 0) lastBusy.set(context, now);
-        else if (now - (lastBusy.get(context) ?? now) >= idleTimeoutMs) {
+        if (Object.keys(context.subscriptions).length > 0) continue;
+        if (now - (lastBusy.get(context) ?? now) >= idleTimeoutMs) {
           context.extra.socket.close(1000, `Idle: no subscription for ${Math.round(idleTimeoutMs / 1000)} s`);
           connections.delete(context);
         }

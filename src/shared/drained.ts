@@ -6,22 +6,24 @@ export interface DrainableStream extends EventEmitter {
 }
 
 /**
- * Resolves once `stream` has room again ('drain') or is gone ('close'),
- * whichever comes first: the writer's backpressure, without waiting forever
- * on a reader that left.
+ * Resolves once `stream` has room again ('drain') or is gone ('close'), or
+ * `signal` aborts, whichever comes first: the writer's backpressure, without
+ * waiting forever on a reader that left or past an interrupt.
  */
-export function drainedOrClosed(stream: DrainableStream): Promise<void> {
+export function drainedOrClosed(stream: DrainableStream, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (stream.destroyed) {
+    if (stream.destroyed || signal?.aborted === true) {
       resolve();
       return;
     }
     const done = (): void => {
       stream.off('drain', done);
       stream.off('close', done);
+      signal?.removeEventListener('abort', done);
       resolve();
     };
     stream.on('drain', done);
     stream.on('close', done);
+    signal?.addEventListener('abort', done);
   });
 }

@@ -94,7 +94,7 @@ export const ERROR_CODES = {
   },
   CONNECTION_LIMIT: {
     meaning:
-      'A connection past MAX_CONNECTIONS_PER_CLIENT (or a WebSocket past MAX_WEBSOCKETS_PER_CLIENT) from one client, or past MAX_CONNECTIONS on the server; the connection is closed after the answer.',
+      'A connection past MAX_CONNECTIONS_PER_CLIENT (or a WebSocket past MAX_WEBSOCKETS_PER_CLIENT) from one client: 429; past MAX_CONNECTIONS on the server: 503, on every route. The connection is closed after the answer.',
     graphql: 429,
     graphqlNote: '503 past MAX_CONNECTIONS',
     rest: 429,

@@ -143,6 +143,29 @@ describe('pow-ledger export, verify and import', () => {
     expect(mostBuffered).toBeLessThan(80 * 1024);
   });
 
+  it('stops at an interrupt while waiting for a reader that never reads', async () => {
+    const path = storedChain(buildChain(3000, { dataFor: (i) => `${i} `.repeat(40) }));
+    const interrupt = new AbortController();
+    // A pipe whose reader never takes anything: the first write already asks the writer to wait.
+    const stdout = new Writable({ highWaterMark: 1024, write: () => undefined });
+    const write = stdout.write.bind(stdout);
+    let writes = 0;
+    const io = {
+      stdout: Object.assign(stdout, {
+        write: (text: string) => {
+          writes += 1;
+          if (writes === 1) setTimeout(() => interrupt.abort('SIGINT'), 20);
+          return write(text);
+        },
+      }),
+      stderr: { write: () => true },
+      env: {},
+      trapInterrupts: () => ({ signal: interrupt.signal, release: () => undefined }),
+    };
+    expect(await runProgram(['export', '--db', path], io)).toBe(130);
+    expect(writes).toBeLessThan(5);
+  });
+
   it("exports a slice with --from/--limit, whose length stays the chain's: verify calls it a partial export", async () => {
     const chain = buildChain(6);
     const path = storedChain(chain);

@@ -112,7 +112,7 @@ describe('seedChainJsonChunks', () => {
       fc.property(
         fc.array(fc.tuple(fc.nat({ max: 3000 }), oddCharacters, oddCharacters), { maxLength: 12 }),
         fc.integer({ min: 1, max: 40 }),
-        fc.integer({ min: 2, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
         (blocksData, batchSize, pieceChars) => {
           const chain = buildChain(blocksData.length + 1, {
             dataFor: (i) => {

@@ -141,6 +141,21 @@ describe('connection limits', () => {
     expect(busyCode).toBe(1000);
   });
 
+  it('does not count a refused subscribe as activity', async () => {
+    const server = await startTestServer(IN_MEMORY, {}, { webSocketIdleTimeoutMs: 300 });
+    const socket = await idleWebSocket(server, ATTACKER);
+    let id = 0;
+    const keepAlive = setInterval(() => {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      id += 1;
+      socket.send(JSON.stringify({ id: String(id), type: 'subscribe', payload: { query: 'subscription { nothing }' } }));
+    }, 50);
+    onTestFinished(() => clearInterval(keepAlive));
+    const [code] = (await once(socket, 'close')) as [number];
+    expect(code).toBe(1000);
+    expect(id).toBeGreaterThan(2);
+  });
+
   it('still answers a new client while another holds thousands of sockets and idle WebSockets', async () => {
     const server = await startTestServer(IN_MEMORY);
     // The attacker's allowance: 16 initialised WebSockets and 48 bare connections; then 3,000 more.
@@ -156,9 +171,10 @@ describe('connection limits', () => {
     }
     expect(flood.length).toBeGreaterThan(2000);
     expect(await query(server, BYSTANDER)).toMatchObject({ status: 200, body: { data: { validate: { valid: true } } } });
-    expect(await refusedUpgrade(server, ATTACKER)).toMatchObject({ status: 429 });
     // The refused sockets are closed by the server, sent a request or not: they hold no descriptor for long.
     await until(() => flood.every((socket) => socket.destroyed || socket.readableEnded), 'the refused sockets are closed', 20_000);
+    expect(server.connections.count()).toBe(64);
+    expect(await refusedUpgrade(server, ATTACKER)).toMatchObject({ status: 429 });
   }, 60_000);
 });
 

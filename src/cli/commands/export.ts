@@ -127,7 +127,7 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
             const target = output;
             const write =
               target === null
-                ? (text: string) => writeInTurn(io.stdout, text)
+                ? (text: string) => writeInTurn(io.stdout, text, trap.signal)
                 : (text: string) => Promise.resolve(onOutput(target, (file) => file.write(text)));
             for (const piece of seedChainJsonChunks(repository.batches(BATCH_SIZE, { from, end }), { length })) {
               await write(piece);
