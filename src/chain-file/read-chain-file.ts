@@ -312,15 +312,18 @@ function createUtf8Check(): { check(chunk: Uint8Array): number | null; complete(
   let tail = new Uint8Array(0);
   return {
     check(chunk) {
-      const joined = new Uint8Array(tail.length + chunk.length);
-      joined.set(tail);
-      joined.set(chunk, tail.length);
+      const joined = (): Uint8Array => {
+        const bytes = new Uint8Array(tail.length + chunk.length);
+        bytes.set(tail);
+        bytes.set(chunk, tail.length);
+        return bytes;
+      };
       try {
         decoder.decode(chunk, { stream: true });
-        tail = joined.slice(Math.max(0, joined.length - 3));
+        tail = chunk.length >= 3 ? chunk.slice(-3) : joined().slice(-3);
         return null;
       } catch {
-        return Math.min(Math.max(0, firstInvalidUtf8(joined) - tail.length), chunk.length - 1);
+        return Math.min(Math.max(0, firstInvalidUtf8(joined()) - tail.length), chunk.length - 1);
       }
     },
     complete() {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { createKeyCounts } from '../shared/key-counts.js';
 import { addressKey, normalizeAddress } from './client-address.js';
 
 export interface ConnectionLimitOptions {
@@ -71,7 +72,7 @@ export function connectionCap(configured: number | null, descriptorLimit: number
  */
 export function limitConnections(http: Server, { total, perClient, trustedProxies }: ConnectionLimitOptions): ConnectionLimits {
   const proxies = new Set(trustedProxies.map(normalizeAddress));
-  const perClientCounts = new Map<string, number>();
+  const perClientCounts = createKeyCounts();
   const refusals = new WeakMap<Socket, ConnectionRefusal>();
   let count = 0;
   http.maxConnections = total + REFUSED_HEADROOM;
@@ -80,14 +81,10 @@ export function limitConnections(http: Server, { total, perClient, trustedProxie
     count += 1;
     const address = normalizeAddress(socket.remoteAddress ?? 'unknown');
     const key = proxies.has(address) ? null : addressKey(address);
-    const mine = key === null ? 0 : (perClientCounts.get(key) ?? 0) + 1;
-    if (key !== null) perClientCounts.set(key, mine);
+    const mine = key === null ? 0 : perClientCounts.add(key);
     socket.once('close', () => {
       count -= 1;
-      if (key === null) return;
-      const left = (perClientCounts.get(key) ?? 1) - 1;
-      if (left === 0) perClientCounts.delete(key);
-      else perClientCounts.set(key, left);
+      if (key !== null) perClientCounts.remove(key);
     });
     // Far past its allowance, a client is not worth an answer: a descriptor held for the
     // grace period by each of thousands of sockets a second would fill the total for everyone.

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { graphqlStatus, restStatus, type ErrorCode } from '../shared/error-codes.js';
 
+/** A GraphQL response carrying only an error with `code`, as text. */
+export const graphqlErrorJson = (code: ErrorCode, message: string): string =>
+  JSON.stringify({ errors: [{ message, extensions: { code } }] });
+
 /**
  * Answers a request the server refuses before any route takes it, in the shape
  * the path's clients read: a GraphQL response on the GraphQL endpoint, REST's
@@ -13,7 +17,7 @@ export function refuse(
 ): void {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   const graphql = path === graphqlEndpoint;
-  const text = JSON.stringify(graphql ? { errors: [{ message, extensions: { code } }] } : { code, message });
+  const text = graphql ? graphqlErrorJson(code, message) : JSON.stringify({ code, message });
   response.writeHead(status ?? (graphql ? graphqlStatus(code) : restStatus(code)), {
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(text)),

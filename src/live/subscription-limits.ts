@@ -1,4 +1,5 @@
 import { RequestError } from '../http/request-error.js';
+import { createKeyCounts } from '../shared/key-counts.js';
 
 /**
  * Subscriptions open at once. Each costs little while idle (a few KB, see the
@@ -22,25 +23,23 @@ export interface SubscriptionLimits {
 }
 
 export function createSubscriptionLimits({ total, perClient }: SubscriptionLimitOptions = SUBSCRIPTION_LIMITS): SubscriptionLimits {
-  const perClientCounts = new Map<string, number>();
+  const perClientCounts = createKeyCounts();
   let count = 0;
   const refuse = (message: string): RequestError => new RequestError('SUBSCRIPTION_LIMIT', message);
 
   return {
     acquire(client) {
-      const mine = perClientCounts.get(client) ?? 0;
+      const mine = perClientCounts.get(client);
       if (mine >= perClient) throw refuse(`This client already has ${mine} subscriptions open, the most allowed; end one first.`);
       if (count >= total) throw refuse(`The server has ${count} subscriptions open, the most it serves; try again later.`);
-      perClientCounts.set(client, mine + 1);
+      perClientCounts.add(client);
       count += 1;
       let released = false;
       return () => {
         if (released) return;
         released = true;
         count -= 1;
-        const left = (perClientCounts.get(client) ?? 1) - 1;
-        if (left === 0) perClientCounts.delete(client);
-        else perClientCounts.set(client, left);
+        perClientCounts.remove(client);
       };
     },
     count: () => count,

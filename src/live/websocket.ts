@@ -12,6 +12,8 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { graphqlErrorJson } from '../http/refusal.js';
+import { createKeyCounts } from '../shared/key-counts.js';
 
 /** What this transport needs of a yoga server: its endpoint and its plugin pipeline. */
 export interface EnvelopedServer {
@@ -83,7 +85,7 @@ export function attachWebSocketTransport(
   http: Server,
   { yoga, admit, maxPayload, clientKey, maxPerClient, idleTimeoutMs, refusal }: WebSocketTransportOptions,
 ): WebSocketTransport {
-  const perClient = new Map<string, number>();
+  const perClient = createKeyCounts();
   const sockets = new WebSocketServer({
     server: http,
     path: yoga.graphqlEndpoint,
@@ -92,25 +94,22 @@ export function attachWebSocketTransport(
     verifyClient({ req }, answer) {
       const refused =
         refusal(req.socket) ??
-        ((perClient.get(clientKey(req)) ?? 0) >= maxPerClient
+        (perClient.get(clientKey(req)) >= maxPerClient
           ? {
               status: 429,
               message: `This client already has ${maxPerClient} WebSocket connections open, the most allowed (MAX_WEBSOCKETS_PER_CLIENT); subscribe over one of them.`,
             }
           : null);
       if (refused === null) return answer(true);
-      const body = JSON.stringify({ errors: [{ message: refused.message, extensions: { code: 'CONNECTION_LIMIT' } }] });
-      answer(false, refused.status, body, { 'Content-Type': 'application/json; charset=utf-8' });
+      answer(false, refused.status, graphqlErrorJson('CONNECTION_LIMIT', refused.message), {
+        'Content-Type': 'application/json; charset=utf-8',
+      });
     },
   });
   sockets.on('connection', (socket, request) => {
     const key = clientKey(request);
-    perClient.set(key, (perClient.get(key) ?? 0) + 1);
-    socket.once('close', () => {
-      const left = (perClient.get(key) ?? 1) - 1;
-      if (left === 0) perClient.delete(key);
-      else perClient.set(key, left);
-    });
+    perClient.add(key);
+    socket.once('close', () => perClient.remove(key));
   });
   /** Each admitted connection's protocol state (graphql-ws's Context), for draining at shutdown. */
   const connections = new Set<IdleTracked>();
