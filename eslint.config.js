@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const storageModules = ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*'];
+const storageModules = ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'pg', 'pg-connection-string'];
 const graphqlModules = ['graphql', 'graphql-yoga', 'graphql-scalars', 'graphql-ws', 'graphql-ws/*', '@graphql-yoga/*', '@escape.tech/*'];
 
 /** The wiring at the top of src/, which no folder imports. */

@@ -24,7 +24,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     setupFiles: ['test/setup.ts'],
     // dist/, built once from the current sources: spawned processes run it, and worker threads start from it.
-    globalSetup: ['test/build-dist.ts'],
+    // And one throwaway PostgreSQL cluster for the run (each test makes its own database in it).
+    globalSetup: ['test/build-dist.ts', 'test/postgres-setup.ts'],
     // Test files share their worker's modules: loading graphql-yoga, drizzle
     // and the rest again for each of 50 files cost more CPU than the tests.
     // Every test makes its own database and servers, so nothing else is shared.

@@ -47,12 +47,12 @@ type ServerKind = 'hello' | 'ledger' | CacheVariant;
 type CacheVariant = 'cached' | 'uncached';
 
 /** Writes a chain of CHAIN_LENGTH blocks (difficulty 1, so it takes milliseconds). */
-function seedChain(databasePath: string): void {
+async function seedChain(databasePath: string): Promise<void> {
   const database = openDatabase(databasePath);
   try {
     const repository = createChainRepository(database);
     let tip: Block = createGenesisBlock(formatSeedTimestamp(1_764_201_600_000_000));
-    repository.initialize(tip);
+    await repository.initialize(tip);
     for (let index = 1; index < CHAIN_LENGTH; index++) {
       const block = sealBlock({
         index,
@@ -62,7 +62,7 @@ function seedChain(databasePath: string): void {
         data: index % 3 === 0 ? `payload ${index}` : null,
         difficulty: 1,
       });
-      repository.appendAfter(block, { tipHash: tip.hash, changeCounter: repository.externalChangeCounter() });
+      await repository.appendAfter(block, { tipHash: tip.hash, changeCounter: await repository.externalChangeCounter() });
       tip = block;
     }
   } finally {
@@ -197,7 +197,7 @@ export async function benchHttpThroughput(report: (name: string, value: string) 
   const dir = mkdtempSync(join(tmpdir(), 'ledger-http-bench-'));
   try {
     const databasePath = join(dir, 'chain.db');
-    seedChain(databasePath);
+    await seedChain(databasePath);
     const servers: ChildServer[] = [];
     const start = async (kind: ServerKind): Promise<ChildServer> => {
       const server = await spawnServer(kind, databasePath);
@@ -256,7 +256,7 @@ export async function benchResponseCache(report: (name: string, value: string) =
   const label: Record<CacheVariant, string> = { cached: 'block cache', uncached: 'no cache' };
   try {
     const databasePath = join(dir, 'chain.db');
-    seedChain(databasePath);
+    await seedChain(databasePath);
     const servers = new Map<string, ChildServer>();
     try {
       for (const kind of kinds) servers.set(kind, await spawnServer(kind, databasePath));

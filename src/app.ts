@@ -9,9 +9,8 @@ import { loadEngine, selectEngine, type LoadedEngine } from './mining/engines/lo
 import { createPoolProofSearch } from './mining/pool-proof-search.js';
 import type { ProofSearch } from './mining/proof-search.js';
 import { createSeedRoutes, type SeedRoutes } from './rest/seed-routes.js';
-import { createChainRepository } from './storage/chain-repository.js';
-import { checkDatabaseFile, type DatabaseCheck } from './storage/database-check.js';
-import { openDatabase } from './storage/database.js';
+import type { DatabaseCheck } from './storage/database-check.js';
+import { openStorage, type Storage } from './storage/open-storage.js';
 import type { ChainValidationResult } from './core/chain-validation.js';
 
 /** What start-up found; the slow checks run in the background while requests are served. */
@@ -36,6 +35,8 @@ export interface App {
   /** The subscriptions' sources (their subscriber counts show that subscribers leave nothing behind). */
   readonly live: LiveFeeds;
   readonly checks: StartupChecks;
+  /** Which engine holds the chain, and where (never credentials). */
+  readonly storage: Pick<Storage, 'engine' | 'location'>;
   /** The proof-of-work engine chosen at start-up, the engines passed over and why, and the threads used. */
   readonly miner: LoadedEngine & {
     readonly threads: number;
@@ -58,9 +59,9 @@ export interface AppOptions {
   readonly proofSearch?: ProofSearch;
 }
 
-function validateRecentBlocks(ledger: Ledger): ChainValidationResult | Error {
+async function validateRecentBlocks(ledger: Ledger): Promise<ChainValidationResult | Error> {
   try {
-    return ledger.validateRecent(RECENT_BLOCKS_CHECKED);
+    return await ledger.validateRecent(RECENT_BLOCKS_CHECKED);
   } catch (error) {
     // Damage where the newest blocks are stored: serve what can be read, mine nothing.
     ledger.refuseMining();
@@ -78,15 +79,17 @@ export async function createApp(
   };
   // Before the database opens: MINER naming an engine that cannot run here stops start-up.
   const loaded: LoadedEngine = shared === undefined ? selectEngine(config.miner) : { engine: loadEngine(shared.engine), skipped: [] };
-  const database = openDatabase(config.databasePath);
+  const storage = await openStorage(config, {
+    onConnectionError: logError('A PostgreSQL connection failed (it is replaced on next use):'),
+  });
   const proofSearch = shared ?? createPoolProofSearch({ engine: loaded.engine.name, threads: config.miningThreads });
   const closeProofSearch = (): Promise<void> => (shared === undefined ? proofSearch.close() : Promise.resolve());
   try {
-    const databaseFile = checkDatabaseFile(config.databasePath);
+    const databaseFile = storage.check();
     // Observed by whoever reports it; never an unhandled rejection here.
     databaseFile.catch(() => undefined);
     const ledger = await createLedger({
-      repository: createChainRepository(database),
+      repository: storage.repository,
       proofSearch,
       difficulty: config.difficulty,
       dataMaxBytes: config.dataMaxBytes,
@@ -118,7 +121,7 @@ export async function createApp(
       allowedOrigins: config.corsOrigins,
       onInternalError: logError('REST /blocks failed:'),
     });
-    const recentBlocks = validateRecentBlocks(ledger);
+    const recentBlocks = await validateRecentBlocks(ledger);
     // One whole-file check at a time: quick_check's thread and the validation's
     // two would share two cores with the event loop, which then waits for one.
     const chain = databaseFile.then(
@@ -134,17 +137,18 @@ export async function createApp(
       ledger,
       live,
       checks,
+      storage: { engine: storage.engine, location: storage.location },
       miner: { ...loaded, threads: proofSearch.threads, ready: proofSearch.ready },
       async close() {
         await ledger.close();
         live.close();
         await closeProofSearch();
-        database.close();
+        await storage.close();
       },
     };
   } catch (error) {
     await closeProofSearch();
-    database.close();
+    await storage.close();
     throw error;
   }
 }

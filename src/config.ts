@@ -8,7 +8,14 @@ import type { EnginePreference } from './mining/engines/load-engine.js';
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** The SQLite file, used unless `databaseUrl` is set. */
   readonly databasePath: string;
+  /** A PostgreSQL connection string: the chain lives there instead of in `databasePath`. Never logged. */
+  readonly databaseUrl: string | null;
+  /** PostgreSQL connections this process keeps open at most. */
+  readonly databasePoolSize: number;
+  /** Longest a PostgreSQL statement may run before the server cancels it, in ms. */
+  readonly databaseStatementTimeoutMs: number;
   /** Leading hex zeros required of newly mined blocks. */
   readonly difficulty: number;
   /** Largest `data` payload accepted by `mineBlock`, in UTF-8 bytes. */
@@ -83,6 +90,13 @@ const environmentSchema = z.object({
   PORT: integer(0, 65_535).default(4000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL connection string, postgres://user:password@host:5432/database')
+    .optional(),
+  DATABASE_POOL_SIZE: integer(1, 1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: integer(1, 86_400).default(30),
   DIFFICULTY: integer(MIN_DIFFICULTY, MAX_DIFFICULTY).default(4),
   DATA_MAX_BYTES: integer(0, DATA_MAX_BYTES_LIMIT).default(4096),
   MAX_CONNECTIONS: integer(16, 1_000_000).optional(),
@@ -105,7 +119,7 @@ function isOrigin(text: string): boolean {
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 
 /** Variables whose values an error message must not repeat. */
-const SECRET_VARIABLES = new Set(['MINING_TOKEN']);
+const SECRET_VARIABLES = new Set(['MINING_TOKEN', 'DATABASE_URL']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -130,11 +144,19 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'} (${got}).`);
   }
   const { PORT, HOST, DATABASE_PATH, DIFFICULTY, DATA_MAX_BYTES, CORS_ORIGINS, NODE_ENV, GRAPHIQL, INTROSPECTION } = parsed.data;
+  if (parsed.data.DATABASE_URL !== undefined && 'DATABASE_PATH' in present) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL and DATABASE_PATH are both set; set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both.',
+    );
+  }
   const production = NODE_ENV === 'production';
   return Object.freeze({
     port: PORT,
     host: HOST,
     databasePath: DATABASE_PATH,
+    databaseUrl: parsed.data.DATABASE_URL ?? null,
+    databasePoolSize: parsed.data.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: parsed.data.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
     difficulty: DIFFICULTY,
     dataMaxBytes: DATA_MAX_BYTES,
     corsOrigins: Object.freeze(CORS_ORIGINS),

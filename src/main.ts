@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { EngineUnavailableError } from './mining/engines/load-engine.js';
+import { StorageOpenError } from './storage/errors.js';
+import { UnsupportedServerError } from './storage/postgres/database.js';
 import { startServer } from './server.js';
 import { reportStartup } from './startup-report.js';
 
@@ -42,6 +44,9 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof UnsupportedServerError || error instanceof StorageOpenError) {
+    // Wrong credentials, an unreachable host, an unsupported server: one line says which.
+    process.stderr.write(`Could not start: ${error.message}\n`);
   } else if (error instanceof EngineUnavailableError) {
     process.stderr.write(`Invalid configuration: MINER names an engine that cannot run here: ${error.message}\n`);
   } else {

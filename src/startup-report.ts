@@ -12,7 +12,7 @@ const describeProblems = (result: ChainValidationResult): string =>
  * Damage is reported loudly but does not stop the server: reads are served so
  * it can be inspected (`validate`, `block`); mining is refused.
  */
-function reportStartupChecks(logger: Logger, { recentBlocks, databaseFile, chain }: StartupChecks): void {
+function reportStartupChecks(logger: Logger, { recentBlocks, databaseFile, chain }: StartupChecks, engine: 'sqlite' | 'postgres'): void {
   if (recentBlocks instanceof Error) {
     logger.error(`THE NEWEST BLOCKS CANNOT BE READ: ${recentBlocks.message} Mining is refused.`);
   } else if (!recentBlocks.valid) {
@@ -23,15 +23,15 @@ function reportStartupChecks(logger: Logger, { recentBlocks, databaseFile, chain
     // Shutting down mid-check is not a failure worth reporting.
     if (error.code !== 'SHUTTING_DOWN') logger.error(`COULD NOT ${what.toUpperCase()}: ${error.message} Mining is refused.`);
   };
-  databaseFile.then(
-    (check) =>
-      check.ok
-        ? logger.info('Database file passes SQLite quick_check.')
-        : logger.error(
-            `DATABASE FILE IS DAMAGED (quick_check): ${check.findings.join('; ')}. Reads are served where possible; mining is refused.`,
-          ),
-    failed('run quick_check'),
-  );
+  databaseFile.then((check) => {
+    if (!check.ok) {
+      logger.error(
+        `DATABASE FILE IS DAMAGED (quick_check): ${check.findings.join('; ')}. Reads are served where possible; mining is refused.`,
+      );
+    } else if (engine === 'sqlite') {
+      logger.info('Database file passes SQLite quick_check.');
+    }
+  }, failed('run quick_check'));
   chain.then(
     (result) =>
       result.valid
@@ -49,12 +49,19 @@ function reportStartupChecks(logger: Logger, { recentBlocks, databaseFile, chain
 export function reportStartup(
   logger: Logger,
   server: RunningServer,
-  config: Pick<Config, 'databasePath' | 'difficulty' | 'maxConnections' | 'maxConnectionsPerClient' | 'maxWebSocketsPerClient'>,
+  config: Pick<Config, 'difficulty' | 'maxConnections' | 'maxConnectionsPerClient' | 'maxWebSocketsPerClient'>,
 ): void {
   logger.info(
     `Ledger server on ${server.url} (GraphiQL in a browser; subscriptions there over Server-Sent Events, or over WebSocket at ${server.url.replace(/^http/, 'ws')}); ` +
-      `database ${config.databasePath}; difficulty ${config.difficulty}`,
+      `database ${server.app.storage.engine === 'postgres' ? `PostgreSQL ${server.app.storage.location}` : server.app.storage.location}; difficulty ${config.difficulty}`,
   );
+  const { chainDifficulty } = server.app.ledger;
+  if (chainDifficulty !== config.difficulty) {
+    logger.error(
+      `THE CHAIN IS MINED AT DIFFICULTY ${chainDifficulty}, NOT DIFFICULTY=${config.difficulty}: mining is refused (DIFFICULTY_MISMATCH); reads are served. ` +
+        `Set DIFFICULTY=${chainDifficulty}, or run \`pow-ledger set-difficulty ${config.difficulty}\` to change the chain's on purpose.`,
+    );
+  }
   logger.info(`Block explorer at ${new URL('/', server.url).href}`);
   const lowered =
     config.maxConnections !== null && server.maxConnections < config.maxConnections
@@ -66,5 +73,5 @@ export function reportStartup(
   const { engine, skipped, threads } = server.app.miner;
   for (const { name, reason } of skipped) logger.warn(`Proof engine ${name} skipped: ${reason}`);
   logger.info(`Mining with the ${engine.name}${engine.variant ? ` (${engine.variant})` : ''} engine on ${threads} thread(s).`);
-  reportStartupChecks(logger, server.app.checks);
+  reportStartupChecks(logger, server.app.checks, server.app.storage.engine);
 }

@@ -8,6 +8,9 @@ describe('loadConfig', () => {
       port: 4000,
       host: '127.0.0.1',
       databasePath: './data/chain.db',
+      databaseUrl: null,
+      databasePoolSize: 10,
+      databaseStatementTimeoutMs: 30_000,
       difficulty: 4,
       dataMaxBytes: 4096,
       corsOrigins: [],
@@ -24,6 +27,20 @@ describe('loadConfig', () => {
       maxWebSocketsPerClient: 16,
       webSocketIdleTimeoutMs: 60_000,
     });
+  });
+
+  it('selects PostgreSQL with DATABASE_URL, and refuses it together with DATABASE_PATH, never repeating the URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://ledger:secret@db.example.com/chain', DATABASE_POOL_SIZE: '20' })).toMatchObject({
+      databaseUrl: 'postgres://ledger:secret@db.example.com/chain',
+      databasePoolSize: 20,
+    });
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/chain', DATABASE_PATH: './chain.db' })).toThrow(
+      'Invalid configuration: DATABASE_URL and DATABASE_PATH are both set; set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both.',
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://ledger:secret@db/chain' })).toThrow(
+      /^Invalid configuration: DATABASE_URL must be a PostgreSQL connection string.*\(value not shown\)\.$/,
+    );
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '0' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_SECONDS/);
   });
 
   it('turns GraphiQL and introspection off in production unless asked for', () => {

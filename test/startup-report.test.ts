@@ -23,7 +23,7 @@ describe('the start-up report', () => {
   it('says where the server answers, on which database and difficulty', async () => {
     const server = await startTestServer(IN_MEMORY, { difficulty: 3 });
     const logger = recordingLogger();
-    reportStartup(logger, server, { ...DEFAULTS, databasePath: IN_MEMORY, difficulty: 3 });
+    reportStartup(logger, server, { ...DEFAULTS, difficulty: 3 });
     expect(logger.lines[0]).toMatch(
       /^INFO Ledger server on http:\/\/127\.0\.0\.1:\d+\/graphql .*WebSocket at ws:\/\/127\.0\.0\.1:\d+\/graphql\); database :memory:; difficulty 3$/,
     );
@@ -35,7 +35,7 @@ describe('the start-up report', () => {
     const config = loadConfig({ MAX_CONNECTIONS: '1000000' });
     const server = await startTestServer(IN_MEMORY, { maxConnections: config.maxConnections }, { descriptorLimit: 20_000 });
     const logger = recordingLogger();
-    reportStartup(logger, server, { ...config, databasePath: IN_MEMORY });
+    reportStartup(logger, server, config);
     expect(server.maxConnections).toBe(19_744);
     expect(logger.lines).toContain(
       'INFO Connections: at most 19744 (MAX_CONNECTIONS=1000000 lowered to stay below the open-file limit), 64 per client, of them 16 WebSocket(s).',
@@ -45,7 +45,7 @@ describe('the start-up report', () => {
   it.each(availableEngines())('names the %s engine when MINER names it, and the threads; the server mines with it', async (engine) => {
     const server = await startTestServer(IN_MEMORY, { miner: engine, miningThreads: 2 });
     const logger = recordingLogger();
-    reportStartup(logger, server, { ...DEFAULTS, databasePath: IN_MEMORY, difficulty: 4 });
+    reportStartup(logger, server, { ...DEFAULTS, difficulty: 4 });
     expect(logger.lines).toContainEqual(
       expect.stringMatching(new RegExp(`^INFO Mining with the ${engine}( \\([a-z-]+\\))? engine on 2 thread\\(s\\)\\.$`)),
     );
@@ -62,7 +62,7 @@ describe('the start-up report', () => {
 
     const server = await startTestServer(path);
     const logger = recordingLogger();
-    reportStartup(logger, server, { ...DEFAULTS, databasePath: path, difficulty: 4 });
+    reportStartup(logger, server, { ...DEFAULTS, difficulty: 4 });
     await expect
       .poll(() => logger.lines)
       .toContainEqual(

@@ -1,19 +1,48 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
+import { createChainRepository, type ChainRepository } from '../storage/chain-repository.js';
 import { openDatabase, type Database } from '../storage/database.js';
+import { createPostgresChainRepository } from '../storage/postgres/chain-repository.js';
+import { describePostgresUrl, openPostgres } from '../storage/postgres/database.js';
+import { openStorage } from '../storage/open-storage.js';
 import { CliError, toCliError } from './errors.js';
 import type { CliIo } from './io.js';
 
-/** The configuration, with `--db` in place of DATABASE_PATH when given. */
-export function cliConfig(io: CliIo, databasePath: string | undefined): Config {
-  return loadConfig(databasePath === undefined ? io.env : { ...io.env, DATABASE_PATH: databasePath });
+/** Where a command's database is: `--db` or `--database-url`, else the environment's DATABASE_PATH or DATABASE_URL. */
+export interface DatabaseOptions {
+  readonly db?: string | undefined;
+  readonly databaseUrl?: string | undefined;
+}
+
+/** The configuration, with `--db` in place of DATABASE_PATH (and DATABASE_URL) or `--database-url` in place of DATABASE_URL (and DATABASE_PATH). */
+export function cliConfig(io: CliIo, { db, databaseUrl }: DatabaseOptions = {}): Config {
+  if (db !== undefined && databaseUrl !== undefined) {
+    throw new CliError('USAGE', 'Give --db (a SQLite file) or --database-url (PostgreSQL), not both.');
+  }
+  if (db !== undefined) return loadConfig({ ...io.env, DATABASE_PATH: db, DATABASE_URL: undefined });
+  if (databaseUrl !== undefined) return loadConfig({ ...io.env, DATABASE_URL: databaseUrl, DATABASE_PATH: undefined });
+  return loadConfig(io.env);
+}
+
+/** How a command's messages name the database: the SQLite file's absolute path, or `PostgreSQL host/database` (never credentials). */
+export function databaseName(config: Pick<Config, 'databasePath' | 'databaseUrl'>): string {
+  return config.databaseUrl === null ? resolve(config.databasePath) : `PostgreSQL ${describePostgresUrl(config.databaseUrl)}`;
+}
+
+/** A chain opened by a command; `name` as in `databaseName`. */
+export interface OpenedChain {
+  readonly engine: ChainRepository['engine'];
+  readonly repository: ChainRepository;
+  readonly name: string;
+  close(): Promise<void>;
 }
 
 /**
- * Opens an existing database for reading only: a read never creates a file,
- * migrates it or writes to it, and a path that is not a ledger database says so
- * (DATABASE_MISSING, DATABASE_INVALID, DATABASE_DAMAGED: exit 2, naming the path).
+ * Opens an existing SQLite database for reading only: a read never creates a
+ * file, migrates it or writes to it, and a path that is not a ledger database
+ * says so (DATABASE_MISSING, DATABASE_INVALID, DATABASE_DAMAGED: exit 2,
+ * naming the path).
  */
 export function openDatabaseForReading(path: string): Database {
   if (!existsSync(path)) {
@@ -31,35 +60,65 @@ export function openDatabaseForReading(path: string): Database {
     return database;
   } catch (error) {
     database?.close();
-    throw toCliError(error, path);
+    throw toCliError(error, resolve(path));
   }
 }
 
-/** Opens the database for writing, creating and migrating it as the server does; a failure names the path. */
-export function openDatabaseForWriting(path: string): Database {
+/**
+ * Opens the configured chain for reading: a SQLite file as
+ * `openDatabaseForReading` does, or a PostgreSQL database without migrating
+ * it (one that holds no ledger is DATABASE_INVALID).
+ */
+export async function openChainForReading(config: Config): Promise<OpenedChain> {
+  const name = databaseName(config);
+  if (config.databaseUrl === null) {
+    const database = openDatabaseForReading(config.databasePath);
+    return { engine: 'sqlite', repository: createChainRepository(database), name, close: () => Promise.resolve(database.close()) };
+  }
   try {
-    return openDatabase(path);
+    const database = await openPostgres(config.databaseUrl, {
+      readOnly: true,
+      poolSize: 2,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    });
+    const { rows } = await database.pool.query<{ found: string | null }>("SELECT to_regclass('blocks')::text AS found");
+    if (rows[0]?.found == null) {
+      await database.close();
+      throw new CliError('DATABASE_INVALID', `${name} holds no ledger: it has no blocks table.`);
+    }
+    return { engine: 'postgres', repository: createPostgresChainRepository(database), name, close: () => database.close() };
   } catch (error) {
-    throw toCliError(error, path);
+    throw toCliError(error, name);
   }
 }
 
-/** Runs `use` on a database, naming its path in any storage failure `use` throws. */
-export async function naming<T>(path: string, use: () => Promise<T> | T): Promise<T> {
+/** Opens the configured chain for writing, creating and migrating it as the server does; a failure names the database. */
+export async function openChainForWriting(config: Config): Promise<OpenedChain> {
+  const name = databaseName(config);
+  try {
+    const storage = await openStorage(config);
+    return { engine: storage.engine, repository: storage.repository, name, close: () => storage.close() };
+  } catch (error) {
+    throw toCliError(error, name);
+  }
+}
+
+/** Runs `use` on a database, naming it (`databaseName`) in any storage failure `use` throws. */
+export async function naming<T>(name: string, use: () => Promise<T> | T): Promise<T> {
   try {
     return await use();
   } catch (error) {
-    throw toCliError(error, path);
+    throw toCliError(error, name);
   }
 }
 
-/** Opens the database for reading, runs `use` on it (naming its path in a failure) and closes it. */
-export async function withDatabaseForReading<T>(path: string, use: (database: Database) => Promise<T> | T): Promise<T> {
-  const database = openDatabaseForReading(path);
+/** Opens the configured chain for reading, runs `use` on it (naming the database in a failure) and closes it. */
+export async function withChainForReading<T>(config: Config, use: (chain: OpenedChain) => Promise<T> | T): Promise<T> {
+  const chain = await openChainForReading(config);
   try {
-    return await naming(path, () => use(database));
+    return await naming(chain.name, () => use(chain));
   } finally {
-    database.close();
+    await chain.close();
   }
 }
 

@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
 import { ChainFileUnreadableError, MalformedChainError } from '../chain-file/read-chain-file.js';
 import { ChainChangedError } from '../chain-file/verify-chain-file.js';
 import { ConfigError } from '../config.js';
 import { LedgerError } from '../ledger/errors.js';
 import { EngineUnavailableError } from '../mining/engines/load-engine.js';
-import { StorageError, toStorageError } from '../storage/errors.js';
+import { StorageError, StorageOpenError, toStorageError } from '../storage/errors.js';
+import { UnsupportedServerError } from '../storage/postgres/database.js';
 import { cliExitCode, type ErrorCode } from '../shared/error-codes.js';
 import { interruptExitCode } from './io.js';
 
@@ -36,6 +36,7 @@ const STORAGE_FAILURES: Record<
   readonly [code: ErrorCode, message: (database: string, driverCode: string) => string]
 > = {
   busy: ['DB_BUSY', (database) => `The database${database} is locked by another writer; try again shortly.`],
+  unavailable: ['DB_UNAVAILABLE', (database) => `The database${database} cannot be reached or did not answer in time; try again shortly.`],
   full: ['STORAGE_FULL', (database) => `The disk holding the database${database} is full; nothing was written.`],
   'read-only': ['DATABASE_READ_ONLY', (database) => `The database file${database} cannot be written to; nothing was written.`],
   corrupt: ['DATABASE_DAMAGED', (database) => `The database file${database} is damaged, or is not a SQLite database.`],
@@ -61,7 +62,7 @@ function isDriverError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
-/** What the operator is told for anything a command throws; a storage failure names `databasePath` when given. */
+/** What the operator is told for anything a command throws; a storage failure names the database (`databaseName`) when given. */
 export function toCliError(error: unknown, databasePath?: string): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof ConfigError) return new CliError('CONFIG_INVALID', error.message, { cause: error });
@@ -80,10 +81,13 @@ export function toCliError(error: unknown, databasePath?: string): CliError {
   // The ledger's translation of a storage failure: said as for any other, naming the database.
   if (error instanceof LedgerError && error.cause instanceof StorageError) return toCliError(error.cause, databasePath);
   if (error instanceof LedgerError) return new CliError(error.code, error.message, { cause: error });
+  // Could not connect at all: the message already says to what, and why.
+  if (error instanceof StorageOpenError) return new CliError(STORAGE_FAILURES[error.failure][0], error.message, { cause: error });
+  if (error instanceof UnsupportedServerError) return new CliError('DATABASE_INVALID', error.message, { cause: error });
   if (error instanceof StorageError || isDriverError(error)) {
     const failure = toStorageError(error).failure;
     const [code, message] = STORAGE_FAILURES[failure];
-    return new CliError(code, message(databasePath === undefined ? '' : ` ${resolve(databasePath)}`, driverCode(error)), { cause: error });
+    return new CliError(code, message(databasePath === undefined ? '' : ` ${databasePath}`, driverCode(error)), { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new CliError('INTERNAL', `Unexpected error: ${message}`, { cause: error });

@@ -3,6 +3,7 @@ import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { mineCommand } from './commands/mine.js';
+import { setDifficultyCommand } from './commands/set-difficulty.js';
 import { validateCommand } from './commands/validate.js';
 import { verifyCommand } from './commands/verify.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
@@ -19,8 +20,9 @@ Exit codes:
   141  stdout closed by its reader (export | head)
   143  terminated (SIGTERM)
 
-Configuration comes from the server's environment variables (DATABASE_PATH, DIFFICULTY, MINER,
-MINING_THREADS, DATA_MAX_BYTES); --db overrides DATABASE_PATH.`;
+Configuration comes from the server's environment variables (DATABASE_PATH or DATABASE_URL,
+DIFFICULTY, MINER, MINING_THREADS, DATA_MAX_BYTES); --db overrides DATABASE_PATH and
+--database-url DATABASE_URL.`;
 
 /**
  * The `pow-ledger` program. Each command reports its exit code through
@@ -45,7 +47,7 @@ export function createProgram(io: CliIo, { finish, quietErrors = false }: { fini
       getErrHasColors: () => false,
     })
     .addHelpText('after', EXIT_CODES_HELP);
-  for (const command of [exportCommand, verifyCommand, importCommand, mineCommand, validateCommand, infoCommand]) {
+  for (const command of [exportCommand, verifyCommand, importCommand, mineCommand, validateCommand, infoCommand, setDifficultyCommand]) {
     program.addCommand(command(io, finish).copyInheritedSettings(program));
   }
   return program;

@@ -43,6 +43,32 @@ function* blockJsonPieces(block: Block, pieceChars: number): Generator<string, v
   yield rest.slice(DATA_OPENING.length);
 }
 
+/** The chain's text piece by piece: `add` each batch of blocks in index order, then `end`. */
+function createChainJsonPieces({ length, message, pieceChars = PIECE_CHARS }: SeedChainJsonOptions) {
+  let piece = '{"blockchain": [';
+  let separator = '\n';
+  return {
+    *add(batch: readonly Block[]): Generator<string, void, undefined> {
+      for (const block of batch) {
+        for (const part of blockJsonPieces(block, pieceChars)) {
+          const text = separator + part;
+          separator = '';
+          if (piece.length + text.length > pieceChars && piece.length > 0) {
+            yield piece;
+            piece = '';
+          }
+          piece += text;
+        }
+        separator = ',\n';
+      }
+    },
+    end(): string {
+      const messageMember = message === undefined ? '' : `, "message": ${JSON.stringify(message)}`;
+      return `${piece}\n], "length": ${length}${messageMember}}\n`;
+    },
+  };
+}
+
 /**
  * The seed's `{"blockchain": [...], "length": N, "message": ...}` as text, in
  * pieces: one block per line, small blocks gathered into pieces of about
@@ -53,24 +79,19 @@ function* blockJsonPieces(block: Block, pieceChars: number): Generator<string, v
  */
 export function* seedChainJsonChunks(
   batches: Iterable<readonly Block[]>,
-  { length, message, pieceChars = PIECE_CHARS }: SeedChainJsonOptions,
+  options: SeedChainJsonOptions,
 ): Generator<string, void, undefined> {
-  let piece = '{"blockchain": [';
-  let separator = '\n';
-  for (const batch of batches) {
-    for (const block of batch) {
-      for (const part of blockJsonPieces(block, pieceChars)) {
-        const text = separator + part;
-        separator = '';
-        if (piece.length + text.length > pieceChars && piece.length > 0) {
-          yield piece;
-          piece = '';
-        }
-        piece += text;
-      }
-      separator = ',\n';
-    }
-  }
-  const messageMember = message === undefined ? '' : `, "message": ${JSON.stringify(message)}`;
-  yield `${piece}\n], "length": ${length}${messageMember}}\n`;
+  const pieces = createChainJsonPieces(options);
+  for (const batch of batches) yield* pieces.add(batch);
+  yield pieces.end();
+}
+
+/** `seedChainJsonChunks` of batches read as they are asked for (a repository's). */
+export async function* seedChainJsonChunksOf(
+  batches: AsyncIterable<readonly Block[]>,
+  options: SeedChainJsonOptions,
+): AsyncGenerator<string, void, undefined> {
+  const pieces = createChainJsonPieces(options);
+  for await (const batch of batches) yield* pieces.add(batch);
+  yield pieces.end();
 }

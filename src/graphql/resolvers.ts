@@ -22,9 +22,9 @@ export const resolvers: Resolvers = {
       maxPageSize: MAX_PAGE_SIZE,
     }),
 
-    chain: (_, args, { ledger }) => {
+    chain: async (_, args, { ledger }) => {
       const query = toRangeQuery(args);
-      const { blocks, length } = withErrorCodes(() => ledger.page(query));
+      const { blocks, length } = await withErrorCodes(() => ledger.page(query));
       return {
         edges: blocks.map((block) => ({ cursor: encodeCursor(block.index), node: block })),
         nodes: [...blocks],

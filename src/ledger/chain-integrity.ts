@@ -48,7 +48,7 @@ export function createChainIntegrity(
 
   async function validateHere(): Promise<ChainValidationResult> {
     const validator = createChainValidator();
-    for (const batch of repository.batches(BATCH_SIZE)) {
+    for await (const batch of repository.batches(BATCH_SIZE)) {
       for (const block of batch) validator.add(block);
       await nextTurn();
       signal?.throwIfAborted();
@@ -57,18 +57,19 @@ export function createChainIntegrity(
   }
 
   async function validateStoredChain(changeCounter: number): Promise<ChainValidationResult & IntegrityState> {
-    const offThread = repository.length() >= offThreadFrom ? repository.validateOffThread({ signal }) : null;
+    const offThread = (await repository.length()) >= offThreadFrom ? repository.validateOffThread({ signal }) : null;
     const result = { ...(offThread === null ? await validateHere() : await offThread), changeCounter };
     lastResult = result;
     return result;
   }
 
-  function verify(): Promise<ChainValidationResult & IntegrityState> {
+  async function verify(): Promise<ChainValidationResult & IntegrityState> {
     // Read before the blocks: a write landing mid-pass leaves the counter stale, forcing another pass later.
-    const changeCounter = repository.externalChangeCounter();
+    const changeCounter = await repository.externalChangeCounter();
     if (lastResult?.changeCounter === changeCounter) {
       // Only this process's own, checked, appends since: same problems, longer chain.
-      return Promise.resolve({ ...lastResult, length: repository.length() });
+      const known = lastResult;
+      return { ...known, length: await repository.length() };
     }
     // Concurrent callers share one pass, unless someone else wrote since it began.
     if (inFlight?.changeCounter === changeCounter) return inFlight.result;

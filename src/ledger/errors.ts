@@ -11,6 +11,8 @@ export type LedgerErrorCode = Extract<
   | 'CHAIN_INVALID'
   | 'CHAIN_CONFLICT'
   | 'DB_BUSY'
+  | 'DB_UNAVAILABLE'
+  | 'DIFFICULTY_MISMATCH'
   | 'DATABASE_DAMAGED'
   | 'DATABASE_READ_ONLY'
   | 'MINING_BUSY'

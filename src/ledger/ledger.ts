@@ -3,14 +3,14 @@ import { createGenesisBlock, sealBlock, type Block } from '../core/block.js';
 import { checkNewBlock, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
 import { formatSeedTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
-import type { BlockRangeQuery, BlockSpan, ChainRepository } from '../storage/chain-repository.js';
+import type { BlockPage, BlockRangeQuery, BlockSpan, ChainRepository } from '../storage/chain-repository.js';
 import { StorageError } from '../storage/errors.js';
 import { createChainIntegrity } from './chain-integrity.js';
 import { LedgerError } from './errors.js';
 import { createLedgerEvents, type LedgerEvents } from './ledger-events.js';
 import { retryWhileLocked } from './write-retry.js';
 
-export type { BlockRangeQuery, BlockSpan };
+export type { BlockPage, BlockRangeQuery, BlockSpan };
 export type { LedgerEvent, LedgerListener, MiningEnded, Unlisten } from './ledger-events.js';
 
 export interface MinedBlock {
@@ -31,12 +31,6 @@ export interface MiningProgress {
   readonly elapsedMs: number;
   /** The difficulty the block is being mined at. */
   readonly difficulty: number;
-}
-
-export interface BlockPage {
-  readonly blocks: readonly Block[];
-  /** Length of the whole chain when the page was read. */
-  readonly length: number;
 }
 
 export interface LedgerOptions {
@@ -66,19 +60,22 @@ export interface LedgerOptions {
  * mine starting and ending; see LedgerEvent.
  */
 export interface Ledger extends LedgerEvents {
+  /** The configured difficulty, which new blocks are mined at. */
   readonly difficulty: number;
+  /** The difficulty stored with the chain; when it differs from `difficulty`, mining is refused (DIFFICULTY_MISMATCH). */
+  readonly chainDifficulty: number;
   readonly dataMaxBytes: number;
-  tip(): Block;
-  length(): number;
-  blockAt(index: number): Block | null;
-  blockByHash(hash: string): Block | null;
-  page(query: BlockRangeQuery): BlockPage;
+  tip(): Promise<Block>;
+  length(): Promise<number>;
+  blockAt(index: number): Promise<Block | null>;
+  blockByHash(hash: string): Promise<Block | null>;
+  page(query: BlockRangeQuery): Promise<BlockPage>;
   /** Stored blocks in index order, `batchSize` at a time, each batch read when asked for (see ChainRepository.batches). */
-  batches(batchSize: number, span?: BlockSpan): Generator<Block[], void, undefined>;
+  batches(batchSize: number, span?: BlockSpan): AsyncGenerator<Block[], void, undefined>;
   /** Validates every stored block. */
   validate(): Promise<ChainValidationResult>;
   /** Validates the newest `count` blocks only (against the block before them): bounded work, for start-up. */
-  validateRecent(count: number): ChainValidationResult;
+  validateRecent(count: number): Promise<ChainValidationResult>;
   /** From now on, refuse to mine (DATABASE_DAMAGED), e.g. after damage found on a read; reads go on. */
   refuseMining(): void;
   /** Mines and durably appends one block. Calls are served one at a time, in order. */
@@ -90,7 +87,7 @@ export interface Ledger extends LedgerEvents {
    * the database, and never for this ledger's own blocks: polled, it tells when
    * to look for blocks appended behind this ledger's back. Cheap enough to poll.
    */
-  externalChangeCounter(): number;
+  externalChangeCounter(): Promise<number>;
   /** Whether `close()` has been called. */
   isClosed(): boolean;
   /**
@@ -148,6 +145,12 @@ function storageFailureToLedgerError(error: unknown): unknown {
       retryAfterSeconds: 1,
     });
   }
+  if (error.failure === 'unavailable') {
+    return new LedgerError('DB_UNAVAILABLE', 'The database cannot be reached or did not answer in time; try again shortly.', {
+      cause: error,
+      retryAfterSeconds: 1,
+    });
+  }
   if (error.failure === 'full') {
     return new LedgerError('STORAGE_FULL', 'The disk holding the database is full; nothing was written.', { cause: error });
   }
@@ -161,9 +164,9 @@ function storageFailureToLedgerError(error: unknown): unknown {
 }
 
 /** Runs a storage read, translating storage failures the client can act on. */
-function read<T>(operation: () => T): T {
+async function read<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    return operation();
+    return await operation();
   } catch (error) {
     throw storageFailureToLedgerError(error);
   }
@@ -188,17 +191,28 @@ export async function createLedger({
   const events = createLedgerEvents(onListenerError);
   const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
   const shutdown = new AbortController();
-  const write = <T>(operation: () => T): Promise<T> => retryWhileLocked(operation, { waitMs: writeLockWaitMs, signal: shutdown.signal });
+  const write = <T>(operation: () => Promise<T>): Promise<T> =>
+    retryWhileLocked(operation, { waitMs: writeLockWaitMs, signal: shutdown.signal });
 
   const damaged = new LedgerError('DATABASE_DAMAGED', 'The database file is damaged; mining is refused. The server log says where.');
   let miningRefusal: LedgerError | null = null;
+  let chainDifficulty = difficulty;
   try {
     await write(() => repository.initialize(createGenesisBlock(formatSeedTimestamp(clock()))));
+    chainDifficulty = await write(() => repository.claimDifficulty(difficulty));
   } catch (error) {
     const translated = storageFailureToLedgerError(error);
     // A damaged file still opens for reads, so the damage can be inspected.
     if (!(translated instanceof LedgerError && translated.code === 'DATABASE_DAMAGED')) throw translated;
     miningRefusal = damaged;
+  }
+  if (chainDifficulty !== difficulty) {
+    // Mixing difficulties silently would let one misconfigured process cheapen the chain's work.
+    miningRefusal ??= new LedgerError(
+      'DIFFICULTY_MISMATCH',
+      `This chain is mined at difficulty ${chainDifficulty}, but this server is configured with DIFFICULTY=${difficulty}; mining is refused. ` +
+        `Set DIFFICULTY=${chainDifficulty}, or change the chain's difficulty on purpose with \`pow-ledger set-difficulty ${difficulty}\`.`,
+    );
   }
   // Fails closed: a check that cannot run counts as a failed one.
   const storageVerdict = storageCheck.then(
@@ -218,8 +232,8 @@ export async function createLedger({
   let mining: MineInProgress | null = null;
   let closed = false;
 
-  const readTip = (): Block => {
-    const tip = read(() => repository.tip());
+  const readTip = async (): Promise<Block> => {
+    const tip = await read(() => repository.tip());
     if (tip === null) throw new Error('the chain has no genesis block');
     return tip;
   };
@@ -233,7 +247,7 @@ export async function createLedger({
 
   async function mineNext(data: string | null): Promise<MinedBlock> {
     const startedAt = performance.now();
-    const progress: MineInProgress = { startedAt, index: readTip().index + 1, attemptsBefore: 0, reported: 0 };
+    const progress: MineInProgress = { startedAt, index: (await readTip()).index + 1, attemptsBefore: 0, reported: 0 };
     mining = progress;
     events.emit({ type: 'mining-started', index: progress.index, difficulty });
     let mined: MinedBlock;
@@ -284,7 +298,7 @@ export async function createLedger({
           'The stored chain does not validate; no block will be mined onto it. Run `validate` to see why.',
         );
       }
-      const tip = readTip();
+      const tip = await readTip();
       progress.index = tip.index + 1;
       // Another connection may have written without moving the tip: the proof still fits.
       if (found?.tipHash !== tip.hash) {
@@ -318,13 +332,14 @@ export async function createLedger({
 
   return {
     difficulty,
+    chainDifficulty,
     dataMaxBytes,
     tip: readTip,
     length: () => read(() => repository.length()),
     blockAt: (index) => read(() => repository.blockAt(index)),
     blockByHash: (hash) => read(() => repository.blockByHash(hash)),
-    page: (query) => read(() => repository.snapshot(() => ({ blocks: repository.range(query), length: repository.length() }))),
-    *batches(batchSize, span) {
+    page: (query) => read(() => repository.page(query)),
+    async *batches(batchSize, span) {
       try {
         yield* repository.batches(batchSize, span);
       } catch (error) {
@@ -339,8 +354,8 @@ export async function createLedger({
       }
     },
     validateRecent: (count) =>
-      read(() => {
-        const tail = repository.range({ limit: count + 1, from: 'last' });
+      read(async () => {
+        const tail = await repository.range({ limit: count + 1, from: 'last' });
         // The oldest block read anchors the rest, unless the tail reaches back to genesis.
         const anchor = tail.length > count ? (tail.shift() ?? null) : null;
         const validator = createChainValidator({ after: anchor });

@@ -24,7 +24,7 @@ export interface BlockFeed {
    * A stream of every block appended from now on, in index order, each once;
    * `onEnd` runs when it ends (the subscriber left, fell behind, or the feed closed).
    */
-  open(onEnd?: () => void): AsyncIterableIterator<BlockFeedEvent>;
+  open(onEnd?: () => void): Promise<AsyncIterableIterator<BlockFeedEvent>>;
   /** Streams open now. */
   subscriberCount(): number;
   /** Ends every stream (after the blocks already queued for it) and opens no more. */
@@ -56,13 +56,20 @@ export function createBlockFeed(
   const subscribers = new Set<Subscriber>();
   let unlisten: Unlisten | null = null;
   let poll: NodeJS.Timeout | null = null;
+  /** The start in progress or done while anyone subscribes; `null` when stopped. */
+  let running: Promise<void> | null = null;
   let lastPublished = -1;
   let lastCounter = 0;
   /** A catch-up failed: try again at the next poll even if nobody else wrote. */
   let owed = false;
+  /** The catch-up in progress, and whether another was asked for meanwhile. */
+  let catchingUp: Promise<void> | null = null;
+  let again = false;
   let closed = false;
 
+  /** Publishes only the block after the last one published: events and catch-ups may both offer a block, and each goes out once, in order. */
   function publish(block: Block): void {
+    if (block.index !== lastPublished + 1) return;
     lastPublished = block.index;
     const event = { block };
     for (const { fromIndex, stream } of subscribers) {
@@ -73,19 +80,34 @@ export function createBlockFeed(
     }
   }
 
-  function catchUp(): void {
-    try {
-      // Subscribers that stop reading are ended at `maxQueued`: a long gap costs at most that many blocks' reading.
-      while (subscribers.size > 0) {
-        const { blocks } = ledger.page({ afterIndex: lastPublished, limit: CATCH_UP_PAGE, from: 'first' });
-        for (const block of blocks) publish(block);
-        if (blocks.length < CATCH_UP_PAGE) break;
-      }
-      owed = false;
-    } catch (error) {
-      owed = true;
-      onError(error);
+  async function readMissed(): Promise<void> {
+    // Subscribers that stop reading are ended at `maxQueued`: a long gap costs at most that many blocks' reading.
+    while (subscribers.size > 0) {
+      const { blocks } = await ledger.page({ afterIndex: lastPublished, limit: CATCH_UP_PAGE, from: 'first' });
+      for (const block of blocks) publish(block);
+      if (blocks.length < CATCH_UP_PAGE) break;
     }
+  }
+
+  /** Reads and publishes the blocks after the last one published; one catch-up at a time, repeated if asked for meanwhile. */
+  function catchUp(): void {
+    if (catchingUp !== null) {
+      again = true;
+      return;
+    }
+    catchingUp = (async () => {
+      do {
+        again = false;
+        try {
+          await readMissed();
+          owed = false;
+        } catch (error) {
+          owed = true;
+          onError(error);
+        }
+      } while (again && subscribers.size > 0);
+      catchingUp = null;
+    })();
   }
 
   function onLedgerEvent(event: LedgerEvent): void {
@@ -99,9 +121,9 @@ export function createBlockFeed(
     }
   }
 
-  function pollOtherWriters(): void {
+  async function pollOtherWriters(): Promise<void> {
     try {
-      const counter = ledger.externalChangeCounter();
+      const counter = await ledger.externalChangeCounter();
       if (counter === lastCounter && !owed) return;
       lastCounter = counter;
     } catch (error) {
@@ -111,16 +133,18 @@ export function createBlockFeed(
     catchUp();
   }
 
-  function start(): void {
-    lastCounter = ledger.externalChangeCounter();
-    lastPublished = ledger.length() - 1;
+  async function start(): Promise<void> {
+    const [counter, length] = await Promise.all([ledger.externalChangeCounter(), ledger.length()]);
+    lastCounter = counter;
+    lastPublished = length - 1;
     owed = false;
     unlisten = ledger.listen(onLedgerEvent);
-    poll = setInterval(pollOtherWriters, pollMs);
+    poll = setInterval(() => void pollOtherWriters(), pollMs);
     poll.unref();
   }
 
   function stop(): void {
+    running = null;
     unlisten?.();
     unlisten = null;
     if (poll !== null) clearInterval(poll);
@@ -133,13 +157,26 @@ export function createBlockFeed(
     stop();
   }
 
+  /** Starts the feed unless it runs; a stop while starting (the last subscriber left) means starting again. */
+  async function started(): Promise<void> {
+    for (;;) {
+      const starting = (running ??= start().catch((error: unknown) => {
+        running = null;
+        throw error;
+      }));
+      await starting;
+      if (closed) throw new FeedClosedError();
+      if (running === starting) return;
+    }
+  }
+
   return {
-    open(onEnd = () => undefined) {
+    async open(onEnd = () => undefined) {
       if (closed || ledger.isClosed()) throw new FeedClosedError();
-      const fromIndex = ledger.length();
-      if (subscribers.size === 0) start();
+      await started();
       const subscriber: Subscriber = {
-        fromIndex,
+        // From the next block the feed publishes: blocks it is still catching up on were appended before this subscription.
+        fromIndex: lastPublished + 1,
         stream: createEventStream<BlockFeedEvent>(() => {
           subscribers.delete(subscriber);
           if (subscribers.size === 0) stop();

@@ -13,7 +13,7 @@ export interface LiveFeeds {
    * A `blockMined` stream for `client` (see clientKey). Throws a RequestError
    * (SUBSCRIPTION_LIMIT) or a LedgerError (SHUTTING_DOWN, or a failed read).
    */
-  blockMined(client: string): AsyncIterableIterator<BlockFeedEvent>;
+  blockMined(client: string): Promise<AsyncIterableIterator<BlockFeedEvent>>;
   /** A `miningProgress` stream for `client`; throws SUBSCRIPTION_LIMIT or SHUTTING_DOWN. */
   miningProgress(client: string): AsyncIterableIterator<MiningProgressUpdate>;
   /** Subscriptions open now, per field: both return to 0 once every subscriber has gone. */
@@ -43,11 +43,15 @@ export function createLiveFeeds(
   function open<T>(client: string, openFeed: (onEnd: () => void) => T): T {
     if (ledger.isClosed()) throw shuttingDown();
     const release = slots.acquire(client);
-    try {
-      return openFeed(release);
-    } catch (error) {
+    const failed = (error: unknown): never => {
       release();
       throw error instanceof FeedClosedError ? shuttingDown() : error;
+    };
+    try {
+      const opened = openFeed(release);
+      return (opened instanceof Promise ? opened.catch(failed) : opened) as T;
+    } catch (error) {
+      return failed(error);
     }
   }
 

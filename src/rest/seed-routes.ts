@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { seedChainJsonChunks } from '../core/seed-chain-json.js';
+import { seedChainJsonChunksOf } from '../core/seed-chain-json.js';
 import { drainedOrClosed } from '../shared/drained.js';
 import { SEED_INVALID_MESSAGE, SEED_MINED_MESSAGE, SEED_VALID_MESSAGE, toSeedBlockJson } from '../core/seed-format.js';
 import type { ClientKeyer } from '../http/client-address.js';
@@ -85,7 +85,7 @@ export function createSeedRoutes({
   async function streamChain(request: IncomingMessage, response: ServerResponse, search: URLSearchParams): Promise<void> {
     const { from, limit } = parseBlocksQuery(search);
     const { valid } = await ledger.validate();
-    const length = ledger.length();
+    const length = await ledger.length();
     response.writeHead(valid ? 200 : 500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     if (request.method === 'HEAD') {
       response.end();
@@ -94,12 +94,12 @@ export function createSeedRoutes({
     const end = from + Math.min(limit, Math.max(0, length - from));
     // Stored blocks never change (the table is append-only): batches read at
     // different moments form one consistent slice.
-    const chunks = seedChainJsonChunks(ledger.batches(batchSize, { from, end }), {
+    const chunks = seedChainJsonChunksOf(ledger.batches(batchSize, { from, end }), {
       length,
       message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE,
       pieceChars,
     });
-    for (const chunk of chunks) {
+    for await (const chunk of chunks) {
       if (response.destroyed) return; // the client went away: stop reading
       if (!response.write(chunk)) await drainedOrClosed(response);
       // Always: a socket that takes every write at once drains in nextTick,

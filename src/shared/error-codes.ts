@@ -149,6 +149,20 @@ export const ERROR_CODES = {
     rest: 503,
     cli: EXIT_INVALID,
   },
+  DB_UNAVAILABLE: {
+    meaning:
+      'The PostgreSQL server could not be reached, was restarting, or did not answer within the statement timeout; retry (nothing acknowledged is lost).',
+    graphql: 503,
+    rest: 503,
+    cli: EXIT_INVALID,
+  },
+  DIFFICULTY_MISMATCH: {
+    meaning:
+      "The stored chain is mined at another difficulty than this process's DIFFICULTY; mining is refused until they agree (`pow-ledger set-difficulty` changes the chain's on purpose).",
+    graphql: 503,
+    rest: 503,
+    cli: EXIT_USAGE,
+  },
   STORAGE_FULL: {
     meaning: "The disk is full (the database's, or `export --out`'s); nothing was written.",
     graphql: 507,

@@ -6,8 +6,9 @@ import type { ChainValidationResult } from '../core/chain-validation.js';
 import type { Database } from './database.js';
 import { translateErrors } from './errors.js';
 import { createPageLimit } from './page-limit.js';
-import { blocks } from './schema.js';
+import { blocks, chainState } from './schema.js';
 import { validateStoredChain } from './stored-chain-validation.js';
+import { inBatches } from '../shared/in-batches.js';
 
 export type AppendOutcome =
   | { readonly status: 'appended' }
@@ -43,64 +44,83 @@ export interface BlockSpan {
   readonly end?: number;
 }
 
+export interface BlockPage {
+  readonly blocks: Block[];
+  /** Length of the whole chain when the page was read (same snapshot as the blocks). */
+  readonly length: number;
+}
+
+/**
+ * The stored chain, whatever the engine. Every method is asynchronous so a
+ * network database fits; the SQLite repository answers from better-sqlite3's
+ * synchronous calls. Failures come as StorageError.
+ */
 export interface ChainRepository {
-  tip(): Block | null;
+  /** Which engine holds the chain. */
+  readonly engine: 'sqlite' | 'postgres';
+  tip(): Promise<Block | null>;
   /** Number of blocks; indices are contiguous from 0, so this is the tip's index + 1. */
-  length(): number;
-  blockAt(index: number): Block | null;
-  blockByHash(hash: string): Block | null;
-  range(query: BlockRangeQuery): Block[];
+  length(): Promise<number>;
+  blockAt(index: number): Promise<Block | null>;
+  blockByHash(hash: string): Promise<Block | null>;
+  range(query: BlockRangeQuery): Promise<Block[]>;
+  /** `range(query)` and the chain's length, read from one consistent snapshot. */
+  page(query: BlockRangeQuery): Promise<BlockPage>;
   /**
    * The chain in index order, at most `batchSize` blocks at a time (keyset, no
    * OFFSET) and at most PAGE_DATA_BYTES of data (fewer blocks when they are
    * large, never fewer than one): the whole of it, or the blocks with index
-   * in [`from`, `end`).
+   * in [`from`, `end`). Each batch is read when asked for.
    */
-  batches(batchSize: number, span?: BlockSpan): Generator<Block[], void, undefined>;
+  batches(batchSize: number, span?: BlockSpan): AsyncGenerator<Block[], void, undefined>;
   /**
    * Validates the whole stored chain on worker threads with their own
    * read-only connections, so the event loop stays free (same result as
-   * feeding `batches` to a validator); `null` for an in-memory database,
-   * which no other connection can open.
+   * feeding `batches` to a validator); `null` where no other connection can
+   * open the database (SQLite in memory) or the engine has no such path.
    */
   validateOffThread(options?: {
     readonly maxReportedProblems?: number | undefined;
     readonly signal?: AbortSignal | undefined;
   }): Promise<ChainValidationResult> | null;
-  /** Runs `read` on one consistent snapshot of the database. */
-  snapshot<T>(read: () => T): T;
   /** Writes the genesis block if the chain is empty; returns whether it did. */
-  initialize(genesis: Block): boolean;
+  initialize(genesis: Block): Promise<boolean>;
   /**
-   * Appends `block` in one `BEGIN IMMEDIATE` transaction if, with the write
-   * lock held, the tip is still `expected.tipHash` and no other connection has
-   * written since `expected.changeCounter`: a block is never appended to a
-   * chain someone changed after it was validated.
+   * Appends `block` in one write transaction if, with the write lock held,
+   * the tip is still `expected.tipHash` and no other connection has written
+   * since `expected.changeCounter`: a block is never appended to a chain
+   * someone changed after it was validated.
    */
-  appendAfter(block: Block, expected: AppendExpectation): AppendOutcome;
+  appendAfter(block: Block, expected: AppendExpectation): Promise<AppendOutcome>;
   /**
    * A number that changes whenever another connection (another process
-   * included) commits to the database, and never for this connection's own
-   * writes. (SQLite: `PRAGMA data_version`; a PostgreSQL backend would keep a
-   * counter bumped by a trigger.)
+   * included) commits to the database, and never for this repository's own
+   * writes. (SQLite: `PRAGMA data_version`; PostgreSQL: a counter of writes
+   * kept by a trigger, less this repository's own.)
    */
-  externalChangeCounter(): number;
+  externalChangeCounter(): Promise<number>;
   /**
-   * Writes `blocks`, in order, into an empty database in one `BEGIN IMMEDIATE`
-   * transaction; emptiness is checked with the write lock held. Anything
-   * `blocks` throws (say, a check run while reading them) rolls back
-   * everything and is rethrown as it is; database failures come as
-   * StorageError. Validating the chain is the caller's job (the triggers
-   * still refuse blocks out of order or not linked to the one before).
+   * Writes `blocks`, in order, into an empty database in one transaction;
+   * emptiness is checked with the write lock held. Anything `blocks` throws
+   * (say, a check run while reading them) rolls back everything and is
+   * rethrown as it is; database failures come as StorageError. Validating the
+   * chain is the caller's job (the triggers still refuse blocks out of order
+   * or not linked to the one before). The event loop runs between batches of
+   * `batchSize` blocks (1000), so that a signal handler can act: once `signal`
+   * aborts, the import stops at the next batch, rolls everything back, and
+   * rejects with the signal's reason.
    */
-  importChain(blocks: Iterable<Block>): ImportOutcome;
+  importChain(blocks: Iterable<Block> | AsyncIterable<Block>, options?: ImportOptions): Promise<ImportOutcome>;
   /**
-   * `importChain` (the same one transaction, the same outcome), letting the
-   * event loop run between batches of `batchSize` blocks (1000), so that a
-   * signal handler can act: once `signal` aborts, the import stops at the
-   * next batch, rolls everything back, and rejects with the signal's reason.
+   * The difficulty stored with the chain, which new blocks are mined at. When
+   * none is stored yet (a new chain, or one older than this rule), stores
+   * `proposed` first, atomically: of processes starting together, the first wins.
    */
-  importChainInBatches(blocks: Iterable<Block>, options?: ImportOptions): Promise<ImportOutcome>;
+  claimDifficulty(proposed: number): Promise<number>;
+  /** The difficulty stored with the chain, without storing one: `null` when none is (nor, in an older database, the table for it). */
+  storedDifficulty(): Promise<number | null>;
+  /** Stores another difficulty for the chain: an operator's deliberate change (each block keeps the difficulty it was mined at). */
+  setDifficulty(difficulty: number): Promise<void>;
 }
 
 export interface ImportOptions {
@@ -111,8 +131,17 @@ export interface ImportOptions {
 const MAX_INDEX = Number.MAX_SAFE_INTEGER;
 /** 64 MiB (negative: in KiB), while a chain is imported. */
 const IMPORT_CACHE_SIZE = -65_536;
-/** Blocks `importChainInBatches` inserts between two turns of the event loop: a few ms of work. */
+/** Blocks `importChain` inserts between two turns of the event loop: a few ms of work. */
 const IMPORT_BATCH_SIZE = 1000;
+
+/** A synchronous storage call as a Promise: its failure (translated) rejects rather than throws. */
+function settled<T>(operation: () => T): Promise<T> {
+  try {
+    return Promise.resolve(translateErrors(operation));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
 
 export function createChainRepository(database: Database): ChainRepository {
   const db = database.drizzle;
@@ -157,12 +186,11 @@ export function createChainRepository(database: Database): ChainRepository {
     return from === 'first' ? firstInWindowStatement.all(parameters) : lastInWindowStatement.all(parameters).reverse();
   };
 
-  /**
-   * The import transaction, pausing (yielding) after every `batchSize` blocks.
-   * Leaving it early, by an error from `chain` or one thrown in at a pause,
-   * rolls everything back.
-   */
-  function* importing(chain: Iterable<Block>, batchSize: number): Generator<undefined, ImportOutcome, undefined> {
+  const readPage = (query: BlockRangeQuery): BlockPage =>
+    db.transaction(() => ({ blocks: readRange(query), length: (readTip()?.index ?? -1) + 1 }), { behavior: 'deferred' });
+
+  async function importChain(chain: Iterable<Block> | AsyncIterable<Block>, { batchSize = IMPORT_BATCH_SIZE, signal }: ImportOptions = {}) {
+    signal?.throwIfAborted();
     const client = database.client;
     // Hashes arrive in random order for the two unique indexes: a bigger page cache
     // spills their pages to the WAL less often (a million blocks: 35 s instead of 48 s).
@@ -173,19 +201,21 @@ export function createChainRepository(database: Database): ChainRepository {
       let committed = false;
       try {
         const tip = translateErrors(readTip);
-        if (tip !== null) return { status: 'not-empty', length: tip.index + 1 };
+        if (tip !== null) return { status: 'not-empty', length: tip.index + 1 } as const;
         let count = 0;
         let last: Block | null = null;
         // Only the driver's errors are storage failures; the source's own (a malformed file, a failed check) keep their meaning.
-        for (const block of chain) {
-          translateErrors(() => insertStatement.run({ ...block }));
-          count += 1;
-          last = block;
-          if (count % batchSize === 0) yield;
+        for await (const batch of inBatches(chain, batchSize)) {
+          for (const block of batch) translateErrors(() => insertStatement.run({ ...block }));
+          count += batch.length;
+          last = batch[batch.length - 1] ?? last;
+          await nextTurn();
+          // Checked where the import paused: leaving now rolls everything back.
+          signal?.throwIfAborted();
         }
         translateErrors(() => client.exec('COMMIT'));
         committed = true;
-        return { status: 'imported', count, tip: last };
+        return { status: 'imported', count, tip: last } as const;
       } finally {
         if (!committed && client.inTransaction) client.exec('ROLLBACK');
       }
@@ -195,17 +225,20 @@ export function createChainRepository(database: Database): ChainRepository {
   }
 
   return {
-    tip: () => translateErrors(readTip),
-    length: () => translateErrors(() => (readTip()?.index ?? -1) + 1),
-    blockAt: (index) => translateErrors(() => byIndexStatement.get({ index }) ?? null),
-    blockByHash: (hash) => translateErrors(() => byHashStatement.get({ hash }) ?? null),
-    range: (query) => translateErrors(() => readRange(query)),
+    engine: 'sqlite',
+    tip: () => settled(readTip),
+    length: () => settled(() => (readTip()?.index ?? -1) + 1),
+    blockAt: (index) => settled(() => byIndexStatement.get({ index }) ?? null),
+    blockByHash: (hash) => settled(() => byHashStatement.get({ hash }) ?? null),
+    range: (query) => settled(() => readRange(query)),
+    page: (query) => settled(() => readPage(query)),
 
-    *batches(batchSize, { from = 0, end = MAX_INDEX } = {}) {
+    async *batches(batchSize, { from = 0, end = MAX_INDEX } = {}) {
       let afterIndex = from - 1;
       while (afterIndex + 1 < end) {
-        const batch = translateErrors(() =>
-          readRange({ afterIndex, beforeIndex: end, limit: pageLimit(afterIndex, end, batchSize), from: 'first' }),
+        const after = afterIndex;
+        const batch = await settled(() =>
+          readRange({ afterIndex: after, beforeIndex: end, limit: pageLimit(after, end, batchSize), from: 'first' }),
         );
         if (batch.length === 0) return;
         yield batch;
@@ -219,10 +252,8 @@ export function createChainRepository(database: Database): ChainRepository {
       return validateStoredChain(file, { lastIndex, ...options });
     },
 
-    snapshot: (read) => translateErrors(() => db.transaction(() => read(), { behavior: 'deferred' })),
-
     initialize: (genesis) =>
-      translateErrors(() =>
+      settled(() =>
         db.transaction(
           (tx) => {
             if (readTip() !== null) return false;
@@ -234,7 +265,7 @@ export function createChainRepository(database: Database): ChainRepository {
       ),
 
     appendAfter: (block, expected) =>
-      translateErrors(() =>
+      settled(() =>
         db.transaction(
           (): AppendOutcome => {
             const tip = readTip();
@@ -246,26 +277,37 @@ export function createChainRepository(database: Database): ChainRepository {
         ),
       ),
 
-    externalChangeCounter: () => translateErrors(readChangeCounter),
+    externalChangeCounter: () => settled(readChangeCounter),
+    importChain,
 
-    importChain(chain) {
-      const steps = importing(chain, Number.POSITIVE_INFINITY);
-      for (;;) {
-        const step = steps.next();
-        if (step.done) return step.value;
-      }
-    },
+    claimDifficulty: (proposed) =>
+      settled(() =>
+        db.transaction(
+          (tx) => {
+            tx.insert(chainState)
+              .values({ id: 1, difficulty: proposed })
+              .onConflictDoUpdate({
+                target: chainState.id,
+                set: { difficulty: sql`coalesce(${chainState.difficulty}, excluded.difficulty)` },
+              })
+              .run();
+            return tx.select({ difficulty: chainState.difficulty }).from(chainState).get()?.difficulty ?? proposed;
+          },
+          { behavior: 'immediate' },
+        ),
+      ),
 
-    async importChainInBatches(chain, { batchSize = IMPORT_BATCH_SIZE, signal } = {}) {
-      signal?.throwIfAborted();
-      const steps = importing(chain, batchSize);
-      for (;;) {
-        const step = steps.next();
-        if (step.done) return step.value;
-        await nextTurn();
-        // Thrown in where the import paused: it rolls back, and the reason comes back out.
-        if (signal?.aborted === true) steps.throw(signal.reason);
-      }
-    },
+    storedDifficulty: () =>
+      settled(() => {
+        // A database opened read-only is not migrated: an older one has no such table.
+        const hasTable =
+          database.client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain_state'").get() !== undefined;
+        return hasTable ? (db.select({ difficulty: chainState.difficulty }).from(chainState).get()?.difficulty ?? null) : null;
+      }),
+
+    setDifficulty: (difficulty) =>
+      settled(() => {
+        db.insert(chainState).values({ id: 1, difficulty }).onConflictDoUpdate({ target: chainState.id, set: { difficulty } }).run();
+      }),
   };
 }

@@ -1,11 +1,12 @@
 /**
  * Storage failures in terms the rest of the server can act on, so no SQLite
- * error code (or message, which may name files) travels past `src/storage`.
+ * or PostgreSQL error code (or message, which may name files) travels past `src/storage`.
  */
-export type StorageFailure = 'busy' | 'full' | 'constraint' | 'read-only' | 'corrupt' | 'unknown';
+/** `unavailable`: a database server that cannot be reached or did not answer in time (PostgreSQL). */
+export type StorageFailure = 'busy' | 'full' | 'constraint' | 'read-only' | 'corrupt' | 'unavailable' | 'unknown';
 
 export class StorageError extends Error {
-  override readonly name = 'StorageError';
+  override readonly name: string = 'StorageError';
   constructor(
     readonly failure: StorageFailure,
     message: string,
@@ -13,6 +14,11 @@ export class StorageError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** The database could not be opened at all (start-up): its message is one line for the operator, naming the database but no credentials. */
+export class StorageOpenError extends StorageError {
+  override readonly name = 'StorageOpenError';
 }
 
 const FAILURE_BY_SQLITE_CODE: ReadonlyArray<readonly [prefix: string, failure: StorageFailure]> = [

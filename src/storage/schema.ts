@@ -29,3 +29,19 @@ export const blocks = sqliteTable(
 );
 
 export type BlockRow = typeof blocks.$inferSelect;
+
+/**
+ * One row (id 1) about the chain as a whole: the difficulty it is mined at.
+ * A process configured with another refuses to mine (see the ledger).
+ */
+export const chainState = sqliteTable(
+  'chain_state',
+  {
+    id: integer('id').primaryKey(),
+    difficulty: integer('difficulty'),
+  },
+  (table) => [
+    check('chain_state_single_row', sql`${table.id} = 1`),
+    check('chain_state_difficulty_range', sql`${table.difficulty} BETWEEN 1 AND 64`),
+  ],
+);

@@ -6,11 +6,10 @@ import type * as AtomicFileModule from '../../src/chain-file/atomic-file.js';
 import type * as VerifyChainFileModule from '../../src/chain-file/verify-chain-file.js';
 import type { Block } from '../../src/core/block.js';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli, storedBlocks } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp-database.js';
+import { tempDir, writeChainDatabase } from '../helpers/temp-database.js';
 
 /** Faults the tests inject where the tool's own steps meet the file system. */
 const hooks = vi.hoisted(() => ({
@@ -164,9 +163,7 @@ describe('import cleans up after itself', () => {
     const target = join(tempDir(), 'chain.db');
     // Created and filled by someone else between import's look at the path and its insert.
     hooks.afterVerify = () => {
-      const database = openDatabase(target);
-      createChainRepository(database).importChain(CHAIN.slice(0, 2));
-      database.close();
+      writeChainDatabase(target, CHAIN.slice(0, 2));
     };
     const run = await runCli(['import', chainFile(CHAIN), '--db', target]);
     expect(run.exitCode).toBe(1);
@@ -178,9 +175,7 @@ describe('import cleans up after itself', () => {
 describe('export --out failures', () => {
   function storedChain(): string {
     const path = join(tempDir(), 'source.db');
-    const database = openDatabase(path);
-    createChainRepository(database).importChain(CHAIN);
-    database.close();
+    writeChainDatabase(path, CHAIN);
     return path;
   }
 

@@ -2,21 +2,13 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli } from '../helpers/cli.js';
-import { tamper, tempDatabasePath, tempDir } from '../helpers/temp-database.js';
+import { tamper, tempChainDatabase, tempDatabasePath, tempDir } from '../helpers/temp-database.js';
 
 function storedChain(length: number): string {
-  const path = tempDatabasePath();
-  const database = openDatabase(path);
-  try {
-    createChainRepository(database).importChain(buildChain(length));
-  } finally {
-    database.close();
-  }
-  return path;
+  return tempChainDatabase(buildChain(length));
 }
 
 describe('pow-ledger info', () => {
@@ -40,7 +32,17 @@ describe('pow-ledger info', () => {
         ].join('\n'),
       );
       const json = await runCli(['info', '--json'], { env: { DATABASE_PATH: path } });
-      expect(json.json()).toEqual({ databasePath: path, databaseBytes: bytes, length: 3, tipIndex: 2, tipHash: tip.hash, difficulty: 4 });
+      expect(json.json()).toEqual({
+        engine: 'sqlite',
+        database: path,
+        databasePath: path,
+        databaseBytes: bytes,
+        length: 3,
+        tipIndex: 2,
+        tipHash: tip.hash,
+        difficulty: 4,
+        chainDifficulty: null,
+      });
     } finally {
       writer.close();
     }

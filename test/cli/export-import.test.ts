@@ -6,27 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
 import { runProgram } from '../../src/cli/program.js';
 import { toSeedBlockJson } from '../../src/core/seed-format.js';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli, storedBlocks } from '../helpers/cli.js';
 import { bestEngine } from '../helpers/engines.js';
-import { tempDatabasePath, tempDir } from '../helpers/temp-database.js';
+import { tempChainDatabase, tempDatabasePath, tempDir } from '../helpers/temp-database.js';
 import type { Block } from '../../src/core/block.js';
 
 const MINING_ENV = { DIFFICULTY: '4', MINER: bestEngine(), MINING_THREADS: '2' };
 
 /** A database holding `chain`, written as the server would have. */
 function storedChain(chain: readonly Block[]): string {
-  const path = tempDatabasePath();
-  const database = openDatabase(path);
-  try {
-    createChainRepository(database).importChain(chain);
-  } finally {
-    database.close();
-  }
-  return path;
+  return tempChainDatabase(chain);
 }
 
 function chainFile(blocks: readonly Block[], length = blocks.length): string {
@@ -46,6 +38,13 @@ describe('pow-ledger export, verify and import', () => {
       ).exitCode,
     ).toBe(0);
     expect((await runCli(['mine', '--db', source, '--count', '2'], { env: MINING_ENV })).exitCode).toBe(0);
+    // The chain's difficulty changes only on purpose; blocks keep the difficulty each was mined at.
+    const refused = await runCli(['mine', '--db', source, '--data', ''], { env: { ...MINING_ENV, DIFFICULTY: '3' } });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/DIFFICULTY_MISMATCH|mined at difficulty 4/);
+    expect((await runCli(['set-difficulty', '3', '--db', source])).stdout).toBe(
+      `The chain in ${source} is now mined at difficulty 3 (it was 4). Servers and \`mine\` need DIFFICULTY=3 to mine onto it.\n`,
+    );
     expect((await runCli(['mine', '--db', source, '--data', ''], { env: { ...MINING_ENV, DIFFICULTY: '3' } })).exitCode).toBe(0);
 
     const file = join(tempDir(), 'export.json');

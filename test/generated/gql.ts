@@ -15,6 +15,8 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation FaultMine {\n    mineBlock { block { index hash } }\n  }\n": typeof types.FaultMineDocument,
+    "\n  query FaultLength {\n    chain(last: 1) { totalCount }\n    validate { valid length }\n  }\n": typeof types.FaultLengthDocument,
     "\n  mutation Mine($data: String) {\n    mineBlock(data: $data) {\n      message\n      block { index proof previousHash hash data difficulty }\n      attempts\n      durationMs\n    }\n  }\n": typeof types.MineDocument,
     "\n  query Page($first: Int, $after: String, $last: Int, $before: String) {\n    chain(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges { cursor node { index hash } }\n      nodes { index timestamp proof previousHash hash data difficulty }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.PageDocument,
     "\n  query ReadBack($hash: String!) {\n    block(index: 3) { index timestamp proof previousHash hash data difficulty }\n    byHash: blockByHash(hash: $hash) { index }\n    tip { index }\n    difficulty\n  }\n": typeof types.ReadBackDocument,
@@ -24,6 +26,8 @@ type Documents = {
     "\n  query Limits {\n    difficulty\n    limits { dataMaxBytes defaultPageSize maxPageSize }\n  }\n": typeof types.LimitsDocument,
 };
 const documents: Documents = {
+    "\n  mutation FaultMine {\n    mineBlock { block { index hash } }\n  }\n": types.FaultMineDocument,
+    "\n  query FaultLength {\n    chain(last: 1) { totalCount }\n    validate { valid length }\n  }\n": types.FaultLengthDocument,
     "\n  mutation Mine($data: String) {\n    mineBlock(data: $data) {\n      message\n      block { index proof previousHash hash data difficulty }\n      attempts\n      durationMs\n    }\n  }\n": types.MineDocument,
     "\n  query Page($first: Int, $after: String, $last: Int, $before: String) {\n    chain(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges { cursor node { index hash } }\n      nodes { index timestamp proof previousHash hash data difficulty }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.PageDocument,
     "\n  query ReadBack($hash: String!) {\n    block(index: 3) { index timestamp proof previousHash hash data difficulty }\n    byHash: blockByHash(hash: $hash) { index }\n    tip { index }\n    difficulty\n  }\n": types.ReadBackDocument,
@@ -33,6 +37,14 @@ const documents: Documents = {
     "\n  query Limits {\n    difficulty\n    limits { dataMaxBytes defaultPageSize maxPageSize }\n  }\n": types.LimitsDocument,
 };
 
+/**
+ * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function gql(source: "\n  mutation FaultMine {\n    mineBlock { block { index hash } }\n  }\n"): typeof import('./graphql.js').FaultMineDocument;
+/**
+ * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function gql(source: "\n  query FaultLength {\n    chain(last: 1) { totalCount }\n    validate { valid length }\n  }\n"): typeof import('./graphql.js').FaultLengthDocument;
 /**
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

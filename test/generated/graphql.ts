@@ -19,6 +19,16 @@ export type ChainErrorReason =
   /** A block's proof, after the previous block's proof, does not meet the block's difficulty. */
   | 'PROOF_INVALID';
 
+export type FaultMineMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FaultMineMutation = { mineBlock: { block: { index: number, hash: string } } };
+
+export type FaultLengthQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FaultLengthQuery = { chain: { totalCount: number }, validate: { valid: boolean, length: number } };
+
 export type MineMutationVariables = Exact<{
   data?: string | null | undefined;
 }>;
@@ -84,6 +94,27 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const FaultMineDocument = new TypedDocumentString(`
+    mutation FaultMine {
+  mineBlock {
+    block {
+      index
+      hash
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FaultMineMutation, FaultMineMutationVariables>;
+export const FaultLengthDocument = new TypedDocumentString(`
+    query FaultLength {
+  chain(last: 1) {
+    totalCount
+  }
+  validate {
+    valid
+    length
+  }
+}
+    `) as unknown as TypedDocumentString<FaultLengthQuery, FaultLengthQueryVariables>;
 export const MineDocument = new TypedDocumentString(`
     mutation Mine($data: String) {
   mineBlock(data: $data) {

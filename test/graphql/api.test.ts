@@ -3,8 +3,10 @@ import type { App } from '../../src/app.js';
 import { SEED_PROOFS } from '../fixtures/seed-chain.js';
 import type { PageQuery } from '../generated/graphql.js';
 import { gql } from '../generated/index.js';
-import { createTestApp, executeOperation } from '../helpers/execute-operation.js';
-import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
+import type { Config } from '../../src/config.js';
+import { createTestApp as createAppOn, executeOperation } from '../helpers/execute-operation.js';
+import { ENGINES } from '../helpers/postgres.js';
+import { testDatabase } from '../helpers/storage-engines.js';
 
 const Mine = gql(`
   mutation Mine($data: String) {
@@ -74,7 +76,10 @@ async function mine(app: App, times: number) {
 
 const lengthOf = async (app: App): Promise<number> => (await executeOperation(app, Page, { first: 0 })).data!.chain.totalCount;
 
-describe('the GraphQL API', () => {
+describe.each(ENGINES)('the GraphQL API on %s', (engine) => {
+  /** The app on a fresh database of this engine (`overrides` on top). */
+  const createTestApp = async (overrides: Partial<Config> = {}) => createAppOn({ ...(await testDatabase(engine)).config, ...overrides });
+
   it('serves GraphiQL without a CDN', async () => {
     const app = await createTestApp();
     const page = await app.yoga.fetch('http://ledger.test/graphql', { headers: { accept: 'text/html' } });
@@ -171,12 +176,12 @@ describe('the GraphQL API', () => {
   });
 
   it('keeps the chain across a restart', async () => {
-    const path = tempDatabasePath();
-    const first = await createTestApp({ databasePath: path });
+    const { config } = await testDatabase(engine);
+    const first = await createAppOn(config);
     const mined = await mine(first, 3);
     await first.close();
 
-    const second = await createTestApp({ databasePath: path });
+    const second = await createAppOn(config);
     const page = (await executeOperation(second, Page, { first: 10 })).data!.chain;
     expect(page.nodes.slice(1)).toEqual(mined.map((block) => ({ ...block, timestamp: expect.any(String) as string })));
     expect((await executeOperation(second, Validate)).data!.validate.valid).toBe(true);
@@ -194,10 +199,10 @@ describe('the GraphQL API', () => {
   });
 
   it('reports a row changed through a second connection, and mineBlock then refuses', async () => {
-    const path = tempDatabasePath();
-    const app = await createTestApp({ databasePath: path });
+    const database = await testDatabase(engine);
+    const app = await createAppOn(database.config);
     await mine(app, 3);
-    tamper(path, 'UPDATE blocks SET proof = 12345 WHERE block_index = 1');
+    await database.tamper('UPDATE blocks SET proof = 12345 WHERE block_index = 1');
 
     expect((await executeOperation(app, Validate)).data!.validate).toMatchObject({
       valid: false,

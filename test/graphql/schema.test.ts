@@ -27,7 +27,7 @@ async function execute(ledger: Ledger, query: string) {
 describe('GraphQL layer', () => {
   it('carries proofs beyond 32 bits exactly', async () => {
     const block: Block = { ...SEED_BLOCKS[1]!, proof: 2 ** 40 + 1 };
-    const { text } = await execute(ledgerWith({ blockAt: () => block }), '{ block(index: 1) { proof } }');
+    const { text } = await execute(ledgerWith({ blockAt: () => Promise.resolve(block) }), '{ block(index: 1) { proof } }');
     expect(text).toBe('{"data":{"block":{"proof":1099511627777}}}');
   });
 

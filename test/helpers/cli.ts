@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { CliIo } from '../../src/cli/io.js';
 import { runProgram } from '../../src/cli/program.js';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
-import { openDatabase } from '../../src/storage/database.js';
+import Sqlite from 'better-sqlite3';
 import type { Block } from '../../src/core/block.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -84,12 +83,33 @@ export function spawnCli(
   });
 }
 
-/** Every stored block, in order, read on a connection of its own. */
+interface StoredRow {
+  readonly block_index: number;
+  readonly timestamp: string;
+  readonly proof: number;
+  readonly previous_hash: string;
+  readonly hash: string;
+  readonly data: string | null;
+  readonly difficulty: number;
+}
+
+/** Every stored block, in order, read on a read-only connection of its own (as sqlite3 would, not through the repository). */
 export function storedBlocks(path: string): Block[] {
-  const database = openDatabase(path, { readOnly: true });
+  const connection = new Sqlite(path, { readonly: true, fileMustExist: true });
   try {
-    return [...createChainRepository(database).batches(1000)].flat();
+    return connection
+      .prepare<[], StoredRow>('SELECT * FROM blocks ORDER BY block_index')
+      .all()
+      .map((row) => ({
+        index: row.block_index,
+        timestamp: row.timestamp,
+        proof: row.proof,
+        previousHash: row.previous_hash,
+        hash: row.hash,
+        data: row.data,
+        difficulty: row.difficulty,
+      }));
   } finally {
-    database.close();
+    connection.close();
   }
 }

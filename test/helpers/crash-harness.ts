@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
+import pg from 'pg';
 import type { Block } from '../../src/core/block.js';
 import { validateChain } from '../../src/core/chain-validation.js';
 import { spawnMain, waitForUrl } from './spawn-main.js';
@@ -11,6 +12,8 @@ import { spawnMain, waitForUrl } from './spawn-main.js';
  */
 export interface CrashReport {
   readonly kills: number;
+  /** Which engine the server ran on. */
+  readonly engine: 'sqlite' | 'postgres';
   /** Kills that landed while at least one mine request was unanswered. */
   readonly killsWithMinesInFlight: number;
   /**
@@ -47,21 +50,35 @@ interface StoredRow {
   difficulty: number;
 }
 
+const toBlock = (row: StoredRow): Block => ({
+  index: Number(row.block_index),
+  timestamp: row.timestamp,
+  proof: Number(row.proof),
+  previousHash: row.previous_hash,
+  hash: row.hash,
+  data: row.data,
+  difficulty: row.difficulty,
+});
+
+/** Reads the PostgreSQL database as a fresh process would (PostgreSQL checks its own pages). */
+async function inspectPostgres(url: string): Promise<{ integrity: string; chain: Block[] }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<StoredRow>('SELECT * FROM blocks ORDER BY block_index');
+    return { integrity: 'ok', chain: rows.map(toBlock) };
+  } finally {
+    await client.end();
+  }
+}
+
 /** Reads the file as a fresh process would, after checking SQLite's own integrity. */
 export function inspectDatabase(path: string): { integrity: string; chain: Block[] } {
   const connection = new Sqlite(path, { readonly: true });
   try {
     const integrity = String(connection.pragma('integrity_check', { simple: true }));
     const rows = connection.prepare('SELECT * FROM blocks ORDER BY block_index').all() as StoredRow[];
-    const chain = rows.map((row) => ({
-      index: row.block_index,
-      timestamp: row.timestamp,
-      proof: row.proof,
-      previousHash: row.previous_hash,
-      hash: row.hash,
-      data: row.data,
-      difficulty: row.difficulty,
-    }));
+    const chain = rows.map(toBlock);
     return { integrity, chain };
   } finally {
     connection.close();
@@ -116,12 +133,15 @@ const procSyscallReadable = process.platform === 'linux' && (SYNC_SYSCALLS[proce
 
 export async function runCrashRounds({
   databasePath,
+  databaseUrl,
   rounds,
   clients = 3,
   killAfterMs = [0, 100],
   log = () => undefined,
 }: {
-  databasePath: string;
+  /** The SQLite file the server runs on, unless `databaseUrl` (PostgreSQL) is given. */
+  databasePath?: string;
+  databaseUrl?: string;
   rounds: number;
   clients?: number;
   /**
@@ -136,10 +156,11 @@ export async function runCrashRounds({
   let killsWithMinesInFlight = 0;
   let killsDuringCommitSync = 0;
   let finalLength = 0;
+  const database = databaseUrl === undefined ? { DATABASE_PATH: databasePath ?? '' } : { DATABASE_URL: databaseUrl };
 
   for (let round = 1; round <= rounds && problems.length === 0; round++) {
     const server = spawnMain({
-      DATABASE_PATH: databasePath,
+      ...database,
       DIFFICULTY: '1',
       DATA_MAX_BYTES: String(PAYLOAD_BYTES),
       MINING_RATE_LIMIT: '0',
@@ -190,7 +211,7 @@ export async function runCrashRounds({
       await Promise.allSettled(running);
     }
 
-    const { integrity, chain } = inspectDatabase(databasePath);
+    const { integrity, chain } = databaseUrl === undefined ? inspectDatabase(databasePath ?? '') : await inspectPostgres(databaseUrl);
     if (integrity !== 'ok') problems.push(`round ${round}: integrity_check says ${integrity}`);
     const validation = validateChain(chain);
     if (!validation.valid) problems.push(`round ${round}: chain invalid: ${validation.problems[0]?.message}`);
@@ -205,8 +226,10 @@ export async function runCrashRounds({
 
   return {
     kills: rounds,
+    engine: databaseUrl === undefined ? 'sqlite' : 'postgres',
     killsWithMinesInFlight,
-    killsDuringCommitSync: procSyscallReadable ? killsDuringCommitSync : null,
+    // With PostgreSQL the commit's sync happens in the database server, not in the process killed.
+    killsDuringCommitSync: procSyscallReadable && databaseUrl === undefined ? killsDuringCommitSync : null,
     committedButUnacknowledged: finalLength - 1 - acknowledged.size,
     acknowledged: acknowledged.size,
     finalLength,

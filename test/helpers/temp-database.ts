@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import type { Block } from '../../src/core/block.js';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { onTestFinished } from 'vitest';
 
@@ -39,14 +38,30 @@ export function tamper(path: string, sql: string): void {
   connection.close();
 }
 
-/** A database file of a test's own holding `blocks` (say, a long chain from buildChain), written in one transaction. */
+/**
+ * A database file of a test's own holding `blocks` (say, a long chain from
+ * buildChain), created and migrated as the server does, then written in one
+ * transaction (the triggers still check every row).
+ */
 export function tempChainDatabase(blocks: readonly Block[]): string {
   const path = tempDatabasePath();
+  writeChainDatabase(path, blocks);
+  return path;
+}
+
+/** Creates (or opens) the database at `path` as the server does and appends `blocks` in one transaction, synchronously. */
+export function writeChainDatabase(path: string, blocks: readonly Block[]): void {
   const database = openDatabase(path);
   try {
-    createChainRepository(database).importChain(blocks);
+    const insert = database.client.prepare(
+      'INSERT INTO blocks (block_index, timestamp, proof, previous_hash, hash, data, difficulty) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    database.client.transaction(() => {
+      for (const block of blocks) {
+        insert.run(block.index, block.timestamp, block.proof, block.previousHash, block.hash, block.data, block.difficulty);
+      }
+    })();
   } finally {
     database.close();
   }
-  return path;
 }

@@ -33,7 +33,7 @@ describe('a body in another charset, and strict /blocks numbers', () => {
     const rest = await fetch(new URL('/blocks', server.url), { method: 'POST', headers: latin1, body: '{"data":"caf\u00e9"}' });
     expect(rest.status).toBe(415);
     expect(await rest.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
-    expect(server.app.ledger.length()).toBe(1);
+    expect(await server.app.ledger.length()).toBe(1);
     const utf8 = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=UTF-8' },

@@ -37,6 +37,6 @@ describe('a sandboxed page in Chromium', () => {
       `<script>${script}</script>`,
     );
     expect(results).toEqual(['refused: TypeError', 'refused: TypeError']);
-    expect(server.app.ledger.length()).toBe(1);
+    expect(await server.app.ledger.length()).toBe(1);
   });
 });

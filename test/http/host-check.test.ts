@@ -104,7 +104,7 @@ describe('a Host or request target no URL can be made of', () => {
         expect(JSON.parse(other.body), `${host} ${path}`).toMatchObject({ code: 'BAD_REQUEST' });
       }
     }
-    expect(server.app.ledger.length()).toBe(1);
+    expect(await server.app.ledger.length()).toBe(1);
   });
 
   it('refuses an absolute-form request target the same way', async () => {
@@ -138,7 +138,7 @@ describe('DNS rebinding', () => {
       code: 'MISDIRECTED_REQUEST',
       message: expect.stringContaining('TRUST_PROXY') as string,
     });
-    expect(server.app.ledger.length()).toBe(1);
+    expect(await server.app.ledger.length()).toBe(1);
   });
 
   it.each(['localhost', '127.0.0.1', '[::1]'])('answers under %s', async (name) => {
@@ -151,7 +151,7 @@ describe('DNS rebinding', () => {
       body: MINE,
     });
     expect(reply.status).toBe(200);
-    expect(server.app.ledger.length()).toBe(2);
+    expect(await server.app.ledger.length()).toBe(2);
   });
 
   it('leaves the Host to a reverse proxy named in TRUST_PROXY', async () => {

@@ -5,14 +5,14 @@ import { openDatabase } from '../../src/storage/database.js';
 import { buildChain } from '../helpers/chains.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
-function storedChain(path: string, length = 25): ChainRepository {
+async function storedChain(path: string, length = 25): Promise<ChainRepository> {
   const database = openDatabase(path);
   onTestFinished(() => database.close());
   const repository = createChainRepository(database);
   const chain = buildChain(length, { dataFor: (i) => (i % 5 === 0 ? `payload ${i}` : null) });
-  repository.initialize(chain[0]!);
+  expect(await repository.initialize(chain[0]!)).toBe(true);
   for (const block of chain.slice(1)) {
-    repository.appendAfter(block, { tipHash: block.previousHash, changeCounter: repository.externalChangeCounter() });
+    await repository.appendAfter(block, { tipHash: block.previousHash, changeCounter: await repository.externalChangeCounter() });
   }
   return repository;
 }
@@ -38,7 +38,7 @@ const HERE = { offThreadFrom: Number.POSITIVE_INFINITY };
 describe('chain integrity', () => {
   it('gives the same verdict on worker threads as on the main thread, valid or tampered', async () => {
     const path = tempDatabasePath();
-    const repository = storedChain(path);
+    const repository = await storedChain(path);
     const expected = await createChainIntegrity(repository, HERE).verify();
     expect(expected).toMatchObject({ valid: true, length: 25 });
     expect(await createChainIntegrity(repository, ON_WORKERS).verify()).toEqual(expected);
@@ -56,7 +56,7 @@ describe('chain integrity', () => {
 
   it('validates on worker threads again only when another connection has written', async () => {
     const path = tempDatabasePath();
-    const { repository, passes } = countingOffThread(storedChain(path));
+    const { repository, passes } = countingOffThread(await storedChain(path));
     const integrity = createChainIntegrity(repository, ON_WORKERS);
     expect(await integrity.verify()).toMatchObject({ valid: true, length: 25 });
     expect(await integrity.current()).toMatchObject({ valid: true });
@@ -67,14 +67,14 @@ describe('chain integrity', () => {
   });
 
   it('validates a database in memory on the main thread', async () => {
-    const repository = storedChain(':memory:', 5);
+    const repository = await storedChain(':memory:', 5);
     const { repository: counting, passes } = countingOffThread(repository);
     expect(await createChainIntegrity(counting, ON_WORKERS).verify()).toMatchObject({ valid: true, length: 5 });
     expect(passes()).toBe(1); // asked, and declined
   });
 
   it('abandons a pass on worker threads when its signal aborts', async () => {
-    const repository = storedChain(tempDatabasePath());
+    const repository = await storedChain(tempDatabasePath());
     const controller = new AbortController();
     const pass = createChainIntegrity(repository, { ...ON_WORKERS, signal: controller.signal }).verify();
     const reason = new Error('shutting down');

@@ -48,13 +48,17 @@ async function expectLedgerError(promise: Promise<unknown>, code: string): Promi
   return error as LedgerError;
 }
 
-const allBlocks = (repository: ReturnType<typeof createChainRepository>) => [...repository.batches(1000)].flat();
+async function allBlocks(repository: ReturnType<typeof createChainRepository>) {
+  const blocks = [];
+  for await (const batch of repository.batches(1000)) blocks.push(...batch);
+  return blocks;
+}
 
 describe('ledger', () => {
   it("writes a genesis block and mines the seed's proofs", async () => {
     const { ledger } = await openLedger(tempDatabasePath());
-    expect(ledger.length()).toBe(1);
-    const genesis = ledger.tip();
+    expect(await ledger.length()).toBe(1);
+    const genesis = await ledger.tip();
     expect(genesis).toMatchObject({ index: 0, proof: 1, previousHash: '0', data: null, difficulty: 4 });
     expect(genesis.timestamp).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
 
@@ -74,7 +78,7 @@ describe('ledger', () => {
     const { ledger } = await openLedger(tempDatabasePath());
     const { block } = await ledger.mineBlock({ data: 'héllo 😀' });
     expect(block.data).toBe('héllo 😀');
-    expect(ledger.blockAt(1)).toEqual(block);
+    expect(await ledger.blockAt(1)).toEqual(block);
     expect(hashBlock({ ...block, data: null })).not.toBe(block.hash);
   });
 
@@ -86,20 +90,20 @@ describe('ledger', () => {
   ])('refuses data %s and writes nothing', async (_, data) => {
     const { ledger } = await openLedger(tempDatabasePath());
     await expectLedgerError(ledger.mineBlock({ data }), 'BAD_USER_INPUT');
-    expect(ledger.length()).toBe(1);
+    expect(await ledger.length()).toBe(1);
   });
 
   it('accepts data of exactly the byte limit', async () => {
     const { ledger } = await openLedger(tempDatabasePath());
     await ledger.mineBlock({ data: 'é'.repeat(32) });
-    expect(ledger.length()).toBe(2);
+    expect(await ledger.length()).toBe(2);
   });
 
   it('turns 20 concurrent mines into 20 consecutive blocks', async () => {
     const { ledger, repository } = await openLedger(tempDatabasePath(), { difficulty: 2 });
     const mined = await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.mineBlock({ data: `request ${i}` })));
     expect(mined.map((result) => result.block.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(validateChain(allBlocks(repository)).valid).toBe(true);
+    expect(validateChain(await allBlocks(repository)).valid).toBe(true);
   });
 
   it('keeps two writers on one file from forking: each re-mines on the moved tip', async () => {
@@ -108,7 +112,7 @@ describe('ledger', () => {
     const second = await openLedger(path, { difficulty: 2 });
     const mines = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? first : second).ledger.mineBlock({ data: `writer ${i % 2}` }));
     await Promise.all(mines);
-    const chain = allBlocks(first.repository);
+    const chain = await allBlocks(first.repository);
     expect(chain).toHaveLength(13);
     expect(validateChain(chain).valid).toBe(true);
   });
@@ -135,8 +139,8 @@ describe('ledger', () => {
     expect(mined.block).toMatchObject({ index: 2, proof: 45293, data: 'this writer' });
     // Two threads: every candidate below each answer is hashed, and a little more.
     expect(mined.attempts).toBeGreaterThanOrEqual(533 + 45293);
-    expect(repository.blockAt(1)).toMatchObject({ proof: 533, data: 'the other writer' });
-    expect(validateChain(allBlocks(repository)).valid).toBe(true);
+    expect(await repository.blockAt(1)).toMatchObject({ proof: 533, data: 'the other writer' });
+    expect(validateChain(await allBlocks(repository)).valid).toBe(true);
   });
 
   it('never appends onto a chain tampered with while it searched for the proof', async () => {
@@ -155,7 +159,7 @@ describe('ledger', () => {
     const { ledger } = await openLedger(path, { proofSearch: tampering });
     await ledger.mineBlock();
     await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
-    expect(ledger.length()).toBe(2);
+    expect(await ledger.length()).toBe(2);
   });
 
   it('keeps its proof when another connection wrote without moving the tip', async () => {
@@ -174,7 +178,7 @@ describe('ledger', () => {
     const mined = await ledger.mineBlock();
     expect(mined.block.proof).toBe(533);
     expect(mined.attempts).toBe(533);
-    expect(ledger.length()).toBe(2);
+    expect(await ledger.length()).toBe(2);
   });
 
   it('gives up with CHAIN_CONFLICT when other writers move the tip in every round', async () => {
@@ -192,8 +196,8 @@ describe('ledger', () => {
     };
     const { ledger } = await openLedger(path, { difficulty: 1, proofSearch: alwaysOvertaken });
     await expectLedgerError(ledger.mineBlock({ data: 'never' }), 'CHAIN_CONFLICT');
-    expect(validateChain(allBlocks(other.repository)).valid).toBe(true);
-    expect(allBlocks(other.repository).some((block) => block.data === 'never')).toBe(false);
+    expect(validateChain(await allBlocks(other.repository)).valid).toBe(true);
+    expect((await allBlocks(other.repository)).some((block) => block.data === 'never')).toBe(false);
   }, 120_000);
 
   it('answers DATABASE_READ_ONLY when the database cannot be written', async () => {
@@ -205,7 +209,7 @@ describe('ledger', () => {
     onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
     database.client.pragma('query_only = ON');
     await expectLedgerError(ledger.mineBlock(), 'DATABASE_READ_ONLY');
-    expect(ledger.length()).toBe(1);
+    expect(await ledger.length()).toBe(1);
   });
 
   it('reports a block changed through another connection and refuses to mine onto it', async () => {
@@ -218,9 +222,9 @@ describe('ledger', () => {
     expect(result.valid).toBe(false);
     expect(result.problems.map(({ index, reason }) => ({ index, reason }))).toEqual([{ index: 2, reason: 'HASH_MISMATCH' }]);
     await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
-    expect(ledger.length()).toBe(4);
+    expect(await ledger.length()).toBe(4);
     // Reads still work, so the damage can be inspected.
-    expect(ledger.blockAt(2)?.data).toBe('rewritten');
+    expect((await ledger.blockAt(2))?.data).toBe('rewritten');
   });
 
   it('notices tampering before mining even when nobody asked to validate', async () => {
@@ -239,22 +243,30 @@ describe('ledger', () => {
     }
     tamper(path, "UPDATE blocks SET timestamp = '2000-01-01 00:00:00.000000' WHERE block_index = 0");
     const { ledger } = await openLedger(path);
-    expect(ledger.length()).toBe(2);
+    expect(await ledger.length()).toBe(2);
     await expectLedgerError(ledger.mineBlock(), 'CHAIN_INVALID');
     expect((await ledger.validate()).problems[0]).toMatchObject({ index: 0, reason: 'HASH_MISMATCH' });
   });
 
-  it('records the difficulty of each block, and a later server at another difficulty accepts them', async () => {
+  it("refuses to mine at another difficulty than the chain's, until the chain's is changed on purpose", async () => {
     const path = tempDatabasePath();
     {
       const { ledger } = await openLedger(path, { difficulty: 3 });
+      expect(ledger.chainDifficulty).toBe(3);
       const { block } = await ledger.mineBlock();
       expect(block.difficulty).toBe(3);
     }
+    {
+      const { ledger } = await openLedger(path, { difficulty: 2 });
+      expect(ledger.chainDifficulty).toBe(3);
+      await expectLedgerError(ledger.mineBlock(), 'DIFFICULTY_MISMATCH');
+      expect(await ledger.length()).toBe(2);
+    }
+    await (await openLedger(path, { difficulty: 3 })).repository.setDifficulty(2);
     const { ledger, repository } = await openLedger(path, { difficulty: 2 });
     const { block } = await ledger.mineBlock();
     expect(block.difficulty).toBe(2);
-    expect(allBlocks(repository).map((b) => b.difficulty)).toEqual([4, 3, 2]);
+    expect((await allBlocks(repository)).map((b) => b.difficulty)).toEqual([4, 3, 2]);
     expect((await ledger.validate()).valid).toBe(true);
   });
 
@@ -264,10 +276,10 @@ describe('ledger', () => {
     const other = secondConnection(path);
     other.exec('BEGIN IMMEDIATE');
     await expectLedgerError(ledger.mineBlock(), 'DB_BUSY');
-    expect(ledger.blockAt(0)).not.toBeNull();
+    expect(await ledger.blockAt(0)).not.toBeNull();
     other.exec('ROLLBACK');
     await ledger.mineBlock();
-    expect(ledger.length()).toBe(2);
+    expect(await ledger.length()).toBe(2);
   });
 
   it('waits for a write lock without stalling the event loop', async () => {
@@ -287,7 +299,7 @@ describe('ledger', () => {
     await mine;
     // Had SQLite's busy handler slept on the event loop for the whole wait, the timer would come second.
     expect(order).toEqual(['timer fired', 'mine settled']);
-    expect(ledger.length()).toBe(3);
+    expect(await ledger.length()).toBe(3);
   });
 
   it('abandons a mine in progress on close, refuses queued and new mines, and writes nothing', async () => {
@@ -300,7 +312,7 @@ describe('ledger', () => {
     await expectLedgerError(inProgress, 'SHUTTING_DOWN');
     await expectLedgerError(queued, 'SHUTTING_DOWN');
     await expectLedgerError(ledger.mineBlock(), 'SHUTTING_DOWN');
-    expect(repository.length()).toBe(1);
+    expect(await repository.length()).toBe(1);
   });
 
   it('re-reads the whole chain to validate only when another connection has written since', async () => {
@@ -328,19 +340,19 @@ describe('ledger', () => {
     const path = tempDatabasePath();
     const { ledger } = await openLedger(path, { difficulty: 1 });
     for (let i = 0; i < 6; i++) await ledger.mineBlock();
-    expect(ledger.validateRecent(3)).toMatchObject({ valid: true, length: 3 });
-    expect(ledger.validateRecent(100)).toMatchObject({ valid: true, length: 7 });
+    expect(await ledger.validateRecent(3)).toMatchObject({ valid: true, length: 3 });
+    expect(await ledger.validateRecent(100)).toMatchObject({ valid: true, length: 7 });
     tamper(path, "UPDATE blocks SET data = 'old news' WHERE block_index = 2");
-    expect(ledger.validateRecent(3).valid).toBe(true);
+    expect((await ledger.validateRecent(3)).valid).toBe(true);
     tamper(path, "UPDATE blocks SET data = 'recent news' WHERE block_index = 5");
-    expect(ledger.validateRecent(3).problems).toMatchObject([{ index: 5, reason: 'HASH_MISMATCH' }]);
+    expect((await ledger.validateRecent(3)).problems).toMatchObject([{ index: 5, reason: 'HASH_MISMATCH' }]);
   });
 
   it('refuses to mine once told the storage is damaged, and keeps serving reads', async () => {
     const { ledger } = await openLedger(tempDatabasePath());
     ledger.refuseMining();
     await expectLedgerError(ledger.mineBlock(), 'DATABASE_DAMAGED');
-    expect(ledger.tip().index).toBe(0);
+    expect((await ledger.tip()).index).toBe(0);
   });
 
   it('reports the progress of the mine in progress, growing, and null when none is', async () => {
@@ -393,7 +405,7 @@ describe('ledger', () => {
   it('pages with the length of the chain it read them from', async () => {
     const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 1 });
     for (let i = 0; i < 4; i++) await ledger.mineBlock();
-    const page = ledger.page({ afterIndex: 1, limit: 2, from: 'first' });
+    const page = await ledger.page({ afterIndex: 1, limit: 2, from: 'first' });
     expect(page.blocks.map((block) => block.index)).toEqual([2, 3]);
     expect(page.length).toBe(5);
   });
@@ -513,19 +525,19 @@ describe('ledger events', () => {
     };
     const { ledger } = await openLedger(path, { difficulty: 2, proofSearch: interfering });
     const { events } = record(ledger);
-    const before = ledger.externalChangeCounter();
+    const before = await ledger.externalChangeCounter();
     const mined = await ledger.mineBlock();
     expect(mined.block.index).toBe(2);
-    expect(ledger.externalChangeCounter()).not.toBe(before);
+    expect(await ledger.externalChangeCounter()).not.toBe(before);
     // Only this ledger's own block is announced; the other writer's is for readers to find.
     expect(events.map((event) => [event.type, 'index' in event ? event.index : 'block' in event ? event.block?.index : null])).toEqual([
       ['mining-started', 1],
       ['block-appended', 2],
       ['mining-ended', 2],
     ]);
-    const counter = ledger.externalChangeCounter();
+    const counter = await ledger.externalChangeCounter();
     await ledger.mineBlock();
-    expect(ledger.externalChangeCounter()).toBe(counter);
+    expect(await ledger.externalChangeCounter()).toBe(counter);
   });
 
   it('keeps mining, and telling the other listeners, when a listener throws; the error is reported', async () => {

@@ -58,7 +58,7 @@ describe('the WebSocket transport', () => {
         },
       ]);
     }
-    expect(server.app.ledger.length()).toBe(1);
+    expect(await server.app.ledger.length()).toBe(1);
     // Validation and query limits still apply to subscriptions.
     const invalid = await overWebSocket(server, 'subscription { blockMined { nope } }');
     expect(invalid.error).toMatchObject([{ message: expect.stringContaining('nope') as string }]);

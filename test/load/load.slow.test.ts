@@ -15,7 +15,7 @@ describe('reads under load while blocks are mined', () => {
     });
     expect(reads.requests).toBeGreaterThan(100);
     expect(mined.length).toBeGreaterThan(0);
-    for (const { index, hash } of mined) expect(server.app.ledger.blockAt(index)?.hash).toBe(hash);
+    for (const { index, hash } of mined) expect((await server.app.ledger.blockAt(index))?.hash).toBe(hash);
     const validation = await server.app.ledger.validate();
     expect(validation).toMatchObject({ valid: true, length: mined.length + 1 });
   });

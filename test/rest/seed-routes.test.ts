@@ -280,7 +280,7 @@ describe('the seed REST interface', () => {
     expect(reply.status).toBe(status);
     expect(json<{ code: string; message: string }>(reply)).toMatchObject({ code, message: expect.any(String) as string });
     if (status === 405) expect(reply.headers.allow).toBe('GET, HEAD, POST');
-    expect(server.app.ledger.length()).toBe(1);
+    expect(await server.app.ledger.length()).toBe(1);
   });
 
   it('lets a page of its own origin mine', async () => {
@@ -369,8 +369,8 @@ describe('GET /blocks streaming', () => {
     const streamDone = new Promise<void>((resolvePromise) => (finished = resolvePromise));
     const ledger = {
       ...server.app.ledger,
-      *batches(...args: Parameters<typeof server.app.ledger.batches>) {
-        for (const batch of server.app.ledger.batches(...args)) {
+      async *batches(...args: Parameters<typeof server.app.ledger.batches>) {
+        for await (const batch of server.app.ledger.batches(...args)) {
           pagesRead += 1;
           yield batch;
         }
@@ -427,8 +427,8 @@ describe('GET /blocks streaming', () => {
     const turnsAtEachRead: number[] = [];
     const ledger = {
       ...server.app.ledger,
-      *batches(...args: Parameters<typeof server.app.ledger.batches>) {
-        for (const batch of server.app.ledger.batches(...args)) {
+      async *batches(...args: Parameters<typeof server.app.ledger.batches>) {
+        for await (const batch of server.app.ledger.batches(...args)) {
           turnsAtEachRead.push(turns);
           yield batch;
         }

@@ -13,32 +13,30 @@ import { tamper, tempDatabasePath, tempDir } from '../helpers/temp-database.js';
 
 const LENGTH = 30;
 
-function storedChain(): { path: string; repository: ChainRepository } {
+async function storedChain(): Promise<{ path: string; repository: ChainRepository }> {
   const path = tempDatabasePath();
   const database = openDatabase(path);
   onTestFinished(() => database.close());
   const repository = createChainRepository(database);
   const chain = buildChain(LENGTH, { dataFor: (i) => (i % 4 === 0 ? `payload ${i} é😀 "quoted"` : null) });
-  repository.initialize(chain[0]!);
-  for (const block of chain.slice(1)) {
-    repository.appendAfter(block, { tipHash: block.previousHash, changeCounter: repository.externalChangeCounter() });
-  }
+  await repository.importChain(chain);
   return { path, repository };
 }
 
 /** What the validator says about the stored chain read through the ORM, in one pass. */
-const inOnePass = (repository: ChainRepository, maxReportedProblems: number) =>
-  validateChain([...repository.batches(1000)].flat(), { maxReportedProblems });
+async function inOnePass(repository: ChainRepository, maxReportedProblems: number) {
+  const blocks = [];
+  for await (const batch of repository.batches(1000)) blocks.push(...batch);
+  return validateChain(blocks, { maxReportedProblems });
+}
 
-const lastIndex = (repository: ChainRepository): number => repository.tip()?.index ?? -1;
+const lastIndex = async (repository: ChainRepository): Promise<number> => (await repository.tip())?.index ?? -1;
 
 /** `validateStoredChain`'s segments, validated here rather than on workers. */
-function inSegments(path: string, repository: ChainRepository, parts: number, maxReportedProblems: number) {
+function inSegments(path: string, last: number, parts: number, maxReportedProblems: number) {
   const connection = new Sqlite(path, { readonly: true });
   try {
-    const segments = splitChain(lastIndex(repository), parts).map((segment) =>
-      validateSegment(connection, segment, { maxReportedProblems }),
-    );
+    const segments = splitChain(last, parts).map((segment) => validateSegment(connection, segment, { maxReportedProblems }));
     return joinSegmentResults(segments, { maxReportedProblems });
   } finally {
     connection.close();
@@ -77,33 +75,34 @@ describe('splitChain', () => {
 });
 
 describe('validating the stored chain in segments', () => {
-  it.each(TAMPERS)('gives the result of one pass, whatever the split, after %s', (_, sql) => {
-    const { path, repository } = storedChain();
+  it.each(TAMPERS)('gives the result of one pass, whatever the split, after %s', async (_, sql) => {
+    const { path, repository } = await storedChain();
     if (sql !== '') tamper(path, sql);
+    const last = await lastIndex(repository);
     for (const maxReportedProblems of [100, 3]) {
-      const expected = inOnePass(repository, maxReportedProblems);
+      const expected = await inOnePass(repository, maxReportedProblems);
       expect(expected.valid).toBe(sql === '');
-      for (const parts of [1, 2, 3, 4, 7]) expect(inSegments(path, repository, parts, maxReportedProblems)).toEqual(expected);
+      for (const parts of [1, 2, 3, 4, 7]) expect(inSegments(path, last, parts, maxReportedProblems)).toEqual(expected);
     }
   });
 
   it('gives the result of one pass on worker threads, on a valid chain and a tampered one', async () => {
-    const { path, repository } = storedChain();
-    expect(await validateStoredChain(path, { lastIndex: lastIndex(repository), threads: 3 })).toEqual({
+    const { path, repository } = await storedChain();
+    expect(await validateStoredChain(path, { lastIndex: await lastIndex(repository), threads: 3 })).toEqual({
       valid: true,
       length: LENGTH,
       problems: [],
       problemCount: 0,
     });
     tamper(path, "DELETE FROM blocks WHERE block_index = 10; UPDATE blocks SET hash = printf('%064x', block_index) WHERE block_index > 20");
-    const result = await validateStoredChain(path, { lastIndex: lastIndex(repository), threads: 2, maxReportedProblems: 5 });
-    expect(result).toEqual(inOnePass(repository, 5));
+    const result = await validateStoredChain(path, { lastIndex: await lastIndex(repository), threads: 2, maxReportedProblems: 5 });
+    expect(result).toEqual(await inOnePass(repository, 5));
     expect(result.problems).toHaveLength(5);
   });
 
   it('is offered by the repository for a database file, not for one in memory', async () => {
-    const { repository } = storedChain();
-    expect(await repository.validateOffThread()).toEqual(inOnePass(repository, 100));
+    const { repository } = await storedChain();
+    expect(await repository.validateOffThread()).toEqual(await inOnePass(repository, 100));
     const inMemory = openDatabase(':memory:');
     onTestFinished(() => inMemory.close());
     expect(createChainRepository(inMemory).validateOffThread()).toBeNull();
@@ -118,9 +117,9 @@ describe('validating the stored chain in segments', () => {
   });
 
   it('stops when aborted, rejecting with the reason', async () => {
-    const { path, repository } = storedChain();
+    const { path, repository } = await storedChain();
     const controller = new AbortController();
-    const pass = validateStoredChain(path, { lastIndex: lastIndex(repository), threads: 2, signal: controller.signal });
+    const pass = validateStoredChain(path, { lastIndex: await lastIndex(repository), threads: 2, signal: controller.signal });
     const reason = new Error('shutting down');
     controller.abort(reason);
     await expect(pass).rejects.toBe(reason);

@@ -3,12 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command } from '@commander-js/extra-typings';
 import { createAtomicFile, type AtomicFile } from '../../chain-file/atomic-file.js';
-import { seedChainJsonChunks } from '../../core/seed-chain-json.js';
-import { createChainRepository } from '../../storage/chain-repository.js';
-import { cliConfig, openDatabaseForReading } from '../database-access.js';
+import { seedChainJsonChunksOf } from '../../core/seed-chain-json.js';
+import { cliConfig, openChainForReading } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
 import { EXIT_OK, writeInTurn, type CliIo } from '../io.js';
-import { DATABASE_OPTION_HELP, nonEmptyPath, wholeNumber } from '../options.js';
+import { DATABASE_OPTION_HELP, DATABASE_URL_OPTION_HELP, nonEmptyPath, nonEmptyUrl, wholeNumber } from '../options.js';
 import { runCommand } from '../run-command.js';
 
 /** Blocks read per query (fewer when they are large: see PAGE_DATA_BYTES). */
@@ -92,12 +91,13 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
     .option('--from <n>', 'first block index to export', wholeNumber(0), 0)
     .option('--limit <m>', 'export at most m blocks', wholeNumber(1))
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
+    .option('--database-url <url>', DATABASE_URL_OPTION_HELP, nonEmptyUrl)
     .action(async (options) => {
       finish(
         await runCommand(io, false, async () => {
-          const { databasePath } = cliConfig(io, options.db);
+          const config = cliConfig(io, options);
           if (options.out !== undefined) checkOutputTarget(options.out);
-          const database = openDatabaseForReading(databasePath);
+          const chain = await openChainForReading(config);
           const trap = io.trapInterrupts();
           let output: { readonly path: string; readonly file: AtomicFile } | null = null;
           /** Runs a step on the output file, reporting its failure with the file's path and the OS's reason. */
@@ -112,9 +112,9 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
             }
           };
           try {
-            const repository = createChainRepository(database);
+            const { repository } = chain;
             // Blocks are only ever appended: the chain up to the tip read now is what is exported, whatever is mined meanwhile.
-            const length = repository.length();
+            const length = await repository.length();
             const { from, limit } = options;
             if (from > 0 && from >= length) {
               throw new CliError(
@@ -129,7 +129,7 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
               target === null
                 ? (text: string) => writeInTurn(io.stdout, text, trap.signal)
                 : (text: string) => Promise.resolve(onOutput(target, (file) => file.write(text)));
-            for (const piece of seedChainJsonChunks(repository.batches(BATCH_SIZE, { from, end }), { length })) {
+            for await (const piece of seedChainJsonChunksOf(repository.batches(BATCH_SIZE, { from, end }), { length })) {
               await write(piece);
               // Between pieces, so that an interrupt can remove the temporary file.
               await nextTurn();
@@ -153,10 +153,10 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
           } catch (error) {
             output?.file.discard();
             // Storage failures name the database; the output's own failures already name the file.
-            throw toCliError(error, databasePath);
+            throw toCliError(error, chain.name);
           } finally {
             trap.release();
-            database.close();
+            await chain.close();
           }
         }),
       );

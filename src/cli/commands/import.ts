@@ -7,18 +7,17 @@ import { revalidated, verifyChainFile } from '../../chain-file/verify-chain-file
 import type { Block } from '../../core/block.js';
 import { createChainValidator } from '../../core/chain-validation.js';
 import { createChainRepository } from '../../storage/chain-repository.js';
-import type { Database } from '../../storage/database.js';
-import { cliConfig, openDatabaseForReading, openDatabaseForWriting } from '../database-access.js';
+import { cliConfig, databaseName, naming, openChainForWriting, openDatabaseForReading, type OpenedChain } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../io.js';
-import { DATABASE_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath } from '../options.js';
+import { DATABASE_OPTION_HELP, DATABASE_URL_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath, nonEmptyUrl } from '../options.js';
 import { reportJson, reportText, writeJson, type ValidationReport } from '../report.js';
 import { printError, runCommand } from '../run-command.js';
 
-const notEmpty = (path: string, length: number): CliError =>
+const notEmpty = (name: string, length: number): CliError =>
   new CliError(
     'DATABASE_NOT_EMPTY',
-    `The database ${resolve(path)} already holds ${length} block(s); import loads a chain into an empty database only. Nothing was written.`,
+    `The database ${name} already holds ${length} block(s); import loads a chain into an empty database only. Nothing was written.`,
   );
 
 /** SQLite's files beside a database, created as it is written. */
@@ -28,10 +27,14 @@ const SIDE_FILES = ['-wal', '-shm', '-journal'];
  * What was at the database path before the import, so that a failed or
  * interrupted import leaves it as it found it: `missing` (the import creates
  * the file, and the folders listed, deepest first), `blank` (a file of 0
- * bytes, which SQLite takes for an empty database), or `empty-ledger`.
+ * bytes, which SQLite takes for an empty database), or `empty-ledger`;
+ * `server` for PostgreSQL, where the rolled-back transaction is all the cleaning up.
  */
 type DatabaseTarget =
-  { readonly kind: 'missing'; readonly folders: readonly string[] } | { readonly kind: 'blank' } | { readonly kind: 'empty-ledger' };
+  | { readonly kind: 'missing'; readonly folders: readonly string[] }
+  | { readonly kind: 'blank' }
+  | { readonly kind: 'empty-ledger' }
+  | { readonly kind: 'server' };
 
 /** Folders that do not exist yet on the way to `path`, deepest first. */
 function missingFolders(path: string): string[] {
@@ -46,16 +49,16 @@ function missingFolders(path: string): string[] {
  * ledger database, or a ledger that holds blocks, is refused as it is (opened
  * read-only: no write-ahead log, no migrations), before the chain file is read.
  */
-function inspectTarget(path: string): DatabaseTarget {
+async function inspectTarget(path: string): Promise<DatabaseTarget> {
   if (!existsSync(path)) return { kind: 'missing', folders: missingFolders(path) };
   const stats = statSync(path);
   if (stats.isFile() && stats.size === 0 && !existsSync(`${path}-wal`)) return { kind: 'blank' };
   const database = openDatabaseForReading(path);
   try {
-    const length = createChainRepository(database).length();
-    if (length > 0) throw notEmpty(path, length);
+    const length = await createChainRepository(database).length();
+    if (length > 0) throw notEmpty(resolve(path), length);
   } catch (error) {
-    throw toCliError(error, path);
+    throw toCliError(error, resolve(path));
   } finally {
     database.close();
   }
@@ -72,7 +75,7 @@ const removeIfThere = (path: string): void => {
 
 /** Puts the database path back as `inspectTarget` found it, once the import's connection is closed. */
 function restoreTarget(path: string, target: DatabaseTarget): void {
-  if (target.kind === 'empty-ledger') return; // Its transaction rolled back: nothing of the import is in it.
+  if (target.kind === 'empty-ledger' || target.kind === 'server') return; // Its transaction rolled back: nothing of the import is in it.
   for (const suffix of SIDE_FILES) removeIfThere(`${path}${suffix}`);
   if (target.kind === 'blank') {
     truncateSync(path, 0);
@@ -88,12 +91,12 @@ function restoreTarget(path: string, target: DatabaseTarget): void {
   }
 }
 
-const whatWasLeft = (path: string, target: DatabaseTarget): string =>
+const whatWasLeft = (name: string, target: DatabaseTarget): string =>
   target.kind === 'missing'
-    ? `nothing was imported, and ${resolve(path)}, which the import had created, was removed.`
+    ? `nothing was imported, and ${name}, which the import had created, was removed.`
     : target.kind === 'blank'
-      ? `nothing was imported; ${resolve(path)} was left empty, as it was.`
-      : `nothing was imported; the database ${resolve(path)} was left as it was.`;
+      ? `nothing was imported; ${name} was left empty, as it was.`
+      : `nothing was imported; the database ${name} was left as it was.`;
 
 /** A file can be read a second time: not standard input, a pipe or a FIFO. */
 function canReadTwice(file: string): boolean {
@@ -156,6 +159,7 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
     )
     .argument('<file>', "chain file, as export writes it or the seed's GET /blocks served it; - reads standard input")
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
+    .option('--database-url <url>', DATABASE_URL_OPTION_HELP, nonEmptyUrl)
     .option('--json', JSON_OPTION_HELP)
     .action(async (file, options) => {
       const json = options.json === true;
@@ -176,37 +180,56 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
 
       finish(
         await runCommand(io, json, async () => {
-          const { databasePath } = cliConfig(io, options.db);
+          const config = cliConfig(io, options);
+          const { databasePath } = config;
+          const name = databaseName(config);
           // The database is looked at first, so a refusal costs no pass over the file.
-          const target = inspectTarget(databasePath);
+          let chain: OpenedChain | null = null;
+          let target: DatabaseTarget;
+          if (config.databaseUrl === null) {
+            target = await inspectTarget(databasePath);
+          } else {
+            // PostgreSQL: the import's own connection, migrated as the server would; the transaction is the whole of the cleanup.
+            target = { kind: 'server' };
+            chain = await openChainForWriting(config);
+          }
           const reread = canReadTwice(file);
-          if (reread) {
-            // A chain that does not validate is refused before the database is created or opened for writing.
-            const { result } = verifyChainFile(file);
-            if (!result.valid) return refuse(result);
+          try {
+            const length = chain === null ? 0 : await naming(name, () => chain!.repository.length());
+            if (length > 0) throw notEmpty(name, length);
+            if (reread) {
+              // A chain that does not validate is refused before the database is created or opened for writing.
+              const { result } = verifyChainFile(file);
+              if (!result.valid) {
+                await chain?.close();
+                return refuse(result);
+              }
+            }
+          } catch (error) {
+            await chain?.close();
+            throw error;
           }
 
           // From here on the database is written: an interrupt stops the import and cleans up instead of ending the process.
           const trap = io.trapInterrupts();
           const once = reread ? null : singlePass(file);
-          let database: Database | null = null;
           let imported = false;
           let othersWrote = false;
           try {
             trap.signal.throwIfAborted();
-            database = openDatabaseForWriting(databasePath);
+            chain ??= await openChainForWriting(config);
             // A file read twice is validated again as it is inserted: it may have changed since it was verified.
             const blocks = once === null ? revalidated(readChainFile(file)) : once.blocks();
-            const outcome = await createChainRepository(database).importChainInBatches(blocks, { signal: trap.signal });
+            const outcome = await chain.repository.importChain(blocks, { signal: trap.signal });
             if (outcome.status === 'not-empty') {
               othersWrote = true;
-              throw notEmpty(databasePath, outcome.length);
+              throw notEmpty(name, outcome.length);
             }
             imported = true;
             const summary = {
               imported: true,
               file: input,
-              database: resolve(databasePath),
+              database: name,
               length: outcome.count,
               tipHash: outcome.tip?.hash ?? null,
             };
@@ -214,19 +237,19 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
             else io.stdout.write(`Imported ${summary.length} block(s) into ${summary.database}; tip hash ${summary.tipHash}.\n`);
             return EXIT_OK;
           } catch (error) {
-            if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(databasePath, target));
+            if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(name, target));
             if (error instanceof ChainRefused && once !== null) {
               try {
                 return refuse(await once.report(trap.signal));
               } catch (reading) {
-                if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(databasePath, target));
+                if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(name, target));
                 throw reading;
               }
             }
-            throw toCliError(error, databasePath);
+            throw toCliError(error, name);
           } finally {
             once?.close();
-            database?.close();
+            await chain?.close();
             // A database someone else filled meanwhile is theirs, not this import's to remove.
             if (!imported && !othersWrote) restoreTarget(databasePath, target);
             trap.release();

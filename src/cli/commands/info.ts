@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { createChainRepository } from '../../storage/chain-repository.js';
-import { databaseBytes, withDatabaseForReading } from '../database-access.js';
+import { databaseBytes, databaseName, withChainForReading } from '../database-access.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 import { writeJson } from '../report.js';
 import { storedChainReportCommand } from './stored-chain-report.js';
@@ -8,24 +7,33 @@ import { storedChainReportCommand } from './stored-chain-report.js';
 export function infoCommand(io: CliIo, finish: (exitCode: number) => void) {
   const description = "Show the stored chain's length and tip, the configured difficulty, and the database file and its size.";
   return storedChainReportCommand(io, finish, { name: 'info', description }, async (config, json) => {
-    const tip = await withDatabaseForReading(config.databasePath, (database) => createChainRepository(database).tip());
+    const { tip, chainDifficulty } = await withChainForReading(config, async ({ repository }) => ({
+      tip: await repository.tip(),
+      chainDifficulty: await repository.storedDifficulty(),
+    }));
+    const sqlite = config.databaseUrl === null;
     const info = {
-      databasePath: resolve(config.databasePath),
-      databaseBytes: databaseBytes(config.databasePath),
+      engine: sqlite ? 'sqlite' : 'postgres',
+      database: databaseName(config),
+      databasePath: sqlite ? resolve(config.databasePath) : null,
+      databaseBytes: sqlite ? databaseBytes(config.databasePath) : null,
       length: tip === null ? 0 : tip.index + 1,
       tipIndex: tip?.index ?? null,
       tipHash: tip?.hash ?? null,
       difficulty: config.difficulty,
+      chainDifficulty,
     };
     if (json) {
       writeJson(io.stdout, info);
     } else {
       io.stdout.write(
         [
-          `Database:   ${info.databasePath} (${info.databaseBytes} bytes)`,
+          sqlite ? `Database:   ${info.databasePath} (${info.databaseBytes} bytes)` : `Database:   ${info.database}`,
           `Length:     ${info.length} block${info.length === 1 ? '' : 's'}`,
           `Tip:        ${tip === null ? 'none (the chain is empty)' : `block ${tip.index}, hash ${tip.hash}`}`,
-          `Difficulty: ${info.difficulty} (new blocks are mined at it)`,
+          chainDifficulty === null || chainDifficulty === info.difficulty
+            ? `Difficulty: ${info.difficulty} (new blocks are mined at it)`
+            : `Difficulty: ${info.difficulty} configured, but the chain is mined at ${chainDifficulty}: mining is refused (see set-difficulty)`,
         ].join('\n') + '\n',
       );
     }

@@ -1,14 +1,12 @@
-import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { createLedger, type Ledger, type MinedBlock } from '../../ledger/ledger.js';
 import { selectEngine } from '../../mining/engines/load-engine.js';
 import { createPoolProofSearch } from '../../mining/pool-proof-search.js';
 import type { ProofSearch } from '../../mining/proof-search.js';
-import { createChainRepository } from '../../storage/chain-repository.js';
-import { cliConfig, openDatabaseForWriting } from '../database-access.js';
+import { cliConfig, openChainForWriting } from '../database-access.js';
 import { interrupted, toCliError, type CliError } from '../errors.js';
 import { EXIT_OK, type CliIo } from '../io.js';
-import { DATABASE_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath, wholeNumber } from '../options.js';
+import { DATABASE_OPTION_HELP, DATABASE_URL_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath, nonEmptyUrl, wholeNumber } from '../options.js';
 import { formatCount, formatDuration, formatMiningProgress, formatRate, startProgressLine } from '../progress.js';
 import { writeJson } from '../report.js';
 import { printError, runCommand } from '../run-command.js';
@@ -28,15 +26,16 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
     .option('--count <n>', 'blocks to mine', wholeNumber(1), 1)
     .option('--data <text>', 'payload stored in (and hashed with) each block')
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
+    .option('--database-url <url>', DATABASE_URL_OPTION_HELP, nonEmptyUrl)
     .option('--json', JSON_OPTION_HELP)
     .action(async (options) => {
       const json = options.json === true;
       const mined: MinedBlock[] = [];
       finish(
         await runCommand(io, json, async () => {
-          const config = cliConfig(io, options.db);
+          const config = cliConfig(io, options);
           const { engine } = selectEngine(config.miner);
-          const database = openDatabaseForWriting(config.databasePath);
+          const chain = await openChainForWriting(config);
           const trap = io.trapInterrupts();
           let proofSearch: ProofSearch | null = null;
           let ledger: Ledger | null = null;
@@ -56,7 +55,7 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
             const search = createPoolProofSearch({ engine: engine.name, threads: config.miningThreads });
             proofSearch = search;
             ledger = await createLedger({
-              repository: createChainRepository(database),
+              repository: chain.repository,
               proofSearch: search,
               difficulty: config.difficulty,
               dataMaxBytes: config.dataMaxBytes,
@@ -81,10 +80,10 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
               if (!json) io.stdout.write(minedLine(mined[mined.length - 1]!));
             }
             if (trap.signal.aborted) return stopped();
-            const tip = running.tip();
+            const tip = await running.tip();
             if (json) {
               writeJson(io.stdout, {
-                database: resolve(config.databasePath),
+                database: chain.name,
                 difficulty: config.difficulty,
                 engine: engine.name,
                 threads: search.threads,
@@ -101,12 +100,12 @@ export function mineCommand(io: CliIo, finish: (exitCode: number) => void) {
             }
             return EXIT_OK;
           } catch (error) {
-            return trap.signal.aborted ? stopped() : failed(toCliError(error, config.databasePath));
+            return trap.signal.aborted ? stopped() : failed(toCliError(error, chain.name));
           } finally {
             trap.signal.removeEventListener('abort', stop);
             await ledger?.close();
             await proofSearch?.close();
-            database.close();
+            await chain.close();
             trap.release();
           }
         }),

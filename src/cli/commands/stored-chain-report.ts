@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import type { Config } from '../../config.js';
 import { cliConfig } from '../database-access.js';
 import type { CliIo } from '../io.js';
-import { DATABASE_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath } from '../options.js';
+import { DATABASE_OPTION_HELP, DATABASE_URL_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath, nonEmptyUrl } from '../options.js';
 import { runCommand } from '../run-command.js';
 
 /**
@@ -19,9 +19,10 @@ export function storedChainReportCommand(
   return new Command(name)
     .description(description)
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
+    .option('--database-url <url>', DATABASE_URL_OPTION_HELP, nonEmptyUrl)
     .option('--json', JSON_OPTION_HELP)
     .action(async (options) => {
       const json = options.json === true;
-      finish(await runCommand(io, json, () => report(cliConfig(io, options.db), json)));
+      finish(await runCommand(io, json, () => report(cliConfig(io, options), json)));
     });
 }

@@ -180,6 +180,8 @@ export type Mutation = {
    * Errors: `BAD_USER_INPUT` (data too large or not storable text),
    * `CHAIN_INVALID` (the stored chain does not validate; nothing is mined onto
    * it), `DB_BUSY` (another process holds the database lock; retry),
+   * `DB_UNAVAILABLE` (PostgreSQL unreachable or restarting; retry),
+   * `DIFFICULTY_MISMATCH` (the server's DIFFICULTY is not the stored chain's),
    * `STORAGE_FULL`, `CHAIN_CONFLICT` (other writers kept extending the chain;
    * retry), `SHUTTING_DOWN`.
    */

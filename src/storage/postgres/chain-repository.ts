@@ -1,0 +1,256 @@
+import { and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
+import type { Block } from '../../core/block.js';
+import { inBatches } from '../../shared/in-batches.js';
+import type { AppendOutcome, BlockRangeQuery, ChainRepository, ImportOptions, ImportOutcome } from '../chain-repository.js';
+import { PAGE_DATA_BYTES } from '../page-limit.js';
+import type { PostgresDatabase, PostgresDrizzle } from './database.js';
+import { toPostgresStorageError, translatePostgresErrors } from './errors.js';
+import { blocks, chainState } from './schema.js';
+
+const MAX_INDEX = Number.MAX_SAFE_INTEGER;
+/** Rows per INSERT while importing: 7 parameters each, well below PostgreSQL's 65,535 per statement. */
+const IMPORT_BATCH_SIZE = 1000;
+
+type Transaction = Parameters<Parameters<PostgresDrizzle['transaction']>[0]>[0];
+
+/**
+ * The chain in PostgreSQL, with the guarantees of the SQLite repository held
+ * the same way: constraints and triggers refuse anything but an append at the
+ * tip, and every write runs in a transaction that first locks the single
+ * `chain_state` row (`SELECT ... FOR UPDATE`), PostgreSQL's counterpart of
+ * SQLite's `BEGIN IMMEDIATE`: writers take turns, and each re-reads the tip
+ * with the lock held. Reads are single statements, each on one snapshot.
+ */
+export function createPostgresChainRepository(database: PostgresDatabase): ChainRepository {
+  const db = database.drizzle;
+  /**
+   * Bumps of `chain_state.changes` made by this repository's own writes: the
+   * external change counter is the stored count less these.
+   */
+  let ownChanges = 0;
+
+  const tipStatement = db.select().from(blocks).orderBy(desc(blocks.index)).limit(1).prepare('ledger_tip');
+  const lengthStatement = db
+    .select({ length: sql<number>`coalesce(max(${blocks.index}) + 1, 0)`.mapWith(Number) })
+    .from(blocks)
+    .prepare('ledger_length');
+  const byIndexStatement = db
+    .select()
+    .from(blocks)
+    .where(eq(blocks.index, sql.placeholder('index')))
+    .prepare('ledger_block_at');
+  const byHashStatement = db
+    .select()
+    .from(blocks)
+    .where(eq(blocks.hash, sql.placeholder('hash')))
+    .prepare('ledger_block_by_hash');
+  const window = and(gt(blocks.index, sql.placeholder('after')), lt(blocks.index, sql.placeholder('before')));
+  const windowStatement = (order: typeof asc | typeof desc, name: string) =>
+    db.select().from(blocks).where(window).orderBy(order(blocks.index)).limit(sql.placeholder('limit')).prepare(name);
+  const firstInWindow = windowStatement(asc, 'ledger_first_in_window');
+  const lastInWindow = windowStatement(desc, 'ledger_last_in_window');
+  // The page and the chain's length in one statement, so on one snapshot.
+  const pageColumns = {
+    ...getTableColumns(blocks),
+    chainLength: sql<number>`(SELECT coalesce(max(block_index) + 1, 0) FROM blocks)`.mapWith(Number),
+  };
+  const pageStatement = (order: typeof asc | typeof desc, name: string) =>
+    db.select(pageColumns).from(blocks).where(window).orderBy(order(blocks.index)).limit(sql.placeholder('limit')).prepare(name);
+  const firstPage = pageStatement(asc, 'ledger_first_page');
+  const lastPage = pageStatement(desc, 'ledger_last_page');
+  const changesStatement = db
+    .select({ changes: chainState.changes })
+    .from(chainState)
+    .where(eq(chainState.id, 1))
+    .prepare('ledger_changes');
+  // `octet_length` of a stored (TOASTed) text reads its size from the header, not the value.
+  const pageBytesStatement = db
+    .select({ bytes: sql<number>`coalesce(sum(size), 0)`.mapWith(Number) })
+    .from(
+      db
+        .select({ size: sql<number>`coalesce(octet_length(${blocks.data}), 0)`.as('size') })
+        .from(blocks)
+        .where(window)
+        .orderBy(asc(blocks.index))
+        .limit(sql.placeholder('limit'))
+        .as('page'),
+    )
+    .prepare('ledger_page_bytes');
+  const rowBytesStatement = db
+    .select({ size: sql<number>`coalesce(octet_length(${blocks.data}), 0)`.mapWith(Number) })
+    .from(blocks)
+    .where(window)
+    .orderBy(asc(blocks.index))
+    .limit(sql.placeholder('limit'))
+    .prepare('ledger_row_bytes');
+
+  const parameters = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit }: BlockRangeQuery) => ({
+    after: afterIndex,
+    before: beforeIndex,
+    limit,
+  });
+
+  const readRange = async (query: BlockRangeQuery): Promise<Block[]> =>
+    query.from === 'first' ? firstInWindow.execute(parameters(query)) : (await lastInWindow.execute(parameters(query))).reverse();
+
+  const readLength = async (): Promise<number> => (await lengthStatement.execute())[0]?.length ?? 0;
+
+  /** Rows of the next keyset page whose data stays within PAGE_DATA_BYTES (at least one). */
+  async function pageLimit(afterIndex: number, beforeIndex: number, rows: number): Promise<number> {
+    const window = { after: afterIndex, before: beforeIndex, limit: rows };
+    if (((await pageBytesStatement.execute(window))[0]?.bytes ?? 0) <= PAGE_DATA_BYTES) return rows;
+    let bytes = 0;
+    let count = 0;
+    for (const { size } of await rowBytesStatement.execute(window)) {
+      bytes += size;
+      if (count > 0 && bytes > PAGE_DATA_BYTES) break;
+      count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * Runs `write` in a transaction holding the chain's write lock, with the
+   * change count as it was before; counts the changes the transaction made
+   * as this repository's own once it commits.
+   */
+  async function writing<T>(write: (tx: Transaction, changesBefore: number) => Promise<T>): Promise<T> {
+    let made = 0;
+    const result = await db.transaction(async (tx) => {
+      const locked = await tx.select({ changes: chainState.changes }).from(chainState).where(eq(chainState.id, 1)).for('update');
+      const before = locked[0]?.changes;
+      if (before === undefined) throw new Error('chain_state has no row: the database was not migrated by this ledger');
+      const value = await write(tx, before);
+      const after = (await tx.select({ changes: chainState.changes }).from(chainState).where(eq(chainState.id, 1)))[0]!.changes;
+      made = after - before;
+      return value;
+    });
+    ownChanges += made;
+    return result;
+  }
+
+  const readTip = async (tx: Transaction): Promise<Block | null> =>
+    (await tx.select().from(blocks).orderBy(desc(blocks.index)).limit(1))[0] ?? null;
+
+  async function importChain(
+    chain: Iterable<Block> | AsyncIterable<Block>,
+    { batchSize = IMPORT_BATCH_SIZE, signal }: ImportOptions = {},
+  ): Promise<ImportOutcome> {
+    signal?.throwIfAborted();
+    const rowsPerInsert = Math.min(batchSize, IMPORT_BATCH_SIZE);
+    // Only the driver's errors are storage failures; the source's own (a malformed file, a failed check) keep their meaning.
+    const sourceFailure = { error: null as unknown };
+    try {
+      return await writing(async (tx): Promise<ImportOutcome> => {
+        const tip = await readTip(tx);
+        if (tip !== null) return { status: 'not-empty', length: tip.index + 1 };
+        let count = 0;
+        let last: Block | null = null;
+        const batches = inBatches(chain, rowsPerInsert);
+        try {
+          for (;;) {
+            let next: IteratorResult<Block[], void>;
+            try {
+              next = await batches.next();
+            } catch (error) {
+              sourceFailure.error = error;
+              throw error;
+            }
+            if (next.done === true) break;
+            const batch = next.value;
+            await tx.insert(blocks).values(batch.map((block) => ({ ...block })));
+            count += batch.length;
+            last = batch[batch.length - 1] ?? last;
+            if (signal?.aborted === true) {
+              sourceFailure.error = signal.reason;
+              throw signal.reason;
+            }
+          }
+        } finally {
+          // Leaving early closes the source (a file being read).
+          await batches.return();
+        }
+        return { status: 'imported', count, tip: last };
+      });
+    } catch (error) {
+      if (sourceFailure.error !== null && error === sourceFailure.error) throw error;
+      throw toPostgresStorageError(error);
+    }
+  }
+
+  return {
+    engine: 'postgres',
+    tip: () => translatePostgresErrors(async () => (await tipStatement.execute())[0] ?? null),
+    length: () => translatePostgresErrors(readLength),
+    blockAt: (index) => translatePostgresErrors(async () => (await byIndexStatement.execute({ index }))[0] ?? null),
+    blockByHash: (hash) => translatePostgresErrors(async () => (await byHashStatement.execute({ hash }))[0] ?? null),
+    range: (query) => translatePostgresErrors(() => readRange(query)),
+    page: (query) =>
+      translatePostgresErrors(async () => {
+        const rows = await (query.from === 'first' ? firstPage : lastPage).execute(parameters(query));
+        if (query.from === 'last') rows.reverse();
+        if (rows.length === 0) return { blocks: [], length: await readLength() };
+        const length = rows[0]!.chainLength;
+        return { blocks: rows.map(({ chainLength: _, ...block }) => block), length };
+      }),
+
+    async *batches(batchSize, { from = 0, end = MAX_INDEX } = {}) {
+      let afterIndex = from - 1;
+      while (afterIndex + 1 < end) {
+        const after = afterIndex;
+        const batch = await translatePostgresErrors(async () =>
+          readRange({ afterIndex: after, beforeIndex: end, limit: await pageLimit(after, end, batchSize), from: 'first' }),
+        );
+        if (batch.length === 0) return;
+        yield batch;
+        afterIndex = batch[batch.length - 1]!.index;
+      }
+    },
+
+    // Validation reads in keyset pages on the event loop (chain-integrity.ts): no worker path here.
+    validateOffThread: () => null,
+
+    initialize: (genesis) =>
+      translatePostgresErrors(() =>
+        writing(async (tx) => {
+          if ((await readTip(tx)) !== null) return false;
+          await tx.insert(blocks).values({ ...genesis });
+          return true;
+        }),
+      ),
+
+    appendAfter: (block, expected) =>
+      translatePostgresErrors(() =>
+        writing(async (tx, changesBefore): Promise<AppendOutcome> => {
+          const tip = await readTip(tx);
+          if (tip?.hash !== expected.tipHash || changesBefore - ownChanges !== expected.changeCounter) return { status: 'stale', tip };
+          await tx.insert(blocks).values({ ...block });
+          return { status: 'appended' };
+        }),
+      ),
+
+    externalChangeCounter: () => translatePostgresErrors(async () => ((await changesStatement.execute())[0]?.changes ?? 0) - ownChanges),
+    importChain,
+
+    claimDifficulty: (proposed) =>
+      translatePostgresErrors(async () => {
+        const [row] = await db
+          .update(chainState)
+          .set({ difficulty: sql`coalesce(${chainState.difficulty}, ${proposed})` })
+          .where(eq(chainState.id, 1))
+          .returning({ difficulty: chainState.difficulty });
+        return row?.difficulty ?? proposed;
+      }),
+
+    storedDifficulty: () =>
+      translatePostgresErrors(
+        async () =>
+          (await db.select({ difficulty: chainState.difficulty }).from(chainState).where(eq(chainState.id, 1)))[0]?.difficulty ?? null,
+      ),
+
+    setDifficulty: (difficulty) =>
+      translatePostgresErrors(async () => {
+        await db.update(chainState).set({ difficulty }).where(eq(chainState.id, 1));
+      }),
+  };
+}
