@@ -1,0 +1,43 @@
+/**
+ * `npm run pg:demo`: a throwaway PostgreSQL cluster and a ledger server on it,
+ * for trying the PostgreSQL engine without installing or configuring a
+ * database. Ctrl-C stops both and removes the cluster's files. Other
+ * variables (PORT, DIFFICULTY, ...) pass through to the server.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { findPostgresBinaries, startThrowawayPostgres } from './throwaway-postgres.js';
+
+const bin = findPostgresBinaries();
+if (bin === null) {
+  console.error("PostgreSQL's binaries were not found: install Debian's postgresql package, or set PG_BIN to the folder holding initdb.");
+  process.exit(1);
+}
+const cluster = await startThrowawayPostgres(bin);
+const admin = new pg.Client({ connectionString: cluster.url() });
+await admin.connect();
+await admin.query('CREATE DATABASE ledger');
+await admin.end();
+const url = cluster.url('ledger');
+console.log(`PostgreSQL ${cluster.version} (throwaway, removed at exit): DATABASE_URL=${url}`);
+console.log(`  psql: psql "${url}"`);
+
+// DATABASE_URL and DATABASE_PATH together are refused: the demo's database replaces any file.
+const environment = { ...process.env };
+delete environment['DATABASE_PATH'];
+const server = spawn(process.execPath, [resolve(import.meta.dirname, '../dist/main.js')], {
+  stdio: 'inherit',
+  env: { ...environment, DATABASE_URL: url },
+});
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  server.kill('SIGTERM');
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+const code = await new Promise<number>((done) => server.once('exit', (exitCode) => done(exitCode ?? 1)));
+await cluster.stop();
+process.exit(code);
