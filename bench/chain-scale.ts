@@ -277,7 +277,7 @@ async function startApp(path: string): Promise<Started> {
 
 interface ReadCase {
   readonly name: string;
-  readonly read: (ledger: Ledger, length: number, i: number) => unknown;
+  readonly read: (ledger: Ledger, length: number, i: number) => Promise<unknown>;
 }
 
 const page = (query: BlockRangeQuery) => (ledger: Ledger) => ledger.page(query);
@@ -294,8 +294,8 @@ const READS: readonly ReadCase[] = [
   },
 ];
 
-/** µs per read, median over rounds of `perRound` reads, the two chains taking turns so that drift hits both alike. */
-function readLatencies(small: { ledger: Ledger; length: number }, large: { ledger: Ledger; length: number }, read: ReadCase['read']) {
+/** µs per read (each awaited in turn), median over rounds of `perRound` reads, the two chains taking turns so that drift hits both alike. */
+async function readLatencies(small: { ledger: Ledger; length: number }, large: { ledger: Ledger; length: number }, read: ReadCase['read']) {
   const rounds = 41;
   const perRound = 250;
   const samples = { small: [] as number[], large: [] as number[] };
@@ -305,7 +305,7 @@ function readLatencies(small: { ledger: Ledger; length: number }, large: { ledge
       ['large', large],
     ] as const) {
       const started = performance.now();
-      for (let i = 0; i < perRound; i++) read(ledger, length, i);
+      for (let i = 0; i < perRound; i++) await read(ledger, length, i);
       samples[key].push(((performance.now() - started) * 1000) / perRound);
     }
   }
@@ -337,7 +337,7 @@ async function benchStartAndReads(report: Report, paths: Record<Size, string>, l
     const small = { ledger: lastOf(runs.small)!.app.ledger, length: lengths.small };
     const large = { ledger: lastOf(runs.large)!.app.ledger, length: lengths.large };
     for (const { name, read } of READS) {
-      const latency = readLatencies(small, large, read);
+      const latency = await readLatencies(small, large, read);
       report(
         `${name}, µs: ${labels.small} / ${labels.large} blocks`,
         `${format(latency.small, 2)} / ${format(latency.large, 2)} (x${format(latency.large / latency.small, 2)})`,

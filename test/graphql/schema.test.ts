@@ -33,9 +33,7 @@ describe('GraphQL layer', () => {
 
   it('masks unexpected errors: no message, stack, SQLite code or file path reaches the client', async () => {
     const ledger = ledgerWith({
-      tip: () => {
-        throw new Error('SQLITE_CORRUPT: database disk image is malformed (/srv/secret/chain.db)');
-      },
+      tip: () => Promise.reject(new Error('SQLITE_CORRUPT: database disk image is malformed (/srv/secret/chain.db)')),
     });
     const { status, text } = await execute(ledger, '{ tip { index } }');
     expect(status).toBe(200);
