@@ -3,10 +3,10 @@ import type { Block } from '../../src/core/block.js';
 import { createLedger } from '../../src/ledger/ledger.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
 import type { RunningServer } from '../../src/server.js';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openStorage } from '../../src/storage/open-storage.js';
+import { ENGINES } from '../helpers/postgres.js';
+import { testDatabase, type TestDatabase } from '../helpers/storage-engines.js';
 import { errorCodes, graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
-import { tempDatabasePath } from '../helpers/temp-database.js';
 import { TRANSPORTS, leftovers, nothingLeft, subscribe, until, type TestSubscription } from '../helpers/subscription-clients.js';
 
 const BLOCK_MINED = 'subscription { blockMined { index timestamp proof previousHash hash data difficulty } }';
@@ -45,14 +45,15 @@ async function nextBlocks(subscription: TestSubscription<{ blockMined: Block }>,
 }
 
 /** Another process's view of the same database file: a ledger of its own, mining onto the shared chain. */
-async function otherWriter(path: string, difficulty: number) {
-  const database = openDatabase(path);
+/** Another process's ledger on the same database (its own connection), mining with the JavaScript engine. */
+async function otherWriter(database: TestDatabase['config'], difficulty: number) {
+  const storage = await openStorage({ ...database, databasePoolSize: 2, databaseStatementTimeoutMs: 30_000 });
   const proofSearch = createPoolProofSearch({ engine: 'js', threads: 1 });
-  const ledger = await createLedger({ repository: createChainRepository(database), proofSearch, difficulty, dataMaxBytes: 64 });
+  const ledger = await createLedger({ repository: storage.repository, proofSearch, difficulty, dataMaxBytes: 64 });
   onTestFinished(async () => {
     await ledger.close();
     await proofSearch.close();
-    database.close();
+    await storage.close();
   });
   return ledger;
 }
@@ -98,10 +99,10 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
     await until(nothingLeft(server), 'no listener or subscriber is left');
   });
 
-  it('blockMined: blocks another process appends to the database arrive too, in order with ours', async () => {
-    const path = tempDatabasePath();
-    const server = await startTestServer(path, { difficulty: 1, miningThreads: 1 });
-    const other = await otherWriter(path, 1);
+  it.each(ENGINES)('blockMined: blocks another process appends to the database arrive too, in order with ours, on %s', async (engine) => {
+    const { config } = await testDatabase(engine);
+    const server = await startTestServer(config.databasePath, { ...config, difficulty: 1, miningThreads: 1 });
+    const other = await otherWriter(config, 1);
     const subscription = subscribe<{ blockMined: Block }>(transport, server, BLOCK_MINED);
     const received = nextBlocks(subscription, 6);
     await until(() => leftovers(server).blockMined === 1, 'the subscription is registered');
