@@ -4,13 +4,14 @@
  * BENCHMARKS.md records). Nothing here asserts: targets live in BENCHMARKS.md and the
  * issues, not in timed tests.
  *
- * `npm run bench -- mining|scale|memory|http|cache` runs one part.
+ * `npm run bench -- mining|scale|memory|http|cache|storage` runs one part.
  */
 import { cpus, totalmem } from 'node:os';
 import { benchChainMemory } from './chain-memory.js';
 import { benchChainScale } from './chain-scale.js';
 import { benchHttpThroughput, benchResponseCache } from './http-throughput.js';
 import { benchMining } from './mining.js';
+import { benchStorage } from './storage.js';
 import type { Report } from './report.js';
 
 const rows: Array<[string, string]> = [];
@@ -25,6 +26,7 @@ const parts = {
   memory: (r: Report) => benchChainMemory(r),
   http: benchHttpThroughput,
   cache: benchResponseCache,
+  storage: (r: Report) => benchStorage(r),
 };
 const chosen = process.argv.slice(2).filter((part): part is keyof typeof parts => part in parts);
 const started = Date.now();
