@@ -9,6 +9,8 @@ import { createSeedRoutes } from '../../src/rest/seed-routes.js';
 import { SEED_BLOCKS, SEED_PROOFS } from '../fixtures/seed-chain.js';
 import { hasPython } from '../helpers/python.js';
 import { graphql, startTestServer } from '../helpers/server.js';
+import { ENGINES } from '../helpers/postgres.js';
+import { testDatabase } from '../helpers/storage-engines.js';
 import { tamper, tempChainDatabase, tempDatabasePath } from '../helpers/temp-database.js';
 import { buildChain } from '../helpers/chains.js';
 
@@ -88,8 +90,9 @@ describe('the seed REST interface', () => {
     expect(proofs).toEqual([...SEED_PROOFS]);
   });
 
-  it("answers GET /blocks with the seed's body: every block, the length and 'Chain is valid.'", async () => {
-    const { base, server } = await seedServer();
+  it.each(ENGINES)("answers GET /blocks with the seed's body: every block, the length and 'Chain is valid.', on %s", async (engine) => {
+    const { config } = await testDatabase(engine);
+    const { base, server } = await seedServer(config, config.databasePath);
     await send(base, 'POST', '/blocks');
     await send(base, 'POST', '/blocks', {
       headers: { 'content-type': 'application/json' },
