@@ -11,6 +11,27 @@ const MAX_INDEX = Number.MAX_SAFE_INTEGER;
 /** Rows per INSERT while importing: 7 parameters each, well below PostgreSQL's 65,535 per statement. */
 const IMPORT_BATCH_SIZE = 1000;
 
+const BOUNDED_PAGE = `
+  SELECT block_index, timestamp, proof, previous_hash, hash, data, difficulty FROM (
+    SELECT b.*,
+      sum(coalesce(octet_length(b.data), 0)) OVER (ORDER BY b.block_index) AS running,
+      row_number() OVER (ORDER BY b.block_index) AS position
+    FROM blocks b WHERE b.block_index > $1 AND b.block_index < $2 ORDER BY b.block_index LIMIT $3
+  ) page
+  WHERE position = 1 OR running <= $4
+  ORDER BY block_index`;
+
+/** A row as pg returns it: bigint columns as strings. */
+interface BlockRow {
+  readonly block_index: string;
+  readonly timestamp: string;
+  readonly proof: string;
+  readonly previous_hash: string;
+  readonly hash: string;
+  readonly data: string | null;
+  readonly difficulty: number;
+}
+
 type Transaction = Parameters<Parameters<PostgresDrizzle['transaction']>[0]>[0];
 
 /**
@@ -63,27 +84,6 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
     .from(chainState)
     .where(eq(chainState.id, 1))
     .prepare('ledger_changes');
-  // `octet_length` of a stored (TOASTed) text reads its size from the header, not the value.
-  const pageBytesStatement = db
-    .select({ bytes: sql<number>`coalesce(sum(size), 0)`.mapWith(Number) })
-    .from(
-      db
-        .select({ size: sql<number>`coalesce(octet_length(${blocks.data}), 0)`.as('size') })
-        .from(blocks)
-        .where(window)
-        .orderBy(asc(blocks.index))
-        .limit(sql.placeholder('limit'))
-        .as('page'),
-    )
-    .prepare('ledger_page_bytes');
-  const rowBytesStatement = db
-    .select({ size: sql<number>`coalesce(octet_length(${blocks.data}), 0)`.mapWith(Number) })
-    .from(blocks)
-    .where(window)
-    .orderBy(asc(blocks.index))
-    .limit(sql.placeholder('limit'))
-    .prepare('ledger_row_bytes');
-
   const parameters = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit }: BlockRangeQuery) => ({
     after: afterIndex,
     before: beforeIndex,
@@ -95,18 +95,28 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
 
   const readLength = async (): Promise<number> => (await lengthStatement.execute())[0]?.length ?? 0;
 
-  /** Rows of the next keyset page whose data stays within PAGE_DATA_BYTES (at least one). */
-  async function pageLimit(afterIndex: number, beforeIndex: number, rows: number): Promise<number> {
-    const window = { after: afterIndex, before: beforeIndex, limit: rows };
-    if (((await pageBytesStatement.execute(window))[0]?.bytes ?? 0) <= PAGE_DATA_BYTES) return rows;
-    let bytes = 0;
-    let count = 0;
-    for (const { size } of await rowBytesStatement.execute(window)) {
-      bytes += size;
-      if (count > 0 && bytes > PAGE_DATA_BYTES) break;
-      count += 1;
-    }
-    return count;
+  /**
+   * The next keyset page of at most `rows` blocks and PAGE_DATA_BYTES of data
+   * (at least one block), in one statement: a running sum of `octet_length`,
+   * which for a stored (TOASTed) text reads the size from its header, cuts the
+   * page, and the rows cut off are never detoasted. Rows are mapped by hand:
+   * this reads every block of a validation.
+   */
+  async function readBoundedPage(afterIndex: number, beforeIndex: number, rows: number): Promise<Block[]> {
+    const { rows: found } = await database.pool.query<BlockRow>({
+      name: 'ledger_bounded_page',
+      text: BOUNDED_PAGE,
+      values: [afterIndex, beforeIndex, rows, PAGE_DATA_BYTES],
+    });
+    return found.map((row) => ({
+      index: Number(row.block_index),
+      timestamp: row.timestamp,
+      proof: Number(row.proof),
+      previousHash: row.previous_hash,
+      hash: row.hash,
+      data: row.data,
+      difficulty: row.difficulty,
+    }));
   }
 
   /**
@@ -198,9 +208,7 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
       let afterIndex = from - 1;
       while (afterIndex + 1 < end) {
         const after = afterIndex;
-        const batch = await translatePostgresErrors(async () =>
-          readRange({ afterIndex: after, beforeIndex: end, limit: await pageLimit(after, end, batchSize), from: 'first' }),
-        );
+        const batch = await translatePostgresErrors(() => readBoundedPage(after, end, batchSize));
         if (batch.length === 0) return;
         yield batch;
         afterIndex = batch[batch.length - 1]!.index;
