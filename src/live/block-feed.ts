@@ -135,6 +135,8 @@ export function createBlockFeed(
 
   async function start(): Promise<void> {
     const [counter, length] = await Promise.all([ledger.externalChangeCounter(), ledger.length()]);
+    // Closed while reading: nothing to listen for (`started` refuses the subscriber).
+    if (closed) return;
     lastCounter = counter;
     lastPublished = length - 1;
     owed = false;
