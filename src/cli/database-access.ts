@@ -4,7 +4,8 @@ import { loadConfig, type Config } from '../config.js';
 import { createChainRepository, type ChainRepository } from '../storage/chain-repository.js';
 import { openDatabase, type Database } from '../storage/database.js';
 import { createPostgresChainRepository } from '../storage/postgres/chain-repository.js';
-import { describePostgresUrl, openPostgres } from '../storage/postgres/database.js';
+import { describePostgresUrl, openPostgres, type PostgresDatabase } from '../storage/postgres/database.js';
+import { translatePostgresErrors } from '../storage/postgres/errors.js';
 import { openStorage } from '../storage/open-storage.js';
 import { CliError, toCliError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -75,19 +76,22 @@ export async function openChainForReading(config: Config): Promise<OpenedChain> 
     const database = openDatabaseForReading(config.databasePath);
     return { engine: 'sqlite', repository: createChainRepository(database), name, close: () => Promise.resolve(database.close()) };
   }
+  let database: PostgresDatabase | null = null;
   try {
-    const database = await openPostgres(config.databaseUrl, {
+    database = await openPostgres(config.databaseUrl, {
       readOnly: true,
       poolSize: 2,
       statementTimeoutMs: config.databaseStatementTimeoutMs,
     });
-    const { rows } = await database.pool.query<{ found: string | null }>("SELECT to_regclass('blocks')::text AS found");
-    if (rows[0]?.found == null) {
-      await database.close();
-      throw new CliError('DATABASE_INVALID', `${name} holds no ledger: it has no blocks table.`);
-    }
-    return { engine: 'postgres', repository: createPostgresChainRepository(database), name, close: () => database.close() };
+    const opened = database;
+    const { rows } = await translatePostgresErrors(() =>
+      opened.pool.query<{ found: string | null }>("SELECT to_regclass('blocks')::text AS found"),
+    );
+    if (rows[0]?.found == null) throw new CliError('DATABASE_INVALID', `${name} holds no ledger: it has no blocks table.`);
+    return { engine: 'postgres', repository: createPostgresChainRepository(opened), name, close: () => opened.close() };
   } catch (error) {
+    // An open pool would keep the process alive.
+    await database?.close();
     throw toCliError(error, name);
   }
 }

@@ -199,21 +199,24 @@ export async function createLedger({
   let chainDifficulty = difficulty;
   try {
     await write(() => repository.initialize(createGenesisBlock(formatSeedTimestamp(clock()))));
-    chainDifficulty = await write(() => repository.claimDifficulty(difficulty));
+    // A chain older than this rule is taken to be mined at its newest block's difficulty, not at whatever the first process to open it says.
+    const tip = await repository.tip();
+    const proposed = tip !== null && tip.index > 0 ? tip.difficulty : difficulty;
+    chainDifficulty = await write(() => repository.claimDifficulty(proposed));
   } catch (error) {
     const translated = storageFailureToLedgerError(error);
     // A damaged file still opens for reads, so the damage can be inspected.
     if (!(translated instanceof LedgerError && translated.code === 'DATABASE_DAMAGED')) throw translated;
     miningRefusal = damaged;
   }
-  if (chainDifficulty !== difficulty) {
-    // Mixing difficulties silently would let one misconfigured process cheapen the chain's work.
-    miningRefusal ??= new LedgerError(
+  // Mixing difficulties silently would let one misconfigured process cheapen the chain's work.
+  const difficultyMismatch = (stored: number): LedgerError =>
+    new LedgerError(
       'DIFFICULTY_MISMATCH',
-      `This chain is mined at difficulty ${chainDifficulty}, but this server is configured with DIFFICULTY=${difficulty}; mining is refused. ` +
-        `Set DIFFICULTY=${chainDifficulty}, or change the chain's difficulty on purpose with \`pow-ledger set-difficulty ${difficulty}\`.`,
+      `This chain is mined at difficulty ${stored}, but this server is configured with DIFFICULTY=${difficulty}; mining is refused. ` +
+        `Set DIFFICULTY=${stored}, or change the chain's difficulty on purpose with \`pow-ledger set-difficulty ${difficulty}\`.`,
     );
-  }
+  if (chainDifficulty !== difficulty) miningRefusal ??= difficultyMismatch(chainDifficulty);
   // Fails closed: a check that cannot run counts as a failed one.
   const storageVerdict = storageCheck.then(
     ({ ok }) => (ok ? null : damaged),
@@ -325,6 +328,10 @@ export async function createLedger({
         const durationMs = roundToMicroseconds(performance.now() - startedAt);
         events.emit({ type: 'block-appended', block });
         return { block, attempts, durationMs };
+      }
+      if (outcome.status === 'difficulty-changed') {
+        miningRefusal = difficultyMismatch(outcome.difficulty);
+        throw miningRefusal;
       }
     }
     throw new LedgerError('CHAIN_CONFLICT', `Other writers changed the database ${MAX_MINING_ROUNDS} times during this mine; try again.`);

@@ -134,15 +134,26 @@ export function createBlockFeed(
   }
 
   async function start(): Promise<void> {
-    const [counter, length] = await Promise.all([ledger.externalChangeCounter(), ledger.length()]);
-    // Closed while reading: nothing to listen for (`started` refuses the subscriber).
-    if (closed) return;
-    lastCounter = counter;
-    lastPublished = length - 1;
-    owed = false;
-    unlisten = ledger.listen(onLedgerEvent);
-    poll = setInterval(() => void pollOtherWriters(), pollMs);
-    poll.unref();
+    // Listening first, so that no block this process appends meanwhile goes unheard; the
+    // first subscriber's catch-up (in `open`) publishes any that the reads below missed.
+    const listening = ledger.listen(onLedgerEvent);
+    unlisten = listening;
+    try {
+      // The counter before the length: another process's block landing between them changes the counter, so the next poll reads it.
+      const counter = await ledger.externalChangeCounter();
+      const length = await ledger.length();
+      // Closed while reading: nothing to listen for (`started` refuses the subscriber).
+      if (closed) return;
+      lastCounter = counter;
+      lastPublished = length - 1;
+      owed = false;
+      poll = setInterval(() => void pollOtherWriters(), pollMs);
+      poll.unref();
+    } catch (error) {
+      listening();
+      if (unlisten === listening) unlisten = null;
+      throw error;
+    }
   }
 
   function stop(): void {
@@ -186,6 +197,8 @@ export function createBlockFeed(
         }),
       };
       subscribers.add(subscriber);
+      // The first subscriber of a start: blocks appended while the feed started reach it now.
+      if (subscribers.size === 1) catchUp();
       return subscriber.stream.iterator;
     },
     subscriberCount: () => subscribers.size,

@@ -5,7 +5,7 @@ import type { Block } from '../core/block.js';
 import type { ChainValidationResult } from '../core/chain-validation.js';
 import type { Database } from './database.js';
 import { translateErrors } from './errors.js';
-import { createPageLimit } from './page-limit.js';
+import { PAGE_DATA_BYTES, createPageLimit } from './page-limit.js';
 import { blocks, chainState } from './schema.js';
 import { validateStoredChain } from './stored-chain-validation.js';
 import { inBatches } from '../shared/in-batches.js';
@@ -13,7 +13,9 @@ import { inBatches } from '../shared/in-batches.js';
 export type AppendOutcome =
   | { readonly status: 'appended' }
   /** Another connection wrote since the expectation was taken: nothing was written. */
-  | { readonly status: 'stale'; readonly tip: Block | null };
+  | { readonly status: 'stale'; readonly tip: Block | null }
+  /** The chain's difficulty was changed (set-difficulty) to another than the block's: nothing was written. */
+  | { readonly status: 'difficulty-changed'; readonly difficulty: number };
 
 export type ImportOutcome =
   | { readonly status: 'imported'; readonly count: number; readonly tip: Block | null }
@@ -131,6 +133,13 @@ export interface ImportOptions {
 const MAX_INDEX = Number.MAX_SAFE_INTEGER;
 /** 64 MiB (negative: in KiB), while a chain is imported. */
 const IMPORT_CACHE_SIZE = -65_536;
+/**
+ * An import's batch: `size` blocks, or fewer holding about PAGE_DATA_BYTES of
+ * data (counted in UTF-16 code units, which bounds the bytes within 3x), so a
+ * chain of large blocks is not held a thousand at a time.
+ */
+export const importBatch = (size: number) => ({ size, weigh: (block: Block) => block.data?.length ?? 0, maxWeight: PAGE_DATA_BYTES });
+
 /** Blocks `importChain` inserts between two turns of the event loop: a few ms of work. */
 const IMPORT_BATCH_SIZE = 1000;
 
@@ -169,6 +178,7 @@ export function createChainRepository(database: Database): ChainRepository {
   // Prepared once: `client.pragma()` compiles the statement on every call, and this runs on every append and mine.
   const changeCounterStatement = database.client.prepare<[], number>('PRAGMA data_version').pluck();
   const readChangeCounter = (): number => changeCounterStatement.get()!;
+  const chainDifficultyStatement = db.select({ difficulty: chainState.difficulty }).from(chainState).prepare();
   const insertStatement = db
     .insert(blocks)
     .values({
@@ -205,7 +215,7 @@ export function createChainRepository(database: Database): ChainRepository {
         let count = 0;
         let last: Block | null = null;
         // Only the driver's errors are storage failures; the source's own (a malformed file, a failed check) keep their meaning.
-        for await (const batch of inBatches(chain, batchSize)) {
+        for await (const batch of inBatches(chain, importBatch(batchSize))) {
           for (const block of batch) translateErrors(() => insertStatement.run({ ...block }));
           count += batch.length;
           last = batch[batch.length - 1] ?? last;
@@ -268,6 +278,9 @@ export function createChainRepository(database: Database): ChainRepository {
       settled(() =>
         db.transaction(
           (): AppendOutcome => {
+            // Changed on purpose (set-difficulty) while this process ran: it must not append at its old one.
+            const stored = chainDifficultyStatement.get()?.difficulty ?? null;
+            if (stored !== null && stored !== block.difficulty) return { status: 'difficulty-changed', difficulty: stored };
             const tip = readTip();
             if (tip?.hash !== expected.tipHash || readChangeCounter() !== expected.changeCounter) return { status: 'stale', tip };
             insertStatement.run({ ...block });

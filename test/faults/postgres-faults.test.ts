@@ -74,6 +74,38 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL faults', () => {
     }
   });
 
+  it('survives its connection being cut in the middle of an append: DB_UNAVAILABLE, nothing written, and the next mine works', async () => {
+    const url = await freshUrl();
+    const app = await appOn(url);
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      // Holding the write lock keeps the app's append waiting inside its transaction.
+      await locker.query('BEGIN');
+      await locker.query('SELECT * FROM chain_state WHERE id = 1 FOR UPDATE');
+      const mining = executeOperation(app, Mine);
+      let waiting: number | undefined;
+      for (let tries = 0; waiting === undefined && tries < 500; tries++) {
+        const { rows } = await locker.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = 'pow-ledger' AND wait_event_type = 'Lock'",
+        );
+        waiting = rows[0]?.pid;
+        if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(waiting).toBeDefined();
+      await locker.query('SELECT pg_terminate_backend($1)', [waiting]);
+      const refused = await mining;
+      expect(refused.codes).toEqual(['DB_UNAVAILABLE']);
+      await locker.query('ROLLBACK');
+      const mined = await executeOperation(app, Mine);
+      expect(mined.codes).toEqual([]);
+      expect(mined.data!.mineBlock.block.index).toBe(1);
+    } finally {
+      await locker.end();
+      await app.close();
+    }
+  });
+
   it('bounds every statement by DATABASE_STATEMENT_TIMEOUT_SECONDS, and a write waiting on a lock by the lock timeout (DB_BUSY)', async () => {
     const url = await freshUrl();
     const app = await appOn(url, { databaseStatementTimeoutMs: 1000 });

@@ -130,6 +130,19 @@ describe.each(ENGINES)('chain repository on %s', (engine) => {
     expect(await allBatches(repository.batches(1000, { from: 7, end: 8 }))).toEqual([[chain[7]]]);
   });
 
+  it("refuses an append at another difficulty than the chain's stored one", async () => {
+    const { repository } = await setup();
+    const chain = buildChain(3);
+    await store(repository, chain.slice(0, 2));
+    await repository.claimDifficulty(chain[2]!.difficulty);
+    await repository.setDifficulty(chain[2]!.difficulty + 1);
+    expect(await repository.appendAfter(chain[2]!, await expecting(repository, chain[1]!.hash))).toEqual({
+      status: 'difficulty-changed',
+      difficulty: chain[2]!.difficulty + 1,
+    });
+    expect(await repository.length()).toBe(2);
+  });
+
   it('stores the chain difficulty once, and changes it only when told to', async () => {
     const { repository } = await setup();
     expect(await repository.storedDifficulty()).toBeNull();

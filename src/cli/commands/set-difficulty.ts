@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { MAX_DIFFICULTY, MIN_DIFFICULTY } from '../../core/proof-of-work.js';
-import { cliConfig, naming, openChainForWriting } from '../database-access.js';
+import { cliConfig, naming, openChainForReading, openChainForWriting } from '../database-access.js';
 import { EXIT_OK, type CliIo } from '../io.js';
 import { DATABASE_OPTION_HELP, DATABASE_URL_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath, nonEmptyUrl, wholeNumber } from '../options.js';
 import { writeJson } from '../report.js';
@@ -26,7 +26,10 @@ export function setDifficultyCommand(io: CliIo, finish: (exitCode: number) => vo
       const json = options.json === true;
       finish(
         await runCommand(io, json, async () => {
-          const chain = await openChainForWriting(cliConfig(io, options));
+          const config = cliConfig(io, options);
+          // A mistyped path must not become a new, empty chain.
+          if (config.databaseUrl === null) await (await openChainForReading(config)).close();
+          const chain = await openChainForWriting(config);
           try {
             const before = await naming(chain.name, async () => {
               const stored = await chain.repository.storedDifficulty();

@@ -1,10 +1,19 @@
 import { and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
 import type { Block } from '../../core/block.js';
 import { inBatches } from '../../shared/in-batches.js';
-import type { AppendOutcome, BlockRangeQuery, ChainRepository, ImportOptions, ImportOutcome } from '../chain-repository.js';
+import {
+  importBatch,
+  type AppendOutcome,
+  type BlockRangeQuery,
+  type ChainRepository,
+  type ImportOptions,
+  type ImportOutcome,
+} from '../chain-repository.js';
 import { PAGE_DATA_BYTES } from '../page-limit.js';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import type { PostgresDatabase, PostgresDrizzle } from './database.js';
 import { toPostgresStorageError, translatePostgresErrors } from './errors.js';
+import * as schema from './schema.js';
 import { blocks, chainState } from './schema.js';
 
 const MAX_INDEX = Number.MAX_SAFE_INTEGER;
@@ -32,7 +41,35 @@ interface BlockRow {
   readonly difficulty: number;
 }
 
-type Transaction = Parameters<Parameters<PostgresDrizzle['transaction']>[0]>[0];
+interface LockedState {
+  readonly changes: number;
+  readonly difficulty: number | null;
+}
+
+type Transaction = PostgresDrizzle;
+
+/**
+ * Runs `work` in a transaction on a connection of its own. Drizzle's
+ * `transaction()` leaves a connection checked out if `BEGIN` itself fails;
+ * here any failure rolls back (if it can) and destroys the connection rather
+ * than return one in an unknown state to the pool.
+ */
+async function inTransaction<T>(database: PostgresDatabase, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  const client = await database.pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const value = await work(drizzle({ client, schema }));
+    await client.query('COMMIT');
+    return value;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(failure);
+  }
+}
 
 /**
  * The chain in PostgreSQL, with the guarantees of the SQLite repository held
@@ -49,6 +86,9 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
    * external change counter is the stored count less these.
    */
   let ownChanges = 0;
+  /** This repository's write in progress (settled, never rejecting), and how many of its writes have ended. */
+  let ownWrite: Promise<void> | null = null;
+  let writeGeneration = 0;
 
   const tipStatement = db.select().from(blocks).orderBy(desc(blocks.index)).limit(1).prepare('ledger_tip');
   const lengthStatement = db
@@ -124,19 +164,48 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
    * change count as it was before; counts the changes the transaction made
    * as this repository's own once it commits.
    */
-  async function writing<T>(write: (tx: Transaction, changesBefore: number) => Promise<T>): Promise<T> {
+  async function writing<T>(write: (tx: Transaction, state: LockedState) => Promise<T>): Promise<T> {
     let made = 0;
-    const result = await db.transaction(async (tx) => {
-      const locked = await tx.select({ changes: chainState.changes }).from(chainState).where(eq(chainState.id, 1)).for('update');
-      const before = locked[0]?.changes;
-      if (before === undefined) throw new Error('chain_state has no row: the database was not migrated by this ledger');
-      const value = await write(tx, before);
+    const done = inTransaction(database, async (tx) => {
+      const locked = await tx
+        .select({ changes: chainState.changes, difficulty: chainState.difficulty })
+        .from(chainState)
+        .where(eq(chainState.id, 1))
+        .for('update');
+      const state = locked[0];
+      if (state === undefined) throw new Error('chain_state has no row: the database was not migrated by this ledger');
+      const value = await write(tx, state);
       const after = (await tx.select({ changes: chainState.changes }).from(chainState).where(eq(chainState.id, 1)))[0]!.changes;
-      made = after - before;
+      made = after - state.changes;
       return value;
     });
-    ownChanges += made;
-    return result;
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    ownWrite = settled;
+    try {
+      const result = await done;
+      ownChanges += made;
+      return result;
+    } finally {
+      writeGeneration += 1;
+      if (ownWrite === settled) ownWrite = null;
+    }
+  }
+
+  /**
+   * The stored change count less this repository's own changes. A read that
+   * overlaps one of its own writes could see the write's changes before they
+   * are counted as its own (or the reverse): such a read is taken again.
+   */
+  async function readExternalChanges(): Promise<number> {
+    for (;;) {
+      if (ownWrite !== null) await ownWrite;
+      const generation = writeGeneration;
+      const changes = (await changesStatement.execute())[0]?.changes ?? 0;
+      if (ownWrite === null && generation === writeGeneration) return changes - ownChanges;
+    }
   }
 
   const readTip = async (tx: Transaction): Promise<Block | null> =>
@@ -156,7 +225,7 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
         if (tip !== null) return { status: 'not-empty', length: tip.index + 1 };
         let count = 0;
         let last: Block | null = null;
-        const batches = inBatches(chain, rowsPerInsert);
+        const batches = inBatches(chain, importBatch(rowsPerInsert));
         try {
           for (;;) {
             let next: IteratorResult<Block[], void>;
@@ -229,15 +298,18 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
 
     appendAfter: (block, expected) =>
       translatePostgresErrors(() =>
-        writing(async (tx, changesBefore): Promise<AppendOutcome> => {
+        writing(async (tx, state): Promise<AppendOutcome> => {
+          // Changed on purpose (set-difficulty) while this process ran: it must not append at its old one.
+          if (state.difficulty !== null && state.difficulty !== block.difficulty)
+            return { status: 'difficulty-changed', difficulty: state.difficulty };
           const tip = await readTip(tx);
-          if (tip?.hash !== expected.tipHash || changesBefore - ownChanges !== expected.changeCounter) return { status: 'stale', tip };
+          if (tip?.hash !== expected.tipHash || state.changes - ownChanges !== expected.changeCounter) return { status: 'stale', tip };
           await tx.insert(blocks).values({ ...block });
           return { status: 'appended' };
         }),
       ),
 
-    externalChangeCounter: () => translatePostgresErrors(async () => ((await changesStatement.execute())[0]?.changes ?? 0) - ownChanges),
+    externalChangeCounter: () => translatePostgresErrors(readExternalChanges),
     importChain,
 
     claimDifficulty: (proposed) =>

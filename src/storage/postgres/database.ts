@@ -81,6 +81,9 @@ export async function openPostgres(
   });
   // Without a listener, an idle connection dropped by a restarting server would end the process.
   pool.on('error', onIdleError);
+  // The pool listens to idle connections only: one that drops while checked out (mid-transaction)
+  // would emit an unheard 'error' and end the process. Its query fails, and says so, regardless.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const label = describePostgresUrl(url);
   try {
     const client = await pool.connect();
