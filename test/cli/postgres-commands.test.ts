@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { blockFromRow, type BlockRow } from '../../src/storage/block-row.js';
 import { describe, expect, it } from 'vitest';
 import { bestEngine } from '../helpers/engines.js';
 import { POSTGRES_URL, freshPostgresUrl } from '../helpers/postgres.js';
@@ -14,16 +15,8 @@ async function postgresBlocks(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<Record<string, string | number | null>>('SELECT * FROM blocks ORDER BY block_index');
-    return rows.map((row) => ({
-      index: Number(row['block_index']),
-      timestamp: row['timestamp'],
-      proof: Number(row['proof']),
-      previousHash: row['previous_hash'],
-      hash: row['hash'],
-      data: row['data'],
-      difficulty: row['difficulty'],
-    }));
+    const { rows } = await client.query<BlockRow>('SELECT * FROM blocks ORDER BY block_index');
+    return rows.map(blockFromRow);
   } finally {
     await client.end();
   }

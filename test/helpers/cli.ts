@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { CliIo } from '../../src/cli/io.js';
 import { runProgram } from '../../src/cli/program.js';
 import Sqlite from 'better-sqlite3';
+import { blockFromRow, type BlockRow } from '../../src/storage/block-row.js';
 import type { Block } from '../../src/core/block.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -83,32 +84,11 @@ export function spawnCli(
   });
 }
 
-interface StoredRow {
-  readonly block_index: number;
-  readonly timestamp: string;
-  readonly proof: number;
-  readonly previous_hash: string;
-  readonly hash: string;
-  readonly data: string | null;
-  readonly difficulty: number;
-}
-
 /** Every stored block, in order, read on a read-only connection of its own (as sqlite3 would, not through the repository). */
 export function storedBlocks(path: string): Block[] {
   const connection = new Sqlite(path, { readonly: true, fileMustExist: true });
   try {
-    return connection
-      .prepare<[], StoredRow>('SELECT * FROM blocks ORDER BY block_index')
-      .all()
-      .map((row) => ({
-        index: row.block_index,
-        timestamp: row.timestamp,
-        proof: row.proof,
-        previousHash: row.previous_hash,
-        hash: row.hash,
-        data: row.data,
-        difficulty: row.difficulty,
-      }));
+    return connection.prepare<[], BlockRow>('SELECT * FROM blocks ORDER BY block_index').all().map(blockFromRow);
   } finally {
     connection.close();
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { blockFromRow, type BlockRow } from '../../src/storage/block-row.js';
 import type { Block } from '../../src/core/block.js';
 import { validateChain } from '../../src/core/chain-validation.js';
 import { spawnMain, waitForUrl } from './spawn-main.js';
@@ -40,33 +41,13 @@ const MINE = JSON.stringify({
   variables: { data: 'x'.repeat(PAYLOAD_BYTES) },
 });
 
-interface StoredRow {
-  block_index: number;
-  timestamp: string;
-  proof: number;
-  previous_hash: string;
-  hash: string;
-  data: string | null;
-  difficulty: number;
-}
-
-const toBlock = (row: StoredRow): Block => ({
-  index: Number(row.block_index),
-  timestamp: row.timestamp,
-  proof: Number(row.proof),
-  previousHash: row.previous_hash,
-  hash: row.hash,
-  data: row.data,
-  difficulty: row.difficulty,
-});
-
 /** Reads the PostgreSQL database as a fresh process would (PostgreSQL checks its own pages). */
 async function inspectPostgres(url: string): Promise<{ integrity: string; chain: Block[] }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<StoredRow>('SELECT * FROM blocks ORDER BY block_index');
-    return { integrity: 'ok', chain: rows.map(toBlock) };
+    const { rows } = await client.query<BlockRow>('SELECT * FROM blocks ORDER BY block_index');
+    return { integrity: 'ok', chain: rows.map(blockFromRow) };
   } finally {
     await client.end();
   }
@@ -77,8 +58,8 @@ export function inspectDatabase(path: string): { integrity: string; chain: Block
   const connection = new Sqlite(path, { readonly: true });
   try {
     const integrity = String(connection.pragma('integrity_check', { simple: true }));
-    const rows = connection.prepare('SELECT * FROM blocks ORDER BY block_index').all() as StoredRow[];
-    const chain = rows.map(toBlock);
+    const rows = connection.prepare('SELECT * FROM blocks ORDER BY block_index').all() as BlockRow[];
+    const chain = rows.map(blockFromRow);
     return { integrity, chain };
   } finally {
     connection.close();

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
 import type { Block } from '../../core/block.js';
 import { inBatches } from '../../shared/in-batches.js';
+import { blockFromRow, type BlockRow } from '../block-row.js';
 import {
   importBatch,
   type AppendOutcome,
@@ -29,17 +30,6 @@ const BOUNDED_PAGE = `
   ) page
   WHERE position = 1 OR running <= $4
   ORDER BY block_index`;
-
-/** A row as pg returns it: bigint columns as strings. */
-interface BlockRow {
-  readonly block_index: string;
-  readonly timestamp: string;
-  readonly proof: string;
-  readonly previous_hash: string;
-  readonly hash: string;
-  readonly data: string | null;
-  readonly difficulty: number;
-}
 
 interface LockedState {
   readonly changes: number;
@@ -148,15 +138,7 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
       text: BOUNDED_PAGE,
       values: [afterIndex, beforeIndex, rows, PAGE_DATA_BYTES],
     });
-    return found.map((row) => ({
-      index: Number(row.block_index),
-      timestamp: row.timestamp,
-      proof: Number(row.proof),
-      previousHash: row.previous_hash,
-      hash: row.hash,
-      data: row.data,
-      difficulty: row.difficulty,
-    }));
+    return found.map(blockFromRow);
   }
 
   /**
