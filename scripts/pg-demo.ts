@@ -26,9 +26,12 @@ console.log(`  psql: psql "${url}"`);
 // DATABASE_URL and DATABASE_PATH together are refused: the demo's database replaces any file.
 const environment = { ...process.env };
 delete environment['DATABASE_PATH'];
+// A process group of its own: Ctrl-C reaches this script, which stops the server once (a
+// second signal would make it exit at once), then removes the cluster.
 const server = spawn(process.execPath, [resolve(import.meta.dirname, '../dist/main.js')], {
   stdio: 'inherit',
   env: { ...environment, DATABASE_URL: url },
+  detached: true,
 });
 let stopping = false;
 const stop = (): void => {
