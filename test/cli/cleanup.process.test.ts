@@ -22,7 +22,8 @@ describe('import as a process', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+    // 'close': stderr has been read to its end.
+    const exited = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));
     // The database file appears once the verify pass is over and the insert pass begins (some seconds of inserting).
     await expect.poll(() => existsSync(target), { timeout: 30_000, interval: 5 }).toBe(true);
     child.kill('SIGINT');

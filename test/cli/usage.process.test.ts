@@ -98,7 +98,8 @@ describe('pow-ledger as a process', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+    // 'close': stderr has been read to its end.
+    const exited = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));
     // Once the genesis block is written, the mine is under way.
     await expect.poll(() => storedLength(path), { timeout: 30_000, interval: 100 }).toBe(1);
     await new Promise((wait) => setTimeout(wait, 300));

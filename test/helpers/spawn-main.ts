@@ -6,7 +6,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export interface MainProcess {
   readonly child: ChildProcessWithoutNullStreams;
   output(): string;
-  /** Resolves with the exit code (or signal name) once the process has exited. */
+  /** Resolves with the exit code (or signal name) once the process has exited and its output has all been read. */
   readonly exited: Promise<number | string>;
 }
 
@@ -23,8 +23,9 @@ export function spawnMain(environment: Record<string, string>): MainProcess {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // 'close', not 'exit': 'exit' can come before the last of the output has been read from the pipes.
   const exited = new Promise<number | string>((resolveExit) =>
-    child.on('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown')),
+    child.on('close', (code, signal) => resolveExit(code ?? signal ?? 'unknown')),
   );
   return { child, output: () => output, exited };
 }
