@@ -33,7 +33,6 @@ export function databaseName(config: Pick<Config, 'databasePath' | 'databaseUrl'
 
 /** A chain opened by a command; `name` as in `databaseName`. */
 export interface OpenedChain {
-  readonly engine: ChainRepository['engine'];
   readonly repository: ChainRepository;
   readonly name: string;
   close(): Promise<void>;
@@ -74,7 +73,7 @@ export async function openChainForReading(config: Config): Promise<OpenedChain> 
   const name = databaseName(config);
   if (config.databaseUrl === null) {
     const database = openDatabaseForReading(config.databasePath);
-    return { engine: 'sqlite', repository: createChainRepository(database), name, close: () => Promise.resolve(database.close()) };
+    return { repository: createChainRepository(database), name, close: () => Promise.resolve(database.close()) };
   }
   let database: PostgresDatabase | null = null;
   try {
@@ -88,7 +87,7 @@ export async function openChainForReading(config: Config): Promise<OpenedChain> 
       opened.pool.query<{ found: string | null }>("SELECT to_regclass('blocks')::text AS found"),
     );
     if (rows[0]?.found == null) throw new CliError('DATABASE_INVALID', `${name} holds no ledger: it has no blocks table.`);
-    return { engine: 'postgres', repository: createPostgresChainRepository(opened), name, close: () => opened.close() };
+    return { repository: createPostgresChainRepository(opened), name, close: () => opened.close() };
   } catch (error) {
     // An open pool would keep the process alive.
     await database?.close();
@@ -101,7 +100,7 @@ export async function openChainForWriting(config: Config): Promise<OpenedChain> 
   const name = databaseName(config);
   try {
     const storage = await openStorage(config);
-    return { engine: storage.engine, repository: storage.repository, name, close: () => storage.close() };
+    return { repository: storage.repository, name, close: () => storage.close() };
   } catch (error) {
     throw toCliError(error, name);
   }

@@ -3,7 +3,7 @@ import { createChainRepository, type ChainRepository } from './chain-repository.
 import { checkDatabaseFile, type DatabaseCheck } from './database-check.js';
 import { openDatabase } from './database.js';
 import { createPostgresChainRepository } from './postgres/chain-repository.js';
-import { describePostgresUrl, openPostgres } from './postgres/database.js';
+import { openPostgres } from './postgres/database.js';
 
 /** The chain's store, whichever engine holds it. */
 export interface Storage {
@@ -50,7 +50,7 @@ export async function openStorage(config: StorageConfig, { onConnectionError }: 
     return {
       engine: 'postgres',
       repository: createPostgresChainRepository(database),
-      location: describePostgresUrl(config.databaseUrl),
+      location: database.label,
       check: () => Promise.resolve({ ok: true, findings: ['ok'] }),
       close: () => database.close(),
     };

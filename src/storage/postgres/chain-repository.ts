@@ -36,15 +36,13 @@ interface LockedState {
   readonly difficulty: number | null;
 }
 
-type Transaction = PostgresDrizzle;
-
 /**
  * Runs `work` in a transaction on a connection of its own. Drizzle's
  * `transaction()` leaves a connection checked out if `BEGIN` itself fails;
  * here any failure rolls back (if it can) and destroys the connection rather
  * than return one in an unknown state to the pool.
  */
-async function inTransaction<T>(database: PostgresDatabase, work: (tx: Transaction) => Promise<T>): Promise<T> {
+async function inTransaction<T>(database: PostgresDatabase, work: (tx: PostgresDrizzle) => Promise<T>): Promise<T> {
   const client = await database.pool.connect();
   let failure: Error | undefined;
   try {
@@ -146,7 +144,7 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
    * change count as it was before; counts the changes the transaction made
    * as this repository's own once it commits.
    */
-  async function writing<T>(write: (tx: Transaction, state: LockedState) => Promise<T>): Promise<T> {
+  async function writing<T>(write: (tx: PostgresDrizzle, state: LockedState) => Promise<T>): Promise<T> {
     let made = 0;
     const done = inTransaction(database, async (tx) => {
       const locked = await tx
@@ -190,7 +188,7 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
     }
   }
 
-  const readTip = async (tx: Transaction): Promise<Block | null> =>
+  const readTip = async (tx: PostgresDrizzle): Promise<Block | null> =>
     (await tx.select().from(blocks).orderBy(desc(blocks.index)).limit(1))[0] ?? null;
 
   async function importChain(
