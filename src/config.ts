@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { MAX_DIFFICULTY, MIN_DIFFICULTY } from './core/proof-of-work.js';
 import type { EnginePreference } from './mining/engines/load-engine.js';
@@ -16,6 +16,20 @@ export interface Config {
   readonly databasePoolSize: number;
   /** Longest a PostgreSQL statement may run before the server cancels it, in ms. */
   readonly databaseStatementTimeoutMs: number;
+  /**
+   * A direct (or session-pooled) PostgreSQL connection string for the mining
+   * turn's and the notifications' connections, when DATABASE_URL goes through
+   * a transaction-mode pooler; null: DATABASE_URL. Never logged.
+   */
+  readonly databaseSessionUrl: string | null;
+  /** How long a frozen or cut-off instance keeps the cluster's mining turn at most, in ms. */
+  readonly miningLeaseMs: number;
+  /** Names this process in logs, metrics and PostgreSQL's `application_name`. */
+  readonly instanceId: string;
+  /** `json`: one JSON object per log line (for collectors); `text`: lines for a terminal. */
+  readonly logFormat: 'json' | 'text';
+  /** After SIGTERM, how long /readyz answers 503 while requests are still served, in ms. */
+  readonly shutdownDrainMs: number;
   /** Leading hex zeros required of newly mined blocks. */
   readonly difficulty: number;
   /** Largest `data` payload accepted by `mineBlock`, in UTF-8 bytes. */
@@ -95,8 +109,21 @@ const environmentSchema = z.object({
     .trim()
     .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL connection string, postgres://user:password@host:5432/database')
     .optional(),
+  DATABASE_SESSION_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL connection string, postgres://user:password@host:5432/database')
+    .optional(),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   DATABASE_STATEMENT_TIMEOUT_SECONDS: integer(1, 86_400).default(30),
+  MINING_LEASE_SECONDS: integer(1, 3600).default(5),
+  INSTANCE_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._:-]{1,40}$/, 'must be 1-40 letters, digits or . _ : -')
+    .optional(),
+  LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json or text' }).optional(),
+  SHUTDOWN_DRAIN_SECONDS: integer(0, 300).default(0),
   DIFFICULTY: integer(MIN_DIFFICULTY, MAX_DIFFICULTY).default(4),
   DATA_MAX_BYTES: integer(0, DATA_MAX_BYTES_LIMIT).default(4096),
   MAX_CONNECTIONS: integer(16, 1_000_000).optional(),
@@ -119,7 +146,7 @@ function isOrigin(text: string): boolean {
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 
 /** Variables whose values an error message must not repeat. */
-const SECRET_VARIABLES = new Set(['MINING_TOKEN', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['MINING_TOKEN', 'DATABASE_URL', 'DATABASE_SESSION_URL']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -149,6 +176,9 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
       'Invalid configuration: DATABASE_URL and DATABASE_PATH are both set; set DATABASE_URL for PostgreSQL or DATABASE_PATH for SQLite, not both.',
     );
   }
+  if (parsed.data.DATABASE_SESSION_URL !== undefined && parsed.data.DATABASE_URL === undefined) {
+    throw new ConfigError('Invalid configuration: DATABASE_SESSION_URL is set without DATABASE_URL; it only applies to PostgreSQL.');
+  }
   const production = NODE_ENV === 'production';
   return Object.freeze({
     port: PORT,
@@ -157,6 +187,11 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     databaseUrl: parsed.data.DATABASE_URL ?? null,
     databasePoolSize: parsed.data.DATABASE_POOL_SIZE,
     databaseStatementTimeoutMs: parsed.data.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000,
+    databaseSessionUrl: parsed.data.DATABASE_SESSION_URL ?? null,
+    miningLeaseMs: parsed.data.MINING_LEASE_SECONDS * 1000,
+    instanceId: parsed.data.INSTANCE_ID ?? `${hostname().slice(0, 30)}-${process.pid}`,
+    logFormat: parsed.data.LOG_FORMAT ?? (production ? 'json' : 'text'),
+    shutdownDrainMs: parsed.data.SHUTDOWN_DRAIN_SECONDS * 1000,
     difficulty: DIFFICULTY,
     dataMaxBytes: DATA_MAX_BYTES,
     corsOrigins: Object.freeze(CORS_ORIGINS),

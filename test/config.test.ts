@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -11,6 +11,11 @@ describe('loadConfig', () => {
       databaseUrl: null,
       databasePoolSize: 10,
       databaseStatementTimeoutMs: 30_000,
+      databaseSessionUrl: null,
+      miningLeaseMs: 5000,
+      instanceId: `${hostname().slice(0, 30)}-${process.pid}`,
+      logFormat: 'text',
+      shutdownDrainMs: 0,
       difficulty: 4,
       dataMaxBytes: 4096,
       corsOrigins: [],
