@@ -30,6 +30,11 @@ export interface StartOptions {
   readonly fast?: boolean;
   /** Extra `-c name=value` settings. */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Runs PostgreSQL in a process group of its own, so that a terminal's Ctrl-C
+   * reaches only the script, which stops its servers before the cluster (the demos).
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 /** Where `initdb` and `postgres` are: `PG_BIN`, else the newest of Debian's `/usr/lib/postgresql/<major>/bin`; `null` if none. */
@@ -56,7 +61,10 @@ function runAs(): { uid: number; gid: number } | undefined {
   }
 }
 
-export async function startThrowawayPostgres(bin: string, { fast = true, settings = {} }: StartOptions = {}): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(
+  bin: string,
+  { fast = true, settings = {}, ownProcessGroup = false }: StartOptions = {},
+): Promise<ThrowawayPostgres> {
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'ledger-pg-'));
   const dataDir = join(dir, 'data');
@@ -74,7 +82,11 @@ export async function startThrowawayPostgres(bin: string, { fast = true, setting
 
   /** Starts the server on the data directory and waits until it accepts connections. */
   async function run(): Promise<ChildProcess> {
-    const started = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
+    const started = spawn(join(bin, 'postgres'), args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: ownProcessGroup,
+      ...user,
+    });
     server = started;
     let log = '';
     let markReady = (): void => undefined;

@@ -9,6 +9,7 @@ import { PAGE_DATA_BYTES, createPageLimit } from './page-limit.js';
 import { blocks, chainState } from './schema.js';
 import { validateStoredChain } from './stored-chain-validation.js';
 import { inBatches } from '../shared/in-batches.js';
+import { processMiningTurn, type MiningTurn } from './cluster.js';
 
 export type AppendOutcome =
   | { readonly status: 'appended' }
@@ -94,6 +95,12 @@ export interface ChainRepository {
    * someone changed after it was validated.
    */
   appendAfter(block: Block, expected: AppendExpectation): Promise<AppendOutcome>;
+  /**
+   * Waits for the turn to mine the next block (see MiningTurn): on PostgreSQL
+   * shared by every instance on the database, on SQLite this process's own.
+   * Rejects with `signal`'s reason if it aborts first, or a StorageError.
+   */
+  takeMiningTurn(signal: AbortSignal): Promise<MiningTurn>;
   /**
    * A number that changes whenever another connection (another process
    * included) commits to the database, and never for this repository's own
@@ -234,6 +241,22 @@ export function createChainRepository(database: Database): ChainRepository {
     }
   }
 
+  const appendAfter: ChainRepository['appendAfter'] = (block, expected) =>
+    settled(() =>
+      db.transaction(
+        (): AppendOutcome => {
+          // Changed on purpose (set-difficulty) while this process ran: it must not append at its old one.
+          const stored = chainDifficultyStatement.get()?.difficulty ?? null;
+          if (stored !== null && stored !== block.difficulty) return { status: 'difficulty-changed', difficulty: stored };
+          const tip = readTip();
+          if (tip?.hash !== expected.tipHash || readChangeCounter() !== expected.changeCounter) return { status: 'stale', tip };
+          insertStatement.run({ ...block });
+          return { status: 'appended' };
+        },
+        { behavior: 'immediate' },
+      ),
+    );
+
   return {
     engine: 'sqlite',
     tip: () => settled(readTip),
@@ -274,21 +297,8 @@ export function createChainRepository(database: Database): ChainRepository {
         ),
       ),
 
-    appendAfter: (block, expected) =>
-      settled(() =>
-        db.transaction(
-          (): AppendOutcome => {
-            // Changed on purpose (set-difficulty) while this process ran: it must not append at its old one.
-            const stored = chainDifficultyStatement.get()?.difficulty ?? null;
-            if (stored !== null && stored !== block.difficulty) return { status: 'difficulty-changed', difficulty: stored };
-            const tip = readTip();
-            if (tip?.hash !== expected.tipHash || readChangeCounter() !== expected.changeCounter) return { status: 'stale', tip };
-            insertStatement.run({ ...block });
-            return { status: 'appended' };
-          },
-          { behavior: 'immediate' },
-        ),
-      ),
+    appendAfter,
+    takeMiningTurn: () => Promise.resolve(processMiningTurn(appendAfter)),
 
     externalChangeCounter: () => settled(readChangeCounter),
     importChain,

@@ -2,8 +2,10 @@ import { and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
 import type { Block } from '../../core/block.js';
 import { inBatches } from '../../shared/in-batches.js';
 import { blockFromRow, type BlockRow } from '../block-row.js';
+import { processMiningTurn } from '../cluster.js';
 import {
   importBatch,
+  type AppendExpectation,
   type AppendOutcome,
   type BlockRangeQuery,
   type ChainRepository,
@@ -12,7 +14,9 @@ import {
 } from '../chain-repository.js';
 import { PAGE_DATA_BYTES } from '../page-limit.js';
 import { drizzle } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
 import type { PostgresDatabase, PostgresDrizzle } from './database.js';
+import type { HeldTurn, MiningTurns } from './mining-turn.js';
 import { toPostgresStorageError, translatePostgresErrors } from './errors.js';
 import * as schema from './schema.js';
 import { blocks, chainState } from './schema.js';
@@ -42,8 +46,8 @@ interface LockedState {
  * here any failure rolls back (if it can) and destroys the connection rather
  * than return one in an unknown state to the pool.
  */
-async function inTransaction<T>(database: PostgresDatabase, work: (tx: PostgresDrizzle) => Promise<T>): Promise<T> {
-  const client = await database.pool.connect();
+async function inTransaction<T>(connection: Connection, work: (tx: PostgresDrizzle) => Promise<T>): Promise<T> {
+  const { client, release } = await connection();
   let failure: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -55,9 +59,25 @@ async function inTransaction<T>(database: PostgresDatabase, work: (tx: PostgresD
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release(failure);
+    release(failure);
   }
 }
+
+/** Where a transaction runs: a connection from the pool, or the one holding the mining turn. */
+type Connection = () => Promise<{ readonly client: pg.PoolClient | pg.Client; readonly release: (failure?: Error) => void }>;
+
+const fromPool =
+  (pool: pg.Pool): Connection =>
+  async () => {
+    const client = await pool.connect();
+    return { client, release: (failure) => client.release(failure) };
+  };
+
+/** The turn's own connection, which stays the turn's whatever happens to the transaction. */
+const onTurn =
+  (turn: HeldTurn): Connection =>
+  () =>
+    Promise.resolve({ client: turn.client, release: () => undefined });
 
 /**
  * The chain in PostgreSQL, with the guarantees of the SQLite repository held
@@ -67,8 +87,12 @@ async function inTransaction<T>(database: PostgresDatabase, work: (tx: PostgresD
  * SQLite's `BEGIN IMMEDIATE`: writers take turns, and each re-reads the tip
  * with the lock held. Reads are single statements, each on one snapshot.
  */
-export function createPostgresChainRepository(database: PostgresDatabase): ChainRepository {
+export function createPostgresChainRepository(
+  database: PostgresDatabase,
+  { turns = null }: { readonly turns?: MiningTurns | null } = {},
+): ChainRepository {
   const db = database.drizzle;
+  const pooled = fromPool(database.pool);
   /**
    * Bumps of `chain_state.changes` made by this repository's own writes: the
    * external change counter is the stored count less these.
@@ -144,9 +168,9 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
    * change count as it was before; counts the changes the transaction made
    * as this repository's own once it commits.
    */
-  async function writing<T>(write: (tx: PostgresDrizzle, state: LockedState) => Promise<T>): Promise<T> {
+  async function writing<T>(write: (tx: PostgresDrizzle, state: LockedState) => Promise<T>, connection = pooled): Promise<T> {
     let made = 0;
-    const done = inTransaction(database, async (tx) => {
+    const done = inTransaction(connection, async (tx) => {
       const locked = await tx
         .select({ changes: chainState.changes, difficulty: chainState.difficulty })
         .from(chainState)
@@ -237,6 +261,17 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
     }
   }
 
+  const appendAfter = (block: Block, expected: AppendExpectation, connection: Connection): Promise<AppendOutcome> =>
+    writing(async (tx, state): Promise<AppendOutcome> => {
+      // Changed on purpose (set-difficulty) while this process ran: it must not append at its old one.
+      if (state.difficulty !== null && state.difficulty !== block.difficulty)
+        return { status: 'difficulty-changed', difficulty: state.difficulty };
+      const tip = await readTip(tx);
+      if (tip?.hash !== expected.tipHash || state.changes - ownChanges !== expected.changeCounter) return { status: 'stale', tip };
+      await tx.insert(blocks).values({ ...block });
+      return { status: 'appended' };
+    }, connection);
+
   return {
     engine: 'postgres',
     tip: () => translatePostgresErrors(async () => (await tipStatement.execute())[0] ?? null),
@@ -276,18 +311,28 @@ export function createPostgresChainRepository(database: PostgresDatabase): Chain
         }),
       ),
 
-    appendAfter: (block, expected) =>
-      translatePostgresErrors(() =>
-        writing(async (tx, state): Promise<AppendOutcome> => {
-          // Changed on purpose (set-difficulty) while this process ran: it must not append at its old one.
-          if (state.difficulty !== null && state.difficulty !== block.difficulty)
-            return { status: 'difficulty-changed', difficulty: state.difficulty };
-          const tip = await readTip(tx);
-          if (tip?.hash !== expected.tipHash || state.changes - ownChanges !== expected.changeCounter) return { status: 'stale', tip };
-          await tx.insert(blocks).values({ ...block });
-          return { status: 'appended' };
-        }),
-      ),
+    appendAfter: (block, expected) => translatePostgresErrors(() => appendAfter(block, expected, pooled)),
+
+    async takeMiningTurn(signal) {
+      if (turns === null)
+        return processMiningTurn((block, expected) => translatePostgresErrors(() => appendAfter(block, expected, pooled)));
+      const held = await turns.take(signal);
+      return {
+        lost: held.lost,
+        appendAfter: async (block, expected) => {
+          if (held.lost.aborted) throw toPostgresStorageError(held.lost.reason);
+          try {
+            return await appendAfter(block, expected, onTurn(held));
+          } catch (error) {
+            const failure = toPostgresStorageError(error);
+            // A connection that failed loses the turn: whether the commit landed is for the caller to find out, on another turn.
+            if (failure.failure === 'unavailable') await held.stillHeld();
+            throw failure;
+          }
+        },
+        release: () => held.release(),
+      };
+    },
 
     externalChangeCounter: () => translatePostgresErrors(readExternalChanges),
     importChain,

@@ -1,0 +1,59 @@
+import type { Block } from '../core/block.js';
+import type { AppendExpectation, AppendOutcome } from './chain-repository.js';
+
+/**
+ * The right to mine the next block. On PostgreSQL it is cluster-wide: one
+ * instance at a time holds it, and appends on the connection holding it, so
+ * an instance that lost its turn cannot append. On SQLite it is this process's
+ * own (the write lock still orders other processes' writes).
+ */
+export interface MiningTurn {
+  /** Aborts when the turn is lost (its connection failed, its lease ran out): stop searching and take another. */
+  readonly lost: AbortSignal;
+  /** The repository's `appendAfter`, while holding the turn. */
+  appendAfter(block: Block, expected: AppendExpectation): Promise<AppendOutcome>;
+  /** Gives the turn back. Never rejects. */
+  release(): Promise<void>;
+}
+
+/** Where a mine on some instance stands, as that instance announces it. */
+export interface MiningNews {
+  readonly instance: string;
+  readonly state: 'MINING' | 'MINED' | 'ABANDONED';
+  readonly index: number;
+  readonly difficulty: number;
+  readonly attempts: number;
+  readonly elapsedMs: number;
+}
+
+export type ClusterNews =
+  /** Blocks were committed (by any instance, this one too): read what is new from the table. */
+  | { readonly type: 'blocks' }
+  /** The listening connection was re-established: news may have been missed meanwhile. */
+  | { readonly type: 'reconnected' }
+  /** Another instance's mine. */
+  | { readonly type: 'mining'; readonly news: MiningNews };
+
+export type ClusterListener = (news: ClusterNews) => void;
+
+/**
+ * News between the instances sharing one database. It wakes, and never
+ * carries the chain: news sent while the listener was disconnected is lost,
+ * so after every reconnect listeners hear `reconnected` and catch up from the
+ * database.
+ */
+export interface ClusterChannel {
+  listen(listener: ClusterListener): () => void;
+  /** Announces this instance's mine to the others (best effort: a failure is only reported). */
+  publishMining(news: MiningNews): void;
+  /** Whether the listening connection is up now. */
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+const NEVER_LOST = new AbortController().signal;
+
+/** A turn that is this process's own (the ledger's mining lock already orders its mines): it is never lost. */
+export function processMiningTurn(appendAfter: MiningTurn['appendAfter']): MiningTurn {
+  return { lost: NEVER_LOST, appendAfter, release: () => Promise.resolve() };
+}

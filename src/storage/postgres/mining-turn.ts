@@ -1,0 +1,261 @@
+import pg from 'pg';
+import { toPostgresStorageError } from './errors.js';
+
+/**
+ * Key of the session advisory lock that is the cluster's mining turn: "ledges"
+ * in ASCII, next to the migrations' "ledger" (any fixed number would do).
+ */
+export const MINING_TURN_KEY = 0x6c6564676573;
+
+/**
+ * How long one wait for the turn lasts before the waiter checks whether it
+ * should stop waiting, in ms; also the connection's `lock_timeout` for its
+ * appends (kept below the statement timeout, as the pool's is).
+ */
+const waitSliceMs = (statementTimeoutMs: number): number => Math.max(1, Math.min(1000, Math.floor(statementTimeoutMs / 2)));
+
+export interface SessionConnectionOptions {
+  /** A direct or session-pooled connection string: a transaction-mode pooler would not keep the session's lock. */
+  readonly url: string;
+  /** `application_name` of the connection, so operators can see who holds the turn (pg_stat_activity). */
+  readonly applicationName: string;
+  /** In ms. */
+  readonly statementTimeoutMs: number;
+  /** In ms; the default suits most. */
+  readonly connectTimeoutMs?: number;
+}
+
+export interface MiningTurnsOptions extends SessionConnectionOptions {
+  /**
+   * The longest a frozen or cut-off holder keeps the turn, in ms: the
+   * connection's `idle_session_timeout`, so the server ends the session (and
+   * frees the lock) once the holder has been silent this long. The holder
+   * sends a heartbeat four times per lease.
+   */
+  readonly leaseMs: number;
+}
+
+/** The cluster's mining turn, held on a connection of its own. */
+export interface HeldTurn {
+  /** The connection holding the turn: what is written on it is written only while the turn is held. */
+  readonly client: pg.Client;
+  /** Aborts when the turn is lost: the connection failed or the server ended it (the lease ran out). */
+  readonly lost: AbortSignal;
+  /** After a failed statement: whether the connection still answers; if not, the turn is lost (and `lost` aborts). */
+  stillHeld(): Promise<boolean>;
+  /** Gives the turn back; on a lost turn, drops the connection. */
+  release(): Promise<void>;
+}
+
+export interface MiningTurns {
+  /**
+   * Waits for the cluster's mining turn: a session advisory lock, so only
+   * one instance on the database mines at a time. Rejects with `signal`'s
+   * reason when it aborts first, or a StorageError when PostgreSQL cannot be
+   * reached.
+   */
+  take(signal: AbortSignal): Promise<HeldTurn>;
+  /**
+   * Whether the turn's connection keeps its session: takes a probe lock on
+   * it and asks `other` (another connection) to take the same. A
+   * transaction-mode pooler hands the session back after each statement, so
+   * there the lock looks free.
+   */
+  keepsSession(other: pg.Pool): Promise<boolean>;
+  /** Ends the connection (which frees the lock, if held). */
+  close(): Promise<void>;
+}
+
+export class TurnLostError extends Error {
+  override readonly name = 'TurnLostError';
+  constructor(options?: ErrorOptions) {
+    super('The mining turn was lost: its connection to PostgreSQL failed or its lease ran out.', options);
+  }
+}
+
+const sqlState = (error: unknown): string | null => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+};
+
+const isLockTimeout = (error: unknown): boolean => sqlState(error) === '55P03';
+
+/**
+ * Whether a failed statement means the session is gone: no answer from the
+ * server at all, or one that ends the session (class 08, an administrator's
+ * or the idle timeout's termination). Other errors (a statement cancelled by
+ * its timeout, a heartbeat refused inside a failed transaction) leave the
+ * session, and its lock, in place.
+ */
+export function endsSession(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === null || code.startsWith('08') || /^57P0[1-5]$/.test(code);
+}
+
+/** Opens a connection for work that needs its session kept: the mining turn, LISTEN. */
+export async function connectSession(
+  { url, applicationName, statementTimeoutMs, connectTimeoutMs = 10_000 }: SessionConnectionOptions,
+  settings: Readonly<Record<string, number>> = {},
+): Promise<pg.Client> {
+  const options = Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: applicationName,
+    statement_timeout: statementTimeoutMs,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    ...(options === '' ? {} : { options }),
+  });
+  // An unheard 'error' would end the process; the owner learns of the failure from 'end' or its next query.
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/**
+ * The cluster-wide mining turn on a dedicated connection. The connection
+ * stays open between turns; when the server has ended it (idle for a lease),
+ * the next `take` opens another.
+ */
+export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
+  const { leaseMs } = options;
+  let client: pg.Client | null = null;
+  let alive = false;
+  let closed = false;
+
+  async function freshClient(): Promise<pg.Client> {
+    const opened = await connectSession(options, { idle_session_timeout: leaseMs, lock_timeout: waitSliceMs(options.statementTimeoutMs) });
+    alive = true;
+    opened.once('end', () => {
+      if (client === opened) alive = false;
+    });
+    client = opened;
+    if (closed) {
+      await opened.end();
+      throw new Error('closed');
+    }
+    return opened;
+  }
+
+  function drop(dropped: pg.Client): void {
+    if (client === dropped) {
+      client = null;
+      alive = false;
+    }
+    dropped.end().catch(() => undefined);
+  }
+
+  function hold(holder: pg.Client): HeldTurn {
+    const lost = new AbortController();
+    const lose = (reason: unknown = new TurnLostError()): void => {
+      if (!lost.signal.aborted) lost.abort(reason instanceof TurnLostError ? reason : new TurnLostError({ cause: reason }));
+    };
+    const onEnd = (): void => lose();
+    holder.once('end', onEnd);
+    // The threads search meanwhile; without a statement the server would end an idle session after a lease.
+    const heartbeat = setInterval(
+      () => {
+        holder.query('SELECT 1').catch((error: unknown) => {
+          if (endsSession(error)) lose(error);
+        });
+      },
+      Math.max(50, Math.floor(leaseMs / 4)),
+    );
+    heartbeat.unref();
+    let released = false;
+    return {
+      client: holder,
+      lost: lost.signal,
+      async stillHeld() {
+        if (lost.signal.aborted) return false;
+        try {
+          await holder.query('SELECT 1');
+          return true;
+        } catch (error) {
+          if (!endsSession(error)) return true;
+          lose(error);
+          return false;
+        }
+      },
+      async release() {
+        if (released) return;
+        released = true;
+        clearInterval(heartbeat);
+        holder.off('end', onEnd);
+        if (lost.signal.aborted) {
+          drop(holder);
+          return;
+        }
+        try {
+          const { rows } = await holder.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1) AS unlocked', [MINING_TURN_KEY]);
+          if (rows[0]?.unlocked !== true) drop(holder);
+        } catch {
+          drop(holder);
+        }
+      },
+    };
+  }
+
+  return {
+    async take(signal) {
+      // A connection the server ended while it sat idle fails its first statement: one more try on a fresh one.
+      let fresh = false;
+      for (;;) {
+        signal.throwIfAborted();
+        if (closed) throw new Error('The mining turns are closed.');
+        let current: pg.Client;
+        try {
+          if (client === null || !alive) {
+            current = await freshClient();
+            fresh = true;
+          } else current = client;
+        } catch (error) {
+          throw toPostgresStorageError(error);
+        }
+        try {
+          await current.query('SELECT pg_advisory_lock($1)', [MINING_TURN_KEY]);
+          if (signal.aborted) {
+            await current.query('SELECT pg_advisory_unlock($1)', [MINING_TURN_KEY]).catch(() => drop(current));
+            signal.throwIfAborted();
+          }
+          return hold(current);
+        } catch (error) {
+          if (isLockTimeout(error)) continue;
+          if (signal.aborted) throw signal.reason;
+          drop(current);
+          if (!fresh) {
+            fresh = true;
+            continue;
+          }
+          throw toPostgresStorageError(error);
+        }
+      }
+    },
+
+    async keepsSession(other) {
+      // Random, so that two instances starting together do not probe each other's lock.
+      const probeKey = Math.floor(Math.random() * 2 ** 40) + 1;
+      const prober = await connectSession(options);
+      try {
+        await prober.query('SELECT pg_advisory_lock($1)', [probeKey]);
+        const { rows } = await other.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1) AS taken', [probeKey]);
+        if (rows[0]?.taken === true) {
+          await other.query('SELECT pg_advisory_unlock($1)', [probeKey]).catch(() => undefined);
+          return false;
+        }
+        return true;
+      } finally {
+        await prober.end().catch(() => undefined);
+      }
+    },
+
+    async close() {
+      closed = true;
+      const current = client;
+      client = null;
+      if (current !== null) await current.end().catch(() => undefined);
+    },
+  };
+}
