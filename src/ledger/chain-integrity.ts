@@ -18,10 +18,15 @@ export interface ChainIntegrity {
   verify(): Promise<ChainValidationResult & IntegrityState>;
   /**
    * Whether the chain validates, and as of which change counter. Cheap while
-   * nothing but this process has written since the last full validation;
-   * otherwise validates the whole chain.
+   * nothing but this process has written since the last validation. When
+   * others have written, a valid chain whose last checked block is still in
+   * place only needs the blocks after it checked (other instances of a
+   * cluster append; the triggers refuse anything else); otherwise validates
+   * the whole chain.
    */
   current(): Promise<IntegrityState>;
+  /** This process appended `block` (checked before it was): a verdict reaching the block before covers it too. */
+  appended(block: { readonly index: number; readonly hash: string; readonly previousHash: string }): void;
 }
 
 const BATCH_SIZE = 1000;
@@ -44,6 +49,8 @@ export function createChainIntegrity(
   { signal, offThreadFrom = OFF_THREAD_FROM }: { signal?: AbortSignal; offThreadFrom?: number } = {},
 ): ChainIntegrity {
   let lastResult: (ChainValidationResult & IntegrityState) | null = null;
+  /** The last block a valid verdict covers, to extend the verdict from. */
+  let checkedTip: { readonly index: number; readonly hash: string } | null = null;
   let inFlight: { readonly changeCounter: number; readonly result: Promise<ChainValidationResult & IntegrityState> } | null = null;
 
   async function validateHere(): Promise<ChainValidationResult> {
@@ -60,7 +67,34 @@ export function createChainIntegrity(
     const offThread = (await repository.length()) >= offThreadFrom ? repository.validateOffThread({ signal }) : null;
     const result = { ...(offThread === null ? await validateHere() : await offThread), changeCounter };
     lastResult = result;
+    const last = result.valid && result.length > 0 ? await repository.blockAt(result.length - 1) : null;
+    checkedTip = last === null ? null : { index: last.index, hash: last.hash };
     return result;
+  }
+
+  /**
+   * Checks only the blocks after `from`, which must still be in place:
+   * the valid verdict, extended to them; or null when `from` is gone or
+   * they do not validate (then a full pass says what is wrong).
+   */
+  async function extendVerdict(
+    from: { readonly index: number; readonly hash: string },
+    known: ChainValidationResult,
+    changeCounter: number,
+  ): Promise<IntegrityState | null> {
+    const anchor = await repository.blockAt(from.index);
+    if (anchor?.hash !== from.hash) return null;
+    const validator = createChainValidator({ after: anchor });
+    let last = anchor;
+    for await (const batch of repository.batches(BATCH_SIZE, { from: from.index + 1 })) {
+      for (const block of batch) validator.add(block);
+      last = batch[batch.length - 1] ?? last;
+      signal?.throwIfAborted();
+    }
+    if (!validator.result().valid) return null;
+    lastResult = { ...known, length: last.index + 1, changeCounter };
+    checkedTip = { index: last.index, hash: last.hash };
+    return { valid: true, changeCounter };
   }
 
   async function verify(): Promise<ChainValidationResult & IntegrityState> {
@@ -85,8 +119,21 @@ export function createChainIntegrity(
   return {
     verify,
     async current() {
+      const known = lastResult;
+      const from = checkedTip;
+      if (known?.valid === true && from !== null) {
+        const changeCounter = await repository.externalChangeCounter();
+        if (known.changeCounter === changeCounter) return { valid: true, changeCounter };
+        const extended = await extendVerdict(from, known, changeCounter);
+        if (extended !== null) return extended;
+      }
       const { valid, changeCounter } = await verify();
       return { valid, changeCounter };
+    },
+    appended(block) {
+      if (checkedTip !== null && checkedTip.index === block.index - 1 && checkedTip.hash === block.previousHash) {
+        checkedTip = { index: block.index, hash: block.hash };
+      }
     },
   };
 }

@@ -4,8 +4,8 @@ import type { Block } from '../core/block.js';
 export type LedgerEvent =
   /** A block this ledger mined is durably stored. Blocks other processes append are not reported: readers poll for them. */
   | { readonly type: 'block-appended'; readonly block: Block }
-  /** A mine took its turn (mines waiting behind it have not started). */
-  | { readonly type: 'mining-started'; readonly index: number; readonly difficulty: number }
+  /** A mine took its turn (mines waiting behind it have not started), after waiting `turnWaitMs` for the cluster's mining turn. */
+  | { readonly type: 'mining-started'; readonly index: number; readonly difficulty: number; readonly turnWaitMs: number }
   /** The mine that started last is over: its block is stored (after its `block-appended`), or it was given up. */
   | MiningEnded
   /** `close()` is done: no mine runs, none will start, and no event follows. */

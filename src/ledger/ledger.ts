@@ -4,6 +4,7 @@ import { checkNewBlock, createChainValidator, type ChainValidationResult } from 
 import { formatSeedTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
 import type { BlockPage, BlockRangeQuery, BlockSpan, ChainRepository } from '../storage/chain-repository.js';
+import type { MiningTurn } from '../storage/cluster.js';
 import { StorageError } from '../storage/errors.js';
 import { createChainIntegrity } from './chain-integrity.js';
 import { LedgerError } from './errors.js';
@@ -11,6 +12,7 @@ import { createLedgerEvents, type LedgerEvents } from './ledger-events.js';
 import { retryWhileLocked } from './write-retry.js';
 
 export type { BlockPage, BlockRangeQuery, BlockSpan };
+export type { ClusterChannel, MiningNews } from '../storage/cluster.js';
 export type { LedgerEvent, LedgerListener, MiningEnded, Unlisten } from './ledger-events.js';
 
 export interface MinedBlock {
@@ -82,6 +84,8 @@ export interface Ledger extends LedgerEvents {
   mineBlock(input?: { readonly data?: string | null }): Promise<MinedBlock>;
   /** The mine in progress, or `null` when none is (mines waiting their turn have not started). Cheap enough to poll. */
   miningProgress(): MiningProgress | null;
+  /** Mines in progress or waiting in this process. */
+  pendingMines(): number;
   /**
    * A number that changes whenever another process (or connection) commits to
    * the database, and never for this ledger's own blocks: polled, it tells when
@@ -248,14 +252,35 @@ export async function createLedger({
     return progress.reported;
   }
 
+  /** Waits for the mining turn (cluster-wide on PostgreSQL), translating storage failures. */
+  async function takeTurn(): Promise<MiningTurn> {
+    try {
+      return await repository.takeMiningTurn(shutdown.signal);
+    } catch (error) {
+      throw shutdown.signal.aborted ? shuttingDown : storageFailureToLedgerError(error);
+    }
+  }
+
   async function mineNext(data: string | null): Promise<MinedBlock> {
+    miningRefusal ??= await storageVerdict;
+    throwIfRefused();
+    const waitStarted = performance.now();
+    const turn = { current: await takeTurn() };
+    try {
+      return await mineHolding(data, turn, performance.now() - waitStarted);
+    } finally {
+      await turn.current.release();
+    }
+  }
+
+  async function mineHolding(data: string | null, turn: { current: MiningTurn }, turnWaitMs: number): Promise<MinedBlock> {
     const startedAt = performance.now();
     const progress: MineInProgress = { startedAt, index: (await readTip()).index + 1, attemptsBefore: 0, reported: 0 };
     mining = progress;
-    events.emit({ type: 'mining-started', index: progress.index, difficulty });
+    events.emit({ type: 'mining-started', index: progress.index, difficulty, turnWaitMs });
     let mined: MinedBlock;
     try {
-      mined = await mineRounds(data, progress);
+      mined = await mineRounds(data, progress, turn);
     } catch (error) {
       mining = null;
       const elapsedMs = performance.now() - startedAt;
@@ -287,13 +312,33 @@ export async function createLedger({
     return mined;
   }
 
-  async function mineRounds(data: string | null, progress: MineInProgress): Promise<MinedBlock> {
+  /**
+   * Rounds of read tip, search, append, while holding `turn`. A lost turn (a
+   * connection cut, a lease run out while this process was frozen) stops the
+   * search and the append; the mine takes another turn and starts a round
+   * afresh. An append whose connection failed may still have committed: the
+   * next round looks for its block before mining another.
+   */
+  async function mineRounds(data: string | null, progress: MineInProgress, turn: { current: MiningTurn }): Promise<MinedBlock> {
     const { startedAt } = progress;
     let attempts = 0;
     let found = null as { readonly tipHash: string; readonly proof: number } | null;
-    miningRefusal ??= await storageVerdict;
-    throwIfRefused();
+    let unconfirmed: Block | null = null;
+    const retake = async (): Promise<void> => {
+      await turn.current.release();
+      turn.current = await takeTurn();
+    };
+    const lostTurn = (): boolean => turn.current.lost.aborted && !shutdown.signal.aborted;
     for (let round = 0; round < MAX_MINING_ROUNDS; round++) {
+      if (unconfirmed !== null) {
+        const stored = await read(() => repository.blockAt(unconfirmed!.index));
+        if (stored?.hash === unconfirmed.hash) {
+          const durationMs = roundToMicroseconds(performance.now() - startedAt);
+          events.emit({ type: 'block-appended', block: stored });
+          return { block: stored, attempts, durationMs };
+        }
+        unconfirmed = null;
+      }
       const integrityState = await integrity.current();
       if (!integrityState.valid) {
         throw new LedgerError(
@@ -305,7 +350,14 @@ export async function createLedger({
       progress.index = tip.index + 1;
       // Another connection may have written without moving the tip: the proof still fits.
       if (found?.tipHash !== tip.hash) {
-        const search = await proofSearch.find(tip.proof, difficulty, shutdown.signal);
+        let search;
+        try {
+          search = await proofSearch.find(tip.proof, difficulty, AbortSignal.any([shutdown.signal, turn.current.lost]));
+        } catch (error) {
+          if (!lostTurn()) throw error;
+          await retake();
+          continue;
+        }
         attempts += search.attempts;
         progress.attemptsBefore = attempts;
         found = { tipHash: tip.hash, proof: search.proof };
@@ -323,9 +375,18 @@ export async function createLedger({
       if (shutdown.signal.aborted) throw shuttingDown;
       throwIfRefused(); // damage may have been found while this block was mined
       // Stale when anyone else wrote since the chain was validated: validate again, and re-mine if the tip moved.
-      const outcome = await write(() => repository.appendAfter(block, { tipHash: tip.hash, changeCounter: integrityState.changeCounter }));
+      let outcome;
+      try {
+        outcome = await write(() => turn.current.appendAfter(block, { tipHash: tip.hash, changeCounter: integrityState.changeCounter }));
+      } catch (error) {
+        if (!lostTurn()) throw error;
+        unconfirmed = block;
+        await retake();
+        continue;
+      }
       if (outcome.status === 'appended') {
         const durationMs = roundToMicroseconds(performance.now() - startedAt);
+        integrity.appended(block);
         events.emit({ type: 'block-appended', block });
         return { block, attempts, durationMs };
       }
@@ -400,6 +461,7 @@ export async function createLedger({
       return { index: mining.index, attempts: attemptsOf(mining), elapsedMs: performance.now() - mining.startedAt, difficulty };
     },
 
+    pendingMines: () => pendingMines,
     externalChangeCounter: () => read(() => repository.externalChangeCounter()),
     listen: (listener) => events.listen(listener),
     listenerCount: () => events.listenerCount(),

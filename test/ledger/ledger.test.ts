@@ -448,8 +448,10 @@ describe('ledger events', () => {
     const second = record(ledger);
     expect(ledger.listenerCount()).toBe(2);
     const mined = await ledger.mineBlock({ data: 'first' });
+    const turnWaitMs = (first.events[0] as { turnWaitMs?: number }).turnWaitMs;
+    expect(turnWaitMs).toBeGreaterThanOrEqual(0);
     const expected: LedgerEvent[] = [
-      { type: 'mining-started', index: 1, difficulty: 2 },
+      { type: 'mining-started', index: 1, difficulty: 2, turnWaitMs: turnWaitMs! },
       { type: 'block-appended', block: mined.block },
       {
         type: 'mining-ended',
@@ -492,7 +494,7 @@ describe('ledger events', () => {
     expect(ledger.isClosed()).toBe(true);
     await expectLedgerError(mine, 'SHUTTING_DOWN');
     expect(events).toEqual([
-      { type: 'mining-started', index: 1, difficulty: 9 },
+      { type: 'mining-started', index: 1, difficulty: 9, turnWaitMs: expect.any(Number) as number },
       {
         type: 'mining-ended',
         outcome: 'abandoned',
