@@ -18,3 +18,10 @@ export function formatSeedTimestamp(epochMicroseconds: number): string {
     `.${pad(microseconds, 6)}`
   );
 }
+
+/** Milliseconds since the Unix epoch of a timestamp in the seed's format (read as UTC), or NaN if it is not one. */
+export function parseSeedTimestamp(timestamp: string): number {
+  return /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/.test(timestamp)
+    ? Date.parse(`${timestamp.slice(0, 23).replace(' ', 'T')}Z`)
+    : Number.NaN;
+}

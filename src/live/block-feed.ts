@@ -5,16 +5,29 @@ import { createEventStream, type EventStream } from './event-stream.js';
 /** What a `blockMined` subscriber receives: each block, or the news that it fell too far behind (its last). */
 export type BlockFeedEvent = { readonly block: Block } | { readonly tooSlow: { readonly queued: number } };
 
+/** Calls `wake` whenever other processes may have appended blocks; returns how to stop. */
+export type WakeUps = (wake: () => void) => () => void;
+
 export interface BlockFeedOptions {
-  /** How often to look for blocks other processes appended, while anyone subscribes, in ms. */
+  /**
+   * Notifications that other processes appended blocks (PostgreSQL's
+   * LISTEN/NOTIFY, and its reconnections): each wakes a catch-up at once,
+   * and the poll becomes a slow safety net.
+   */
+  readonly wakeUps?: WakeUps | null;
+  /** How often to look for blocks other processes appended, while anyone subscribes, in ms (default: BLOCK_POLL_MS, or SAFETY_POLL_MS with `wakeUps`). */
   readonly pollMs?: number;
   /** Blocks queued for a subscriber that is not reading; one more ends it (SUBSCRIBER_TOO_SLOW). */
   readonly maxQueued?: number;
   /** Gets failures to read the chain (retried at the next poll). */
   readonly onError?: (error: unknown) => void;
+  /** Hears of each block as it is published to subscribers (for metrics). */
+  readonly onPublished?: (block: Block) => void;
 }
 
 export const BLOCK_POLL_MS = 500;
+/** The poll's period when notifications wake the feed: it only covers a notification lost without a reconnect. */
+export const SAFETY_POLL_MS = 5000;
 export const MAX_BLOCKS_QUEUED = 1000;
 /** Blocks read per query while catching up. */
 const CATCH_UP_PAGE = 100;
@@ -35,7 +48,8 @@ export interface BlockFeed {
  * Publishes each block appended to the chain to every subscriber, in index
  * order, exactly once. It remembers the last index published and reads the
  * blocks after it (`ledger.page`) whenever there may be new ones: at once when
- * this ledger appends one (a `block-appended` event), and on a poll every
+ * this ledger appends one (a `block-appended` event), when a notification
+ * (`wakeUps`) says another process committed some, and on a poll every
  * `pollMs` when another process has written to the database. Nothing runs
  * while nobody subscribes: no ledger listener, no timer.
  *
@@ -46,7 +60,13 @@ export interface BlockFeed {
  */
 export function createBlockFeed(
   ledger: Ledger,
-  { pollMs = BLOCK_POLL_MS, maxQueued = MAX_BLOCKS_QUEUED, onError = () => undefined }: BlockFeedOptions = {},
+  {
+    wakeUps = null,
+    pollMs = wakeUps === null ? BLOCK_POLL_MS : SAFETY_POLL_MS,
+    maxQueued = MAX_BLOCKS_QUEUED,
+    onError = () => undefined,
+    onPublished = () => undefined,
+  }: BlockFeedOptions = {},
 ): BlockFeed {
   interface Subscriber {
     /** The chain's length when it subscribed: blocks below are not its. */
@@ -55,6 +75,7 @@ export function createBlockFeed(
   }
   const subscribers = new Set<Subscriber>();
   let unlisten: Unlisten | null = null;
+  let stopWaking: (() => void) | null = null;
   let poll: NodeJS.Timeout | null = null;
   /** The start in progress or done while anyone subscribes; `null` when stopped. */
   let running: Promise<void> | null = null;
@@ -78,6 +99,7 @@ export function createBlockFeed(
       if (stream.pending >= maxQueued) stream.endWith({ tooSlow: { queued: stream.pending } });
       else stream.push(event);
     }
+    onPublished(block);
   }
 
   async function readMissed(): Promise<void> {
@@ -138,6 +160,7 @@ export function createBlockFeed(
     // first subscriber's catch-up (in `open`) publishes any that the reads below missed.
     const listening = ledger.listen(onLedgerEvent);
     unlisten = listening;
+    stopWaking = wakeUps?.(catchUp) ?? null;
     try {
       // The counter before the length: another process's block landing between them changes the counter, so the next poll reads it.
       const counter = await ledger.externalChangeCounter();
@@ -152,6 +175,8 @@ export function createBlockFeed(
     } catch (error) {
       listening();
       if (unlisten === listening) unlisten = null;
+      stopWaking?.();
+      stopWaking = null;
       throw error;
     }
   }
@@ -160,6 +185,8 @@ export function createBlockFeed(
     running = null;
     unlisten?.();
     unlisten = null;
+    stopWaking?.();
+    stopWaking = null;
     if (poll !== null) clearInterval(poll);
     poll = null;
   }

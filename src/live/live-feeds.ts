@@ -1,7 +1,12 @@
 import { LedgerError } from '../ledger/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createBlockFeed, FeedClosedError, type BlockFeedEvent, type BlockFeedOptions } from './block-feed.js';
-import { createMiningProgressFeed, type MiningProgressFeedOptions, type MiningProgressUpdate } from './mining-progress-feed.js';
+import {
+  createMiningProgressFeed,
+  type MiningActivity,
+  type MiningProgressFeedOptions,
+  type MiningProgressUpdate,
+} from './mining-progress-feed.js';
 import { createSubscriptionLimits, SUBSCRIPTION_LIMITS, type SubscriptionLimitOptions } from './subscription-limits.js';
 
 export type { BlockFeedEvent, MiningProgressUpdate };
@@ -24,6 +29,8 @@ export interface LiveFeeds {
 
 export interface LiveFeedsOptions {
   readonly limits?: SubscriptionLimitOptions;
+  /** What `miningProgress` follows: by default the ledger's own mines (a cluster's: cluster-mining.ts). */
+  readonly mining?: MiningActivity;
   readonly blocks?: BlockFeedOptions;
   readonly progress?: MiningProgressFeedOptions;
 }
@@ -33,10 +40,10 @@ const shuttingDown = (): LedgerError => new LedgerError('SHUTTING_DOWN', 'The se
 /** Touches the ledger only once someone subscribes. */
 export function createLiveFeeds(
   ledger: Ledger,
-  { limits = SUBSCRIPTION_LIMITS, blocks = {}, progress = {} }: LiveFeedsOptions = {},
+  { limits = SUBSCRIPTION_LIMITS, blocks = {}, progress = {}, mining = ledger }: LiveFeedsOptions = {},
 ): LiveFeeds {
   const blockFeed = createBlockFeed(ledger, blocks);
-  const progressFeed = createMiningProgressFeed(ledger, progress);
+  const progressFeed = createMiningProgressFeed(mining, progress);
   const slots = createSubscriptionLimits(limits);
 
   /** Takes a slot for the stream's lifetime; opening errors keep their meaning or code. */

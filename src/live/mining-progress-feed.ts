@@ -3,6 +3,9 @@ import type { Ledger, LedgerEvent, Unlisten } from '../ledger/ledger.js';
 import { FeedClosedError } from './block-feed.js';
 import { createEventStream, type EventStream } from './event-stream.js';
 
+/** What the feed follows: mining events and the mine in progress (the ledger's own, or the cluster's: see cluster-mining.ts). */
+export type MiningActivity = Pick<Ledger, 'listen' | 'miningProgress' | 'isClosed'>;
+
 /** Where a mine stands: MINING in every update but the last. */
 export type MiningState = 'MINING' | 'MINED' | 'ABANDONED';
 
@@ -67,7 +70,7 @@ export function progressUpdate(
  * at most two.
  */
 export function createMiningProgressFeed(
-  ledger: Ledger,
+  ledger: MiningActivity,
   { intervalMs = PROGRESS_INTERVAL_MS }: MiningProgressFeedOptions = {},
 ): MiningProgressFeed {
   const subscribers = new Set<EventStream<MiningProgressUpdate>>();
