@@ -1,4 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
+import { checkReadiness, createHealthRoutes, type Readiness } from './http/health.js';
+import { createClusterMining } from './live/cluster-mining.js';
+import { parseSeedTimestamp } from './core/timestamp.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import type { WakeUps } from './live/block-feed.js';
 import type { Config } from './config.js';
 import { createClientKeyer, type ClientKeyer } from './http/client-address.js';
 import { createMiningGate } from './http/mining-gate.js';
@@ -42,6 +48,18 @@ export interface App {
     readonly threads: number;
     /** Resolves once every mining thread is up. */ readonly ready: Promise<void>;
   };
+  /** Prometheus metrics; `metrics.handle` answers `/metrics`. */
+  readonly metrics: Metrics;
+  /** Ledger listeners the app itself holds for its lifetime (metrics, the cluster's mining announcements), beyond subscribers'. */
+  readonly ownListeners: number;
+  /** This process's name in logs, metrics and the database's connections (INSTANCE_ID). */
+  readonly instanceId: string;
+  /** `/healthz` and `/readyz`; answers false for other paths. */
+  readonly health: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** What `/readyz` would answer now. */
+  readiness(): Promise<Readiness>;
+  /** From now on `/readyz` answers 503 (shutting down), while requests are still served. */
+  drain(): void;
   /** Abandons mining, ends every subscription, then releases the worker thread and the database. */
   close(): Promise<void>;
 }
@@ -80,7 +98,14 @@ export async function createApp(
   // Before the database opens: MINER naming an engine that cannot run here stops start-up.
   const loaded: LoadedEngine = shared === undefined ? selectEngine(config.miner) : { engine: loadEngine(shared.engine), skipped: [] };
   const storage = await openStorage(config, {
-    onConnectionError: logError('A PostgreSQL connection failed (it is replaced on next use):'),
+    // pg's errors carry the connection's whole state: the message and code say what happened.
+    onConnectionError: (error) => {
+      if (typeof logger !== 'object') return;
+      const code = (error as { code?: unknown } | null)?.code;
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn(`A PostgreSQL connection failed (it is replaced on next use): ${message}${typeof code === 'string' ? ` (${code})` : ''}`);
+    },
+    listen: true,
   });
   const proofSearch = shared ?? createPoolProofSearch({ engine: loaded.engine.name, threads: config.miningThreads });
   const closeProofSearch = (): Promise<void> => (shared === undefined ? proofSearch.close() : Promise.resolve());
@@ -97,10 +122,57 @@ export async function createApp(
       storageCheck: databaseFile,
       onListenerError: logError('A ledger event listener failed:'),
     });
-    const live = createLiveFeeds(ledger, {
-      ...liveOptions,
-      blocks: { onError: logError('Reading new blocks for blockMined failed (retried):'), ...liveOptions.blocks },
+    const { cluster } = storage;
+    // On PostgreSQL, mines anywhere on the database show in miningProgress here, and notifications wake blockMined.
+    const clusterMining =
+      cluster === null
+        ? null
+        : createClusterMining(ledger, cluster, {
+            instanceId: config.instanceId,
+            onError: logError("Following another instance's mine failed:"),
+          });
+    const wakeUps: WakeUps | null =
+      cluster === null
+        ? null
+        : (wake) =>
+            cluster.listen((news) => {
+              if (news.type !== 'mining') wake();
+            });
+    let live: LiveFeeds | null = null;
+    const metrics = createMetrics(
+      {
+        miningQueueLength: () => ledger.pendingMines(),
+        subscribers: () => {
+          const counts = live?.subscriberCounts() ?? { blockMined: 0, miningProgress: 0 };
+          return { blocks: counts.blockMined, miningProgress: counts.miningProgress };
+        },
+        databasePool: () => storage.poolState(),
+        chainLength: () => ledger.length(),
+      },
+      { instanceId: config.instanceId },
+    );
+    const ownListeners = 1 + (clusterMining === null ? 0 : 1);
+    ledger.listen((event) => {
+      if (event.type === 'mining-started') metrics.recordTurnWait(event.turnWaitMs / 1000);
+      else if (event.type === 'mining-ended') metrics.recordMine(event.outcome, event.attempts, event.elapsedMs);
     });
+    live = createLiveFeeds(ledger, {
+      ...liveOptions,
+      mining: clusterMining ?? ledger,
+      blocks: {
+        onError: logError('Reading new blocks for blockMined failed (retried):'),
+        wakeUps,
+        onPublished: (block) => metrics.recordFeedLag((Date.now() - parseSeedTimestamp(block.timestamp)) / 1000),
+        ...liveOptions.blocks,
+      },
+    });
+    let draining = false;
+    const healthOptions = {
+      instanceId: config.instanceId,
+      ping: () => storage.ping(),
+      shuttingDown: () => draining || ledger.isClosed(),
+      notifications: () => cluster?.connected() ?? null,
+    };
     // One gate and one idea of who the client is, for GraphQL and REST: a client's mines count against one limit.
     const miningGate = createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute });
     const clientKey = createClientKeyer(config.trustedProxies);
@@ -113,6 +185,7 @@ export async function createApp(
       miningGate,
       clientKey,
       live,
+      observers: [metrics.yogaPlugin],
     });
     const seedRoutes = createSeedRoutes({
       ledger,
@@ -139,9 +212,19 @@ export async function createApp(
       checks,
       storage: { engine: storage.engine, location: storage.location },
       miner: { ...loaded, threads: proofSearch.threads, ready: proofSearch.ready },
+      metrics,
+      ownListeners,
+      instanceId: config.instanceId,
+      health: createHealthRoutes(healthOptions),
+      readiness: () => checkReadiness(healthOptions),
+      drain() {
+        draining = true;
+      },
       async close() {
+        draining = true;
         await ledger.close();
         live.close();
+        clusterMining?.close();
         await closeProofSearch();
         await storage.close();
       },

@@ -1,15 +1,20 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { EngineUnavailableError } from './mining/engines/load-engine.js';
 import { StorageOpenError } from './storage/errors.js';
+import { SessionNotKeptError } from './storage/open-storage.js';
+import { NotificationsUnheardError } from './storage/postgres/cluster-channel.js';
 import { UnsupportedServerError } from './storage/postgres/database.js';
 import { startServer } from './server.js';
 import { reportStartup } from './startup-report.js';
 
-const logger = createLogger();
+/** Text until the configuration is read; then as LOG_FORMAT says, each line naming the instance. */
+let logger: Logger = createLogger();
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  logger = createLogger({ format: config.logFormat, fields: { instance: config.instanceId } });
   const server = await startServer(config, { logger });
   reportStartup(logger, server, config);
 
@@ -20,22 +25,30 @@ async function main(): Promise<void> {
       logger.warn(`${signal} again: exiting now.`);
       process.exit(1);
     }
-    logger.info(`${signal}: abandoning any mine in progress and shutting down.`);
+    // Not ready first: a load balancer polling /readyz stops sending here while requests are still served.
+    server.app.drain();
+    const drainMs = config.shutdownDrainMs;
+    if (drainMs > 0) logger.info(`${signal}: not ready; serving ${drainMs / 1000} s more before shutting down.`);
     // Whatever hangs (a stuck client, a check that will not stop), the process ends.
     setTimeout(() => {
       logger.error('Shutdown took more than 10 s; exiting now.');
       process.exit(1);
-    }, 10_000).unref();
-    server.close().then(
-      () => {
-        logger.info('Shut down cleanly.');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error('Shutdown failed:', error);
-        process.exit(1);
-      },
-    );
+    }, drainMs + 10_000).unref();
+    void delay(drainMs)
+      .then(() => {
+        logger.info(`${signal}: abandoning any mine in progress and shutting down.`);
+        return server.close();
+      })
+      .then(
+        () => {
+          logger.info('Shut down cleanly.');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error('Shutdown failed:', error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
@@ -44,7 +57,12 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
-  } else if (error instanceof UnsupportedServerError || error instanceof StorageOpenError) {
+  } else if (
+    error instanceof UnsupportedServerError ||
+    error instanceof StorageOpenError ||
+    error instanceof SessionNotKeptError ||
+    error instanceof NotificationsUnheardError
+  ) {
     // Wrong credentials, an unreachable host, an unsupported server: one line says which.
     process.stderr.write(`Could not start: ${error.message}\n`);
   } else if (error instanceof EngineUnavailableError) {

@@ -92,7 +92,13 @@ export async function startServer(
         else if (isRefusedPreflight(request, config.corsOrigins)) {
           const message = `Pages from ${request.headers.origin ?? 'this origin'} may not call this server (CORS_ORIGINS).`;
           refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'CSRF_PREVENTED', message, status: 403 });
-        } else if (!explorer(request, response) && !app.seedRoutes(request, response)) void app.yoga(request, response);
+        } else if (
+          !app.health(request, response) &&
+          !app.metrics.handle(request, response) &&
+          !explorer(request, response) &&
+          !app.seedRoutes(request, response)
+        )
+          void app.yoga(request, response);
       } catch (error) {
         answerUnexpected(request, response, error);
       }

@@ -39,6 +39,8 @@ export interface LedgerYogaOptions {
   readonly live?: LiveFeeds;
   /** The plugins that cache block reads; useBlockResponseCache() by default (the benchmark compares others). */
   readonly blockResponseCache?: readonly Plugin[];
+  /** Plugins that observe every request (metrics), run first so that refused requests count too. */
+  readonly observers?: readonly Plugin[];
 }
 
 /**
@@ -62,6 +64,7 @@ export function createLedgerYoga({
   clientKey = createClientKeyer([]),
   live = createLiveFeeds(ledger),
   blockResponseCache,
+  observers = [],
 }: LedgerYogaOptions): LedgerYoga {
   const bodyMaxBytes = requestBodyMaxBytes(ledger.dataMaxBytes);
   const schema = createLedgerSchema();
@@ -92,6 +95,7 @@ export function createLedgerYoga({
       return origin !== null && corsOrigins.includes(origin) ? { origin: [origin], credentials: false } : false;
     },
     plugins: [
+      ...observers,
       useCsrfPrevention(),
       useStrictBodies(bodyMaxBytes),
       useQueryLimits({ hideSuggestions: !introspection }),

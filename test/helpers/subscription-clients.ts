@@ -20,7 +20,7 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
 
 /** Ledger listeners and feed subscribers: all zero once every subscriber has gone. */
 export function leftovers(server: RunningServer): { listeners: number; blockMined: number; miningProgress: number } {
-  return { listeners: server.app.ledger.listenerCount(), ...server.app.live.subscriberCounts() };
+  return { listeners: server.app.ledger.listenerCount() - server.app.ownListeners, ...server.app.live.subscriberCounts() };
 }
 
 export const nothingLeft = (server: RunningServer) => (): boolean => {

@@ -176,7 +176,7 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
       const firstBlock = blocks.next();
       const firstProgress = progress.next();
       await until(() => leftovers(server).blockMined === 1 && leftovers(server).miningProgress === 1, 'both subscriptions are registered');
-      expect(server.app.ledger.listenerCount()).toBe(2);
+      expect(leftovers(server).listeners).toBe(2);
       const block = await mine(server.url);
       expect((await firstBlock)?.data?.blockMined).toEqual(block);
       expect(progressOf(await firstProgress).index).toBe(block.index);

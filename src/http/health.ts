@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** What `/readyz` reports: whether a load balancer should send this instance requests, and why not. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly instance: string;
+  readonly checks: {
+    /** `ok`, or why the database cannot serve (unreachable, timed out, migrated by another version). */
+    readonly database: string;
+    readonly shuttingDown: boolean;
+    /** The connection hearing the other instances (PostgreSQL); its absence slows live updates, nothing else. */
+    readonly notifications: 'connected' | 'reconnecting' | 'not used';
+  };
+}
+
+export interface HealthOptions {
+  readonly instanceId: string;
+  /** Resolves if the database answers and is migrated as this code expects; rejects with why not. */
+  readonly ping: () => Promise<void>;
+  /** Whether the instance is shutting down (or draining before it). */
+  readonly shuttingDown: () => boolean;
+  /** Whether the notifications' connection is up, or null where there is none. */
+  readonly notifications: () => boolean | null;
+  /** Longest a readiness check waits for the database, in ms. */
+  readonly pingTimeoutMs?: number;
+}
+
+export const HEALTH_PATH = '/healthz';
+export const READY_PATH = '/readyz';
+
+async function withinTime(ping: () => Promise<void>, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      ping().then(
+        () => 'ok',
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks readiness now: the database answers, its migrations are current, and the instance is not shutting down. */
+export async function checkReadiness({
+  instanceId,
+  ping,
+  shuttingDown,
+  notifications,
+  pingTimeoutMs = 2000,
+}: HealthOptions): Promise<Readiness> {
+  const closing = shuttingDown();
+  const database = closing ? 'not checked: shutting down' : await withinTime(ping, pingTimeoutMs);
+  const listening = notifications();
+  return {
+    ready: !closing && database === 'ok',
+    instance: instanceId,
+    checks: {
+      database,
+      shuttingDown: closing,
+      notifications: listening === null ? 'not used' : listening ? 'connected' : 'reconnecting',
+    },
+  };
+}
+
+function sendJson(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  response.end(request.method === 'HEAD' ? undefined : text);
+}
+
+/**
+ * `GET /healthz`: the process is alive and serving HTTP (200, always, while
+ * it runs). `GET /readyz`: 200 when this instance should get requests, 503
+ * (with the failing check) when not; both with JSON bodies. Answers false for
+ * other paths.
+ */
+export function createHealthRoutes(options: HealthOptions): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const startedAt = Date.now();
+  return (request, response) => {
+    const path = (request.url ?? '').split('?', 1)[0];
+    if (path !== HEALTH_PATH && path !== READY_PATH) return false;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', 'GET, HEAD');
+      sendJson(request, response, 405, { status: 'method not allowed' });
+      return true;
+    }
+    if (path === HEALTH_PATH) {
+      sendJson(request, response, 200, {
+        status: 'ok',
+        instance: options.instanceId,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      });
+      return true;
+    }
+    checkReadiness(options).then(
+      (readiness) =>
+        sendJson(request, response, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', ...readiness }),
+      () => sendJson(request, response, 503, { status: 'not ready', instance: options.instanceId }),
+    );
+    return true;
+  };
+}
