@@ -4,11 +4,12 @@
  * BENCHMARKS.md records). Nothing here asserts: targets live in BENCHMARKS.md and the
  * issues, not in timed tests.
  *
- * `npm run bench -- mining|scale|memory|http|cache|storage` runs one part.
+ * `npm run bench -- mining|scale|memory|http|cache|storage|cluster` runs one part.
  */
 import { cpus, totalmem } from 'node:os';
 import { benchChainMemory } from './chain-memory.js';
 import { benchChainScale } from './chain-scale.js';
+import { benchCluster } from './cluster.js';
 import { benchHttpThroughput, benchResponseCache } from './http-throughput.js';
 import { benchMining } from './mining.js';
 import { benchStorage } from './storage.js';
@@ -27,6 +28,7 @@ const parts = {
   http: benchHttpThroughput,
   cache: benchResponseCache,
   storage: (r: Report) => benchStorage(r),
+  cluster: (r: Report) => benchCluster(r),
 };
 const chosen = process.argv.slice(2).filter((part): part is keyof typeof parts => part in parts);
 const started = Date.now();

@@ -14,7 +14,7 @@ if (bin === null) {
   console.error("PostgreSQL's binaries were not found: install Debian's postgresql package, or set PG_BIN to the folder holding initdb.");
   process.exit(1);
 }
-const cluster = await startThrowawayPostgres(bin);
+const cluster = await startThrowawayPostgres(bin, { ownProcessGroup: true });
 const admin = new pg.Client({ connectionString: cluster.url() });
 await admin.connect();
 await admin.query('CREATE DATABASE ledger');
