@@ -283,15 +283,17 @@ export type Subscription = {
   /**
    * Every block appended to the chain after the subscription starts, in index
    * order, each exactly once: blocks mined through GraphQL or the REST interface
-   * at once, and blocks another process appended to the same database (the
-   * operator tool's `mine`) within about half a second. A subscriber that falls
+   * at once; on PostgreSQL, blocks other instances or processes append a few ms
+   * after their commit (a notification wakes the server); on SQLite, blocks
+   * another process appended (the operator tool's `mine`) within about half a
+   * second. A subscriber that falls
    * 1000 blocks behind is ended with a `SUBSCRIBER_TOO_SLOW` error rather than
    * skipping blocks silently.
    */
   blockMined: Block;
   /**
-   * The progress of a mine on this server: the one in progress, or else the next
-   * one to start. One update when it starts (at once, when subscribing during a
+   * The progress of a mine on this server, or on PostgreSQL on any instance
+   * sharing its database: the one in progress, or else the next one to start. One update when it starts (at once, when subscribing during a
    * mine), about four a second while it runs, and a last one (`state` MINED or
    * ABANDONED) when it ends; then the subscription completes. A client that reads
    * slowly gets the newest update rather than a backlog, and always the last one.
