@@ -52,12 +52,13 @@ export interface MiningTurns {
    * Waits for the cluster's mining turn: a session advisory lock, so only
    * one instance on the database mines at a time. Rejects with `signal`'s
    * reason when it aborts first, or a StorageError when PostgreSQL cannot be
-   * reached.
+   * reached. One take at a time per MiningTurns (the ledger's mining lock
+   * sees to it): advisory locks are re-entrant within a session.
    */
   take(signal: AbortSignal): Promise<HeldTurn>;
   /**
-   * Whether the turn's connection keeps its session: takes a probe lock on
-   * it and asks `other` (another connection) to take the same. A
+   * Whether connections to the session URL keep their session: takes a probe
+   * lock on one and asks `other` (the pool) to take the same. A
    * transaction-mode pooler hands the session back after each statement, so
    * there the lock looks free.
    */
@@ -127,15 +128,15 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
 
   async function freshClient(): Promise<pg.Client> {
     const opened = await connectSession(options, { idle_session_timeout: leaseMs, lock_timeout: waitSliceMs(options.statementTimeoutMs) });
+    if (closed) {
+      await opened.end();
+      throw new Error('The mining turns are closed.');
+    }
     alive = true;
     opened.once('end', () => {
       if (client === opened) alive = false;
     });
     client = opened;
-    if (closed) {
-      await opened.end();
-      throw new Error('closed');
-    }
     return opened;
   }
 
@@ -240,12 +241,16 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
       const prober = await connectSession(options);
       try {
         await prober.query('SELECT pg_advisory_lock($1)', [probeKey]);
-        const { rows } = await other.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1) AS taken', [probeKey]);
-        if (rows[0]?.taken === true) {
-          await other.query('SELECT pg_advisory_unlock($1)', [probeKey]).catch(() => undefined);
+        // One pooled connection for both statements, so that a lock it took is the one it gives back.
+        const asker = await other.connect();
+        try {
+          const { rows } = await asker.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1) AS taken', [probeKey]);
+          if (rows[0]?.taken !== true) return true;
+          await asker.query('SELECT pg_advisory_unlock($1)', [probeKey]).catch(() => undefined);
           return false;
+        } finally {
+          asker.release();
         }
-        return true;
       } finally {
         await prober.end().catch(() => undefined);
       }
