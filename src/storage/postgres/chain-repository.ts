@@ -324,10 +324,9 @@ export function createPostgresChainRepository(
           try {
             return await appendAfter(block, expected, onTurn(held));
           } catch (error) {
-            const failure = toPostgresStorageError(error);
             // A connection that failed loses the turn: whether the commit landed is for the caller to find out, on another turn.
-            if (failure.failure === 'unavailable') await held.stillHeld();
-            throw failure;
+            await held.stillHeld();
+            throw toPostgresStorageError(error);
           }
         },
         release: () => held.release(),

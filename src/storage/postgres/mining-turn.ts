@@ -74,10 +74,8 @@ export class TurnLostError extends Error {
   }
 }
 
-const sqlState = (error: unknown): string | null => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
-};
+/** The SQLSTATE of an error the server sent; null for anything else (a broken socket: EPIPE, ECONNRESET). */
+const sqlState = (error: unknown): string | null => (error instanceof pg.DatabaseError ? (error.code ?? null) : null);
 
 const isLockTimeout = (error: unknown): boolean => sqlState(error) === '55P03';
 
@@ -90,7 +88,8 @@ const isLockTimeout = (error: unknown): boolean => sqlState(error) === '55P03';
  */
 export function endsSession(error: unknown): boolean {
   const code = sqlState(error);
-  return code === null || code.startsWith('08') || /^57P0[1-5]$/.test(code);
+  // 25P03: idle_in_transaction_session_timeout.
+  return code === null || code.startsWith('08') || /^57P0[1-5]$/.test(code) || code === '25P03';
 }
 
 /** Opens a connection for work that needs its session kept: the mining turn, LISTEN. */
@@ -98,20 +97,28 @@ export async function connectSession(
   { url, applicationName, statementTimeoutMs, connectTimeoutMs = 10_000 }: SessionConnectionOptions,
   settings: Readonly<Record<string, number>> = {},
 ): Promise<pg.Client> {
-  const options = Object.entries(settings)
-    .map(([name, value]) => `-c ${name}=${value}`)
-    .join(' ');
   const client = new pg.Client({
     connectionString: url,
     application_name: applicationName,
     statement_timeout: statementTimeoutMs,
     connectionTimeoutMillis: connectTimeoutMs,
+    // Probes a silent peer after 10 s rather than the system's default of hours.
     keepAlive: true,
-    ...(options === '' ? {} : { options }),
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An unheard 'error' would end the process; the owner learns of the failure from 'end' or its next query.
   client.on('error', () => undefined);
   await client.connect();
+  try {
+    // SET rather than startup options, which a session pooler may drop silently; read back to be sure.
+    for (const [name, value] of Object.entries(settings)) {
+      const { rows } = await client.query<{ set: string }>('SELECT set_config($1, $2, false) AS set', [name, `${value}ms`]);
+      if (rows[0]?.set === undefined) throw new Error(`could not set ${name}`);
+    }
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
   return client;
 }
 
@@ -127,7 +134,12 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
   let closed = false;
 
   async function freshClient(): Promise<pg.Client> {
-    const opened = await connectSession(options, { idle_session_timeout: leaseMs, lock_timeout: waitSliceMs(options.statementTimeoutMs) });
+    // The lease bounds a frozen holder whether it is between statements or inside its append's transaction.
+    const opened = await connectSession(options, {
+      idle_session_timeout: leaseMs,
+      idle_in_transaction_session_timeout: leaseMs,
+      lock_timeout: waitSliceMs(options.statementTimeoutMs),
+    });
     if (closed) {
       await opened.end();
       throw new Error('The mining turns are closed.');
@@ -156,14 +168,25 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
     const onEnd = (): void => lose();
     holder.once('end', onEnd);
     // The threads search meanwhile; without a statement the server would end an idle session after a lease.
-    const heartbeat = setInterval(
-      () => {
-        holder.query('SELECT 1').catch((error: unknown) => {
+    // A heartbeat unanswered for a lease means the server has (or soon will have) ended the session:
+    // a half-open connection would otherwise hide the loss until TCP gives up, minutes later.
+    let unanswered = 0;
+    const period = Math.max(50, Math.floor(leaseMs / 4));
+    const heartbeat = setInterval(() => {
+      if (unanswered * period >= leaseMs) {
+        lose(new Error(`no answer from PostgreSQL for ${leaseMs} ms`));
+        drop(holder);
+        return;
+      }
+      unanswered += 1;
+      holder.query('SELECT 1').then(
+        () => (unanswered = 0),
+        (error: unknown) => {
+          unanswered = 0;
           if (endsSession(error)) lose(error);
-        });
-      },
-      Math.max(50, Math.floor(leaseMs / 4)),
-    );
+        },
+      );
+    }, period);
     heartbeat.unref();
     let released = false;
     return {

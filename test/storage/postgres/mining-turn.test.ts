@@ -171,11 +171,14 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL mining turn', () => {
 });
 
 describe('endsSession', () => {
-  const withCode = (code: string): Error => Object.assign(new Error(`failed with ${code}`), { code });
+  /** An error the server sent, as pg reports it. */
+  const withCode = (code: string): Error => Object.assign(new pg.DatabaseError(`failed with ${code}`, 0, 'error'), { code });
 
   it('counts no answer at all, a broken connection and a terminated session as the session ended', () => {
     expect(endsSession(new Error('Connection terminated unexpectedly'))).toBe(true);
-    for (const code of ['08006', '57P01', '57P05']) expect(endsSession(withCode(code)), code).toBe(true);
+    for (const code of ['08006', '57P01', '57P05', '25P03']) expect(endsSession(withCode(code)), code).toBe(true);
+    // A broken socket's code is not a SQLSTATE, even when it has five letters.
+    expect(endsSession(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBe(true);
   });
 
   it('counts a cancelled statement, a lock timeout and a failed transaction as the session kept', () => {
