@@ -28,7 +28,7 @@ export interface Storage {
    * with `listen`); null where there are none to hear.
    */
   readonly cluster: ClusterChannel | null;
-  /** Whether the database answers now and its migrations are the ones this code knows; throws why not. */
+  /** Whether the database answers now and has the migrations this code needs; throws why not. */
   ping(): Promise<void>;
   /** PostgreSQL's connection pool, for metrics; null on SQLite. */
   poolState(): { readonly total: number; readonly idle: number; readonly waiting: number } | null;
@@ -117,7 +117,7 @@ async function openPostgresStorage(
             'Set DATABASE_SESSION_URL to a direct or session-pooled connection.',
         );
       }
-      cluster = await openClusterChannel({ ...session, pool: database.pool, instanceId, onError: onConnectionError });
+      cluster = await openClusterChannel({ ...session, pool: database.pool, onError: onConnectionError });
     }
   } catch (error) {
     await turns.close();

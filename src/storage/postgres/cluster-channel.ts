@@ -6,8 +6,6 @@ import { connectSession, type SessionConnectionOptions } from './mining-turn.js'
 export interface ClusterChannelOptions extends SessionConnectionOptions {
   /** Sends the notifications (any connection will do, even through a pooler). */
   readonly pool: pg.Pool;
-  /** This process, whose own mining news it does not hear. */
-  readonly instanceId: string;
   /** Gets connection failures (it reconnects by itself) and failures to publish. */
   readonly onError?: (error: unknown) => void;
   /** Longest wait between two reconnection attempts, in ms. */
@@ -18,6 +16,8 @@ export const BLOCKS_CHANNEL = 'ledger_blocks';
 export const MINING_CHANNEL = 'ledger_mining';
 /** How long the start-up probe waits for its own notification, in ms. */
 const PROBE_WAIT_MS = 3000;
+/** The listening connection answers a ping within this long, or is replaced, in ms. */
+const PING_DEADLINE_MS = 10_000;
 
 /** The channel's listening connection could not hear a notification sent from the pool: not a session of its own. */
 export class NotificationsUnheardError extends Error {
@@ -30,8 +30,12 @@ export class NotificationsUnheardError extends Error {
  * connection drops, until `close`.
  */
 export async function openClusterChannel(options: ClusterChannelOptions): Promise<ClusterChannel> {
-  const { pool, instanceId, onError = () => undefined, maxBackoffMs = 2000 } = options;
+  const { pool, onError = () => undefined, maxBackoffMs = 2000 } = options;
   const listeners = new Set<ClusterListener>();
+  /** Marks this process's own mining news. */
+  const origin = randomUUID();
+  /** Mining news goes out one after another, so that it arrives in the order it was sent. */
+  let sending: Promise<unknown> = Promise.resolve();
   const probes = new Map<string, () => void>();
   let client: pg.Client | null = null;
   let closed = false;
@@ -59,27 +63,52 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
     } catch {
       return;
     }
-    const message = parsed as { probe?: string } & Partial<MiningNews>;
+    const message = parsed as { probe?: string; origin?: string } & Partial<MiningNews>;
     if (typeof message.probe === 'string') {
       probes.get(message.probe)?.();
       return;
     }
-    if (message.instance === instanceId || typeof message.index !== 'number') return;
-    tell({ type: 'mining', news: message as MiningNews });
+    // This process's own news comes back too; the origin, not INSTANCE_ID, tells (two instances may share an id by mistake).
+    if (message.origin === origin || typeof message.index !== 'number') return;
+    const { instance, mine, state, index, difficulty, attempts, elapsedMs } = message as MiningNews;
+    tell({ type: 'mining', news: { instance, mine, state, index, difficulty, attempts, elapsedMs } });
   }
 
   async function connect(): Promise<void> {
     const opened = await connectSession(options);
     opened.on('notification', onNotification);
+    // A half-open connection hears nothing and says nothing: one that has not answered a ping
+    // within PING_DEADLINE_MS is ended, and the 'end' below reconnects.
+    let pending = 0;
+    const ping = setInterval(() => {
+      if (pending > 0) {
+        opened.end().catch(() => undefined);
+        return;
+      }
+      pending += 1;
+      opened.query('SELECT 1').then(
+        () => (pending = 0),
+        () => (pending = 0),
+      );
+    }, PING_DEADLINE_MS);
+    ping.unref();
     opened.once('end', () => {
+      clearInterval(ping);
       if (client !== opened || closed) return;
       client = null;
       onError(new Error('The PostgreSQL connection listening for other instances dropped; reconnecting.'));
       scheduleReconnect(100);
     });
-    // Listening before anyone reads: a block committed from here on wakes the reader.
-    await opened.query(`LISTEN ${BLOCKS_CHANNEL}; LISTEN ${MINING_CHANNEL}`);
+    try {
+      // Listening before anyone reads: a block committed from here on wakes the reader.
+      await opened.query(`LISTEN ${BLOCKS_CHANNEL}; LISTEN ${MINING_CHANNEL}`);
+    } catch (error) {
+      clearInterval(ping);
+      await opened.end().catch(() => undefined);
+      throw error;
+    }
     if (closed) {
+      clearInterval(ping);
       await opened.end();
       return;
     }
@@ -148,7 +177,8 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
     },
     publishMining(news) {
       if (closed) return;
-      pool.query('SELECT pg_notify($1, $2)', [MINING_CHANNEL, JSON.stringify(news)]).catch(onError);
+      const payload = JSON.stringify({ ...news, origin });
+      sending = sending.then(() => (closed ? undefined : pool.query('SELECT pg_notify($1, $2)', [MINING_CHANNEL, payload]).catch(onError)));
     },
     connected: () => client !== null,
     close,

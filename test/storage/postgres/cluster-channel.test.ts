@@ -31,7 +31,6 @@ async function openInstance(url: string, database: PostgresDatabase, instanceId:
     applicationName: `channel ${instanceId}`,
     statementTimeoutMs: 10_000,
     pool: database.pool,
-    instanceId,
     onError: (error) => errors.push(error),
   });
   onTestFinished(() => channel.close());
@@ -53,6 +52,7 @@ async function listenerPid(url: string, instanceId: string): Promise<number | un
 
 const miningFrom = (instance: string, index: number): MiningNews => ({
   instance,
+  mine: 1,
   state: 'MINING',
   index,
   difficulty: 3,
