@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Mutex } from 'async-mutex';
 import { createGenesisBlock, sealBlock, type Block } from '../core/block.js';
 import { checkNewBlock, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
@@ -108,6 +109,9 @@ export interface Ledger extends LedgerEvents {
  * under sustained contention (two writers: losing 50 rounds in a row is 1e-15).
  */
 const MAX_MINING_ROUNDS = 50;
+
+/** How long a mine whose append lost its connection keeps trying to take the turn again, to learn whether its block was stored, in ms. */
+const UNCONFIRMED_RETRY_MS = 10_000;
 
 /**
  * The wall clock, so timestamps follow clock corrections. Node has no
@@ -264,6 +268,9 @@ export async function createLedger({
   async function mineNext(data: string | null): Promise<MinedBlock> {
     miningRefusal ??= await storageVerdict;
     throwIfRefused();
+    // Validated before taking the turn: a full pass (a fresh instance's first mine) would hold up every instance.
+    // Holding the turn, only blocks appended since need checking.
+    await integrity.current();
     const waitStarted = performance.now();
     const turn = { current: await takeTurn() };
     try {
@@ -324,9 +331,34 @@ export async function createLedger({
     let attempts = 0;
     let found = null as { readonly tipHash: string; readonly proof: number } | null;
     let unconfirmed: Block | null = null;
+    /**
+     * Takes another turn after one was lost. Not mining meanwhile (its
+     * progress is not announced). After an append whose outcome is unknown,
+     * keeps trying for a while: giving up then would leave the client
+     * unsure whether its block was stored.
+     */
     const retake = async (): Promise<void> => {
       await turn.current.release();
-      turn.current = await takeTurn();
+      mining = null;
+      const deadline = performance.now() + (unconfirmed === null ? 0 : UNCONFIRMED_RETRY_MS);
+      for (;;) {
+        try {
+          turn.current = await takeTurn();
+          break;
+        } catch (error) {
+          if (shutdown.signal.aborted || performance.now() >= deadline) {
+            if (unconfirmed === null) throw error;
+            throw new LedgerError(
+              'DB_UNAVAILABLE',
+              `The database failed while block ${unconfirmed.index} was being stored, and cannot be reached to tell whether it was: ` +
+                'read the chain before mining its data again.',
+              { cause: error, retryAfterSeconds: 1 },
+            );
+          }
+          await delay(250);
+        }
+      }
+      mining = progress;
     };
     const lostTurn = (): boolean => turn.current.lost.aborted && !shutdown.signal.aborted;
     for (let round = 0; round < MAX_MINING_ROUNDS; round++) {
@@ -351,12 +383,21 @@ export async function createLedger({
       // Another connection may have written without moving the tip: the proof still fits.
       if (found?.tipHash !== tip.hash) {
         let search;
+        // Its own controller rather than AbortSignal.any, which keeps a reference from the long-lived shutdown signal.
+        const stop = new AbortController();
+        const abort = (): void => stop.abort(shutdown.signal.aborted ? shutdown.signal.reason : turn.current.lost.reason);
+        shutdown.signal.addEventListener('abort', abort);
+        turn.current.lost.addEventListener('abort', abort);
+        if (shutdown.signal.aborted || turn.current.lost.aborted) abort();
         try {
-          search = await proofSearch.find(tip.proof, difficulty, AbortSignal.any([shutdown.signal, turn.current.lost]));
+          search = await proofSearch.find(tip.proof, difficulty, stop.signal);
         } catch (error) {
           if (!lostTurn()) throw error;
           await retake();
           continue;
+        } finally {
+          shutdown.signal.removeEventListener('abort', abort);
+          turn.current.lost.removeEventListener('abort', abort);
         }
         attempts += search.attempts;
         progress.attemptsBefore = attempts;
