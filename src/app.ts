@@ -129,6 +129,8 @@ export async function createApp(
         ? null
         : createClusterMining(ledger, cluster, {
             instanceId: config.instanceId,
+            // Silent for a lease and a second: its instance died or froze, and lost the turn.
+            staleMs: config.miningLeaseMs + 1000,
             onError: logError("Following another instance's mine failed:"),
           });
     const wakeUps: WakeUps | null =

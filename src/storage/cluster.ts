@@ -19,6 +19,8 @@ export interface MiningTurn {
 /** Where a mine on some instance stands, as that instance announces it. */
 export interface MiningNews {
   readonly instance: string;
+  /** Numbers the announcing instance's mines: a mine is its instance and this number. */
+  readonly mine: number;
   readonly state: 'MINING' | 'MINED' | 'ABANDONED';
   readonly index: number;
   readonly difficulty: number;
