@@ -15,7 +15,7 @@ export interface Readiness {
 
 export interface HealthOptions {
   readonly instanceId: string;
-  /** Resolves if the database answers and is migrated as this code expects; rejects with why not. */
+  /** Resolves if the database answers and has the migrations this code needs; rejects with why not. */
   readonly ping: () => Promise<void>;
   /** Whether the instance is shutting down (or draining before it). */
   readonly shuttingDown: () => boolean;
@@ -46,7 +46,7 @@ async function withinTime(ping: () => Promise<void>, timeoutMs: number): Promise
   }
 }
 
-/** Checks readiness now: the database answers, its migrations are current, and the instance is not shutting down. */
+/** Checks readiness now: the database answers, has this code's migrations, and the instance is not shutting down. */
 export async function checkReadiness({
   instanceId,
   ping,
