@@ -361,7 +361,8 @@ export async function createLedger({
       mining = progress;
     };
     const lostTurn = (): boolean => turn.current.lost.aborted && !shutdown.signal.aborted;
-    for (let round = 0; round < MAX_MINING_ROUNDS; round++) {
+    // Rounds that lost the turn do not count: only other writers moving the tip do.
+    for (let round = 0; round < MAX_MINING_ROUNDS;) {
       if (unconfirmed !== null) {
         const stored = await read(() => repository.blockAt(unconfirmed!.index));
         if (stored?.hash === unconfirmed.hash) {
@@ -385,10 +386,11 @@ export async function createLedger({
         let search;
         // Its own controller rather than AbortSignal.any, which keeps a reference from the long-lived shutdown signal.
         const stop = new AbortController();
-        const abort = (): void => stop.abort(shutdown.signal.aborted ? shutdown.signal.reason : turn.current.lost.reason);
+        const lost = turn.current.lost;
+        const abort = (): void => stop.abort(shutdown.signal.aborted ? shutdown.signal.reason : lost.reason);
         shutdown.signal.addEventListener('abort', abort);
-        turn.current.lost.addEventListener('abort', abort);
-        if (shutdown.signal.aborted || turn.current.lost.aborted) abort();
+        lost.addEventListener('abort', abort);
+        if (shutdown.signal.aborted || lost.aborted) abort();
         try {
           search = await proofSearch.find(tip.proof, difficulty, stop.signal);
         } catch (error) {
@@ -397,7 +399,7 @@ export async function createLedger({
           continue;
         } finally {
           shutdown.signal.removeEventListener('abort', abort);
-          turn.current.lost.removeEventListener('abort', abort);
+          lost.removeEventListener('abort', abort);
         }
         attempts += search.attempts;
         progress.attemptsBefore = attempts;
@@ -435,6 +437,7 @@ export async function createLedger({
         miningRefusal = difficultyMismatch(outcome.difficulty);
         throw miningRefusal;
       }
+      round += 1;
     }
     throw new LedgerError('CHAIN_CONFLICT', `Other writers changed the database ${MAX_MINING_ROUNDS} times during this mine; try again.`);
   }

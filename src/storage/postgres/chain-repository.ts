@@ -322,7 +322,7 @@ export function createPostgresChainRepository(
         appendAfter: async (block, expected) => {
           if (held.lost.aborted) throw toPostgresStorageError(held.lost.reason);
           try {
-            return await appendAfter(block, expected, onTurn(held));
+            return await held.busy(() => appendAfter(block, expected, onTurn(held)));
           } catch (error) {
             // A connection that failed loses the turn: whether the commit landed is for the caller to find out, on another turn.
             await held.stillHeld();

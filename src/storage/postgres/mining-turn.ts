@@ -43,6 +43,12 @@ export interface HeldTurn {
   readonly lost: AbortSignal;
   /** After a failed statement: whether the connection still answers; if not, the turn is lost (and `lost` aborts). */
   stillHeld(): Promise<boolean>;
+  /**
+   * Runs `work`, statements on the turn's connection: meanwhile heartbeats
+   * wait (a running statement keeps the session busy, not idle), so a slow
+   * commit within the statement timeout does not count as silence.
+   */
+  busy<T>(work: () => Promise<T>): Promise<T>;
   /** Gives the turn back; on a lost turn, drops the connection. */
   release(): Promise<void>;
 }
@@ -110,11 +116,8 @@ export async function connectSession(
   client.on('error', () => undefined);
   await client.connect();
   try {
-    // SET rather than startup options, which a session pooler may drop silently; read back to be sure.
-    for (const [name, value] of Object.entries(settings)) {
-      const { rows } = await client.query<{ set: string }>('SELECT set_config($1, $2, false) AS set', [name, `${value}ms`]);
-      if (rows[0]?.set === undefined) throw new Error(`could not set ${name}`);
-    }
+    // SET rather than startup options, which a session pooler may drop silently.
+    for (const [name, value] of Object.entries(settings)) await client.query('SELECT set_config($1, $2, false)', [name, `${value}ms`]);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;
@@ -171,8 +174,13 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
     // A heartbeat unanswered for a lease means the server has (or soon will have) ended the session:
     // a half-open connection would otherwise hide the loss until TCP gives up, minutes later.
     let unanswered = 0;
+    let working = 0;
     const period = Math.max(50, Math.floor(leaseMs / 4));
     const heartbeat = setInterval(() => {
+      if (working > 0) {
+        unanswered = 0;
+        return;
+      }
       if (unanswered * period >= leaseMs) {
         lose(new Error(`no answer from PostgreSQL for ${leaseMs} ms`));
         drop(holder);
@@ -192,6 +200,14 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
     return {
       client: holder,
       lost: lost.signal,
+      async busy(work) {
+        working += 1;
+        try {
+          return await work();
+        } finally {
+          working -= 1;
+        }
+      },
       async stillHeld() {
         if (lost.signal.aborted) return false;
         try {
