@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Block } from '../core/block.js';
 import type { ClusterChannel, Ledger, LedgerEvent, MiningNews } from '../ledger/ledger.js';
 import { createLedgerEvents } from '../ledger/ledger-events.js';
 import { PROGRESS_INTERVAL_MS, type MiningActivity } from './mining-progress-feed.js';
@@ -22,10 +24,22 @@ interface RemoteMine {
   readonly news: MiningNews;
   /** When the news arrived, on the `performance.now()` clock. */
   readonly heardAt: number;
+  /** Whether its `mining-started` went out here (not while a mine of this instance ran): only then does its end. */
+  readonly started: boolean;
 }
 
 /** One event to pass on, worked out now or after a read; null: nothing. */
 type Step = () => LedgerEvent | null | Promise<LedgerEvent | null>;
+
+/** How long settling a mine may wait for its block before calling it abandoned, in ms. */
+const SETTLE_READ_MS = 2000;
+
+interface ProgressFigures {
+  readonly index: number;
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  readonly difficulty: number;
+}
 
 /**
  * Mining across the instances sharing one database: this ledger's mines are
@@ -34,8 +48,9 @@ type Step = () => LedgerEvent | null | Promise<LedgerEvent | null>;
  * so a `miningProgress` subscriber on any instance follows the mine wherever
  * it runs. Only one instance mines at a time (the cluster's mining turn), but
  * news of one mine's end and the next one's start can cross: a mine is
- * settled (its block read, if stored) before the next one is reported, and
- * events go out in order even when settling needs a read.
+ * settled (its block read, if stored) before the next one is reported, late
+ * news of an ended mine is ignored, and events go out in order even when
+ * settling needs a read.
  */
 export function createClusterMining(
   ledger: Ledger,
@@ -46,9 +61,12 @@ export function createClusterMining(
   let remote: RemoteMine | null = null;
   let staleTimer: NodeJS.Timeout | null = null;
   let announcer: NodeJS.Timeout | null = null;
-  /** This instance's mines, numbered for the news. */
+  /** This process, and its mines numbered for the news (a mine resumed after a lost turn is a new one). */
+  const boot = randomUUID();
   let mines = 0;
-  /** Per instance, the number of its last mine that ended (late news of it is ignored). */
+  /** Whether this instance's mine was being announced at the last tick. */
+  let announcing = false;
+  /** Per process (boot), the number of its last mine that ended: late news of it is ignored. */
   const endedUpTo = new Map<string, number>();
   const backlog: Step[] = [];
   let draining = false;
@@ -76,27 +94,64 @@ export function createClusterMining(
     if (!draining) void drain();
   }
 
-  function announce(state: MiningNews['state'], index: number, attempts: number, elapsedMs: number, difficulty: number): void {
-    channel.publishMining({ instance: instanceId, mine: mines, state, index, difficulty, attempts, elapsedMs: Math.round(elapsedMs) });
+  function announce(state: MiningNews['state'], { index, attempts, elapsedMs, difficulty }: ProgressFigures, hash?: string): void {
+    channel.publishMining({
+      instance: instanceId,
+      boot,
+      mine: mines,
+      state,
+      index,
+      difficulty,
+      attempts,
+      elapsedMs: Math.round(elapsedMs),
+      ...(hash === undefined ? {} : { hash }),
+    });
   }
 
   function announceProgress(): void {
     const progress = ledger.miningProgress();
-    if (progress !== null) announce('MINING', progress.index, progress.attempts, progress.elapsedMs, progress.difficulty);
+    // Not mining while it waits for a turn it lost: when it mines again, that is a new mine to the others.
+    if (progress === null) {
+      announcing = false;
+      return;
+    }
+    if (!announcing) mines += 1;
+    announcing = true;
+    announce('MINING', progress);
   }
 
-  const ended = (news: MiningNews): boolean => (endedUpTo.get(news.instance) ?? -1) >= news.mine;
-  const markEnded = (news: MiningNews): void => void endedUpTo.set(news.instance, Math.max(news.mine, endedUpTo.get(news.instance) ?? -1));
+  const ended = (news: MiningNews): boolean => (endedUpTo.get(news.boot) ?? -1) >= news.mine;
+  const markEnded = (news: MiningNews): void => void endedUpTo.set(news.boot, Math.max(news.mine, endedUpTo.get(news.boot) ?? -1));
 
-  /** Stops following the remote mine, if any: its end is told once known (its block, if stored, is read). */
-  function settleRemote(outcome: 'mined' | 'abandoned' | 'stored?'): void {
+  /** The block at `index`, if stored and (when known) the one announced; null when the read fails or takes too long. */
+  async function storedBlock(index: number, hash: string | undefined): Promise<Block | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const read = ledger.blockAt(index).catch((error: unknown) => {
+      onError(error);
+      return null;
+    });
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), SETTLE_READ_MS);
+    });
+    const block = await Promise.race([read, timeout]);
+    clearTimeout(timer);
+    return block !== null && (hash === undefined || block.hash === hash) ? block : null;
+  }
+
+  /**
+   * Stops following the remote mine, if any; its end is told once known.
+   * `end` is its own MINED or ABANDONED news; without it (superseded, gone
+   * silent) it counts as mined if a block is stored at its index.
+   */
+  function settleRemote(end: MiningNews | null): void {
     const was = remote;
     remote = null;
     if (staleTimer !== null) clearTimeout(staleTimer);
     staleTimer = null;
     if (was === null) return;
-    const { news } = was;
+    const news = end ?? was.news;
     markEnded(news);
+    if (!was.started) return;
     const common = {
       type: 'mining-ended',
       index: news.index,
@@ -105,15 +160,12 @@ export function createClusterMining(
       elapsedMs: news.elapsedMs,
     } as const;
     const abandoned: LedgerEvent = { ...common, outcome: 'abandoned', block: null };
-    if (outcome === 'abandoned') {
+    if (end?.state === 'ABANDONED') {
       run(() => abandoned);
       return;
     }
     run(async () => {
-      const block = await ledger.blockAt(news.index).catch((error: unknown) => {
-        onError(error);
-        return null;
-      });
+      const block = await storedBlock(news.index, end?.hash);
       return block === null ? abandoned : { ...common, outcome: 'mined', block };
     });
   }
@@ -121,36 +173,39 @@ export function createClusterMining(
   function onLedgerEvent(event: LedgerEvent): void {
     if (event.type === 'mining-started') {
       // A mine starts here only once the turn is taken: whatever mine was followed elsewhere is over.
-      settleRemote('stored?');
+      settleRemote(null);
       mines += 1;
-      announce('MINING', event.index, 0, 0, event.difficulty);
+      announcing = true;
+      announce('MINING', { index: event.index, attempts: 0, elapsedMs: 0, difficulty: event.difficulty });
       announcer ??= setInterval(announceProgress, intervalMs);
       announcer.unref();
     } else if (event.type === 'mining-ended') {
       if (announcer !== null) clearInterval(announcer);
       announcer = null;
-      announce(event.outcome === 'mined' ? 'MINED' : 'ABANDONED', event.index, event.attempts, event.elapsedMs, event.difficulty);
+      announcing = false;
+      announce(event.outcome === 'mined' ? 'MINED' : 'ABANDONED', event, event.block?.hash);
     }
     run(() => event);
   }
 
   function onRemoteNews(news: MiningNews): void {
     if (ended(news)) return;
-    const same = remote !== null && remote.news.instance === news.instance && remote.news.mine === news.mine;
+    const same = remote !== null && remote.news.boot === news.boot && remote.news.mine === news.mine;
     if (news.state !== 'MINING') {
-      if (same) settleRemote(news.state === 'MINED' ? 'mined' : 'abandoned');
+      if (same) settleRemote(news);
       else markEnded(news);
       return;
     }
     // Another mine took over: the one followed is over (its end may still be on its way).
-    if (!same) settleRemote('stored?');
-    remote = { news, heardAt: performance.now() };
+    if (!same) settleRemote(null);
+    const wasStarted = same && remote !== null && remote.started;
+    // Reported here only while no mine of this instance runs, so that its end goes to its own followers.
+    const start = !wasStarted && ledger.miningProgress() === null;
+    remote = { news, heardAt: performance.now(), started: wasStarted || start };
     if (staleTimer !== null) clearTimeout(staleTimer);
-    staleTimer = setTimeout(() => settleRemote('stored?'), staleMs);
+    staleTimer = setTimeout(() => settleRemote(null), staleMs);
     staleTimer.unref();
-    if (!same && ledger.miningProgress() === null) {
-      run(() => ({ type: 'mining-started', index: news.index, difficulty: news.difficulty, turnWaitMs: 0 }));
-    }
+    if (start) run(() => ({ type: 'mining-started', index: news.index, difficulty: news.difficulty, turnWaitMs: 0 }));
   }
 
   const unlistenLedger = ledger.listen(onLedgerEvent);

@@ -19,8 +19,12 @@ export interface MiningTurn {
 /** Where a mine on some instance stands, as that instance announces it. */
 export interface MiningNews {
   readonly instance: string;
-  /** Numbers the announcing instance's mines: a mine is its instance and this number. */
+  /** Random per process start: an instance restarted under the same INSTANCE_ID is another one. */
+  readonly boot: string;
+  /** Numbers the process's mines: a mine is its boot and this number. */
   readonly mine: number;
+  /** The mined block's hash, in MINED news. */
+  readonly hash?: string;
   readonly state: 'MINING' | 'MINED' | 'ABANDONED';
   readonly index: number;
   readonly difficulty: number;

@@ -16,10 +16,24 @@ export const BLOCKS_CHANNEL = 'ledger_blocks';
 export const MINING_CHANNEL = 'ledger_mining';
 /** How long the start-up probe waits for its own notification, in ms. */
 const PROBE_WAIT_MS = 3000;
+/** Longest one piece of mining news holds back the next, in ms. */
+const PUBLISH_WAIT_MS = 1000;
 /** The listening connection answers a ping within this long, or is replaced, in ms. */
 const PING_DEADLINE_MS = 10_000;
 
 /** The channel's listening connection could not hear a notification sent from the pool: not a session of its own. */
+/** News from another version of the server, or not news at all, is ignored. */
+function isMiningNews(message: Partial<MiningNews>): message is MiningNews {
+  const numbers = [message.mine, message.index, message.difficulty, message.attempts, message.elapsedMs];
+  return (
+    typeof message.instance === 'string' &&
+    typeof message.boot === 'string' &&
+    numbers.every((value) => typeof value === 'number' && Number.isFinite(value)) &&
+    (message.state === 'MINING' || message.state === 'MINED' || message.state === 'ABANDONED') &&
+    (message.hash === undefined || typeof message.hash === 'string')
+  );
+}
+
 export class NotificationsUnheardError extends Error {
   override readonly name = 'NotificationsUnheardError';
 }
@@ -35,7 +49,21 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
   /** Marks this process's own mining news. */
   const origin = randomUUID();
   /** Mining news goes out one after another, so that it arrives in the order it was sent. */
-  let sending: Promise<unknown> = Promise.resolve();
+  const outbox: MiningNews[] = [];
+  let sending = false;
+
+  async function send(): Promise<void> {
+    sending = true;
+    while (outbox.length > 0 && !closed) {
+      const news = outbox.shift()!;
+      let timer: NodeJS.Timeout | undefined;
+      // A pooled connection that hangs must not hold back the news after it: a second, and on.
+      const sent = pool.query('SELECT pg_notify($1, $2)', [MINING_CHANNEL, JSON.stringify({ ...news, origin })]).catch(onError);
+      await Promise.race([sent, new Promise((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    sending = false;
+  }
   const probes = new Map<string, () => void>();
   let client: pg.Client | null = null;
   let closed = false;
@@ -69,9 +97,12 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
       return;
     }
     // This process's own news comes back too; the origin, not INSTANCE_ID, tells (two instances may share an id by mistake).
-    if (message.origin === origin || typeof message.index !== 'number') return;
-    const { instance, mine, state, index, difficulty, attempts, elapsedMs } = message as MiningNews;
-    tell({ type: 'mining', news: { instance, mine, state, index, difficulty, attempts, elapsedMs } });
+    if (message.origin === origin || !isMiningNews(message)) return;
+    const { instance, boot, mine, state, index, difficulty, attempts, elapsedMs, hash } = message;
+    tell({
+      type: 'mining',
+      news: { instance, boot, mine, state, index, difficulty, attempts, elapsedMs, ...(hash === undefined ? {} : { hash }) },
+    });
   }
 
   async function connect(): Promise<void> {
@@ -177,8 +208,12 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
     },
     publishMining(news) {
       if (closed) return;
-      const payload = JSON.stringify({ ...news, origin });
-      sending = sending.then(() => (closed ? undefined : pool.query('SELECT pg_notify($1, $2)', [MINING_CHANNEL, payload]).catch(onError)));
+      // Progress not yet sent is replaced by newer progress of the same mine; ends are always sent.
+      const last = outbox.at(-1);
+      if (news.state === 'MINING' && last?.state === 'MINING' && last.boot === news.boot && last.mine === news.mine)
+        outbox[outbox.length - 1] = news;
+      else outbox.push(news);
+      if (!sending) void send();
     },
     connected: () => client !== null,
     close,

@@ -52,6 +52,7 @@ async function listenerPid(url: string, instanceId: string): Promise<number | un
 
 const miningFrom = (instance: string, index: number): MiningNews => ({
   instance,
+  boot: `boot of ${instance}`,
   mine: 1,
   state: 'MINING',
   index,
