@@ -76,6 +76,35 @@ describe('the server process', () => {
     expect(readChain(databasePath)).toHaveLength(1);
   });
 
+  it('on SIGTERM turns not-ready first and keeps serving for SHUTDOWN_DRAIN_SECONDS, then exits cleanly; JSON logs name the instance', async () => {
+    const server = await startServerProcess({
+      DATABASE_PATH: join(tempDir(), 'chain.db'),
+      SHUTDOWN_DRAIN_SECONDS: '2',
+      INSTANCE_ID: 'drainer',
+      LOG_FORMAT: 'json',
+    });
+    const probe = async (path: string): Promise<{ status: number; body: unknown }> => {
+      const response = await fetch(server.url.replace('/graphql', path));
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await probe('/readyz')).toMatchObject({ status: 200, body: { status: 'ready', instance: 'drainer' } });
+    server.child.kill('SIGTERM');
+    await expect.poll(async () => (await probe('/readyz')).status, { timeout: 1500, interval: 20 }).toBe(503);
+    // Still serving while the load balancer notices: alive, and answering queries.
+    expect(await probe('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const tip = await graphql(server.url, '{ tip { index } }');
+    expect(tip.status).toBe(200);
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/SIGTERM: not ready; serving 2 s more[^]*Shut down cleanly\./);
+    const lines = server.output().trim().split('\n');
+    for (const line of lines) {
+      const entry = JSON.parse(line) as { instance?: unknown; level?: unknown; msg?: unknown };
+      expect(entry.instance).toBe('drainer');
+      expect(['info', 'warn', 'error', 'debug']).toContain(entry.level);
+      expect(typeof entry.msg).toBe('string');
+    }
+  });
+
   it('two processes mining on one file never fork the chain', async () => {
     const databasePath = join(tempDir(), 'chain.db');
     const first = await startServerProcess({ DATABASE_PATH: databasePath, DIFFICULTY: '3' });
