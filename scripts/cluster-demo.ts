@@ -118,7 +118,9 @@ function startInstance(id: string): Instance {
       console.error(`Instance ${id} exited (${code}), and no instance is left: stopping the demo.`);
       void stop(1);
     } else {
-      console.error(`Instance ${id} exited (${code}): the proxy skips it; ${others.join(' and ')} keep serving.`);
+      console.error(
+        `Instance ${id} exited (${code}): the proxy skips it; ${others.join(' and ')} ${others.length === 1 ? 'keeps' : 'keep'} serving.`,
+      );
     }
   });
   return instance;

@@ -64,7 +64,7 @@ export interface Config {
 
 export const DATA_MAX_BYTES_LIMIT = 1_048_576;
 
-/** One row per variable: default and rule, documented in the README's table. */
+/** One row per variable: default and rule, documented in docs/operations.md's table. */
 const integer = (min: number, max: number) =>
   z
     .string()
