@@ -19,10 +19,9 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type In
 import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { normalizeAddress } from '../src/http/client-address.js';
 import { isLoopbackHost, parseHostHeader } from '../src/http/host-check.js';
-import { findPostgresBinaries, startThrowawayPostgres } from './throwaway-postgres.js';
+import { startDemoDatabase } from './demo-database.js';
 
 const INSTANCE_IDS = ['a', 'b', 'c'] as const;
 const LOOPBACK = '127.0.0.1';
@@ -59,19 +58,7 @@ if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort > 65_535) {
   process.exit(1);
 }
 
-const bin = findPostgresBinaries();
-if (bin === null) {
-  console.error("PostgreSQL's binaries were not found: install Debian's postgresql package, or set PG_BIN to the folder holding initdb.");
-  process.exit(1);
-}
-const cluster = await startThrowawayPostgres(bin, { ownProcessGroup: true });
-const admin = new pg.Client({ connectionString: cluster.url() });
-await admin.connect();
-await admin.query('CREATE DATABASE ledger');
-await admin.end();
-const databaseUrl = cluster.url('ledger');
-console.log(`PostgreSQL ${cluster.version} (throwaway, removed at exit): DATABASE_URL=${databaseUrl}`);
-console.log(`  psql: psql "${databaseUrl}"`);
+const { cluster, url: databaseUrl } = await startDemoDatabase();
 
 // The instances listen on loopback ports of their own; PORT and HOST are the proxy's.
 const environment: NodeJS.ProcessEnv = { ...process.env };

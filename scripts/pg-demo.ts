@@ -6,22 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import pg from 'pg';
-import { findPostgresBinaries, startThrowawayPostgres } from './throwaway-postgres.js';
+import { startDemoDatabase } from './demo-database.js';
 
-const bin = findPostgresBinaries();
-if (bin === null) {
-  console.error("PostgreSQL's binaries were not found: install Debian's postgresql package, or set PG_BIN to the folder holding initdb.");
-  process.exit(1);
-}
-const cluster = await startThrowawayPostgres(bin, { ownProcessGroup: true });
-const admin = new pg.Client({ connectionString: cluster.url() });
-await admin.connect();
-await admin.query('CREATE DATABASE ledger');
-await admin.end();
-const url = cluster.url('ledger');
-console.log(`PostgreSQL ${cluster.version} (throwaway, removed at exit): DATABASE_URL=${url}`);
-console.log(`  psql: psql "${url}"`);
+const { cluster, url } = await startDemoDatabase();
 
 // DATABASE_URL and DATABASE_PATH together are refused: the demo's database replaces any file.
 const environment = { ...process.env };
