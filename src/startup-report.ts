@@ -49,7 +49,7 @@ function reportStartupChecks(logger: Logger, { recentBlocks, databaseFile, chain
 export function reportStartup(
   logger: Logger,
   server: RunningServer,
-  config: Pick<Config, 'difficulty' | 'maxConnections' | 'maxConnectionsPerClient' | 'maxWebSocketsPerClient'>,
+  config: Pick<Config, 'difficulty' | 'maxConnections' | 'maxConnectionsPerClient' | 'maxWebSocketsPerClient' | 'miningLeaseMs'>,
 ): void {
   logger.info(
     `Ledger server on ${server.url} (GraphiQL in a browser; subscriptions there over Server-Sent Events, or over WebSocket at ${server.url.replace(/^http/, 'ws')}); ` +
@@ -73,5 +73,11 @@ export function reportStartup(
   const { engine, skipped, threads } = server.app.miner;
   for (const { name, reason } of skipped) logger.warn(`Proof engine ${name} skipped: ${reason}`);
   logger.info(`Mining with the ${engine.name}${engine.variant ? ` (${engine.variant})` : ''} engine on ${threads} thread(s).`);
+  if (server.app.storage.engine === 'postgres') {
+    logger.info(
+      `Instance ${server.app.instanceId}: takes mining turns with every instance on this database (lease ${config.miningLeaseMs / 1000} s) ` +
+        'and hears their blocks and mines by LISTEN/NOTIFY.',
+    );
+  }
   reportStartupChecks(logger, server.app.checks, server.app.storage.engine);
 }

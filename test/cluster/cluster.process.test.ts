@@ -84,6 +84,8 @@ describe.skipIf(POSTGRES_URL === null)('several instances on one PostgreSQL', ()
     for (const instance of instances)
       expect(await ready(instance)).toMatchObject({ status: 200, body: { checks: { notifications: 'connected' } } });
 
+    for (const instance of instances)
+      expect(instance.output()).toContain(`Instance ${instance.id}: takes mining turns with every instance`);
     const followers = await Promise.all(instances.map((instance) => followBlocks(instance.url)));
     const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => mineOn(instances[i % 3]!.url, `mine ${i}`)));
     expect(answers.map((answer) => answer.code)).toEqual(Array(60).fill(null));
