@@ -153,7 +153,6 @@ export async function createApp(
       },
       { instanceId: config.instanceId },
     );
-    const ownListeners = 1 + (clusterMining === null ? 0 : 1);
     ledger.listen((event) => {
       if (event.type === 'mining-started') metrics.recordTurnWait(event.turnWaitMs / 1000);
       else if (event.type === 'mining-ended') metrics.recordMine(event.outcome, event.attempts, event.elapsedMs);
@@ -203,6 +202,8 @@ export async function createApp(
       () => ledger.validate(),
       () => ledger.validate(),
     );
+    // Counted once wired, before anyone can subscribe: metrics' listener, and on PostgreSQL the cluster's.
+    const ownListeners = ledger.listenerCount();
     const checks: StartupChecks = { recentBlocks, databaseFile, chain };
     checks.chain.catch(() => undefined);
     return {

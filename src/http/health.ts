@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withinTime } from '../shared/within-time.js';
 
 /** What `/readyz` reports: whether a load balancer should send this instance requests, and why not. */
 export interface Readiness {
@@ -28,22 +29,13 @@ export interface HealthOptions {
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
 
-async function withinTime(ping: () => Promise<void>, timeoutMs: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      ping().then(
-        () => 'ok',
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** `ok`, or why the database cannot serve: its error's message, or that it did not answer in time. */
+function databaseVerdict(ping: () => Promise<void>, timeoutMs: number): Promise<string> {
+  const answered = ping().then(
+    () => 'ok',
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  return withinTime(answered, timeoutMs, `no answer within ${timeoutMs} ms`);
 }
 
 /** Checks readiness now: the database answers, has this code's migrations, and the instance is not shutting down. */
@@ -55,7 +47,7 @@ export async function checkReadiness({
   pingTimeoutMs = 2000,
 }: HealthOptions): Promise<Readiness> {
   const closing = shuttingDown();
-  const database = closing ? 'not checked: shutting down' : await withinTime(ping, pingTimeoutMs);
+  const database = closing ? 'not checked: shutting down' : await databaseVerdict(ping, pingTimeoutMs);
   const listening = notifications();
   return {
     ready: !closing && database === 'ok',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Block } from '../core/block.js';
 import type { ClusterChannel, Ledger, LedgerEvent, MiningNews } from '../ledger/ledger.js';
 import { createLedgerEvents } from '../ledger/ledger-events.js';
+import { withinTime } from '../shared/within-time.js';
 import { PROGRESS_INTERVAL_MS, type MiningActivity } from './mining-progress-feed.js';
 
 export interface ClusterMiningOptions {
@@ -125,16 +126,11 @@ export function createClusterMining(
 
   /** The block at `index`, if stored and (when known) the one announced; null when the read fails or takes too long. */
   async function storedBlock(index: number, hash: string | undefined): Promise<Block | null> {
-    let timer: NodeJS.Timeout | undefined;
     const read = ledger.blockAt(index).catch((error: unknown) => {
       onError(error);
       return null;
     });
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), SETTLE_READ_MS);
-    });
-    const block = await Promise.race([read, timeout]);
-    clearTimeout(timer);
+    const block = await withinTime(read, SETTLE_READ_MS, null);
     return block !== null && (hash === undefined || block.hash === hash) ? block : null;
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { withinTime } from '../../shared/within-time.js';
 import type { ClusterChannel, ClusterListener, ClusterNews, MiningNews } from '../cluster.js';
 import { connectSession, type SessionConnectionOptions } from './mining-turn.js';
 
@@ -56,11 +57,9 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
     sending = true;
     while (outbox.length > 0 && !closed) {
       const news = outbox.shift()!;
-      let timer: NodeJS.Timeout | undefined;
       // A pooled connection that hangs must not hold back the news after it: a second, and on.
       const sent = pool.query('SELECT pg_notify($1, $2)', [MINING_CHANNEL, JSON.stringify({ ...news, origin })]).catch(onError);
-      await Promise.race([sent, new Promise((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS)))]);
-      clearTimeout(timer);
+      await withinTime(sent, PUBLISH_WAIT_MS, undefined);
     }
     sending = false;
   }
