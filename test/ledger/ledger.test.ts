@@ -6,7 +6,7 @@ import { createLedger, type LedgerEvent } from '../../src/ledger/ledger.js';
 import type { ProofSearch } from '../../src/mining/proof-search.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
 import { bestEngine } from '../helpers/engines.js';
-import { createChainRepository } from '../../src/storage/chain-repository.js';
+import { createChainRepository, type AppendOutcome, type ChainRepository } from '../../src/storage/chain-repository.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { SEED_PROOFS } from '../fixtures/seed-chain.js';
 import { secondConnection, tamper, tempDatabasePath } from '../helpers/temp-database.js';
@@ -16,6 +16,26 @@ interface Options {
   dataMaxBytes?: number;
   writeLockWaitMs?: number;
   proofSearch?: ProofSearch;
+  /** Hears the outcome of each append the ledger tries. */
+  observe?: (outcome: AppendOutcome) => void;
+}
+
+/** The repository, with every append the ledger makes on a mining turn reported to `observe`. */
+function observingAppends(repository: ChainRepository, observe: (outcome: AppendOutcome) => void): ChainRepository {
+  return {
+    ...repository,
+    async takeMiningTurn(signal) {
+      const turn = await repository.takeMiningTurn(signal);
+      return {
+        ...turn,
+        async appendAfter(block, expected) {
+          const outcome = await turn.appendAfter(block, expected);
+          observe(outcome);
+          return outcome;
+        },
+      };
+    },
+  };
 }
 
 async function openLedger(
@@ -25,11 +45,18 @@ async function openLedger(
     dataMaxBytes = 64,
     writeLockWaitMs = 5000,
     proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 }),
+    observe,
   }: Options = {},
 ) {
   const database = openDatabase(path);
   const repository = createChainRepository(database);
-  const ledger = await createLedger({ repository, proofSearch, difficulty, dataMaxBytes, writeLockWaitMs });
+  const ledger = await createLedger({
+    repository: observe === undefined ? repository : observingAppends(repository, observe),
+    proofSearch,
+    difficulty,
+    dataMaxBytes,
+    writeLockWaitMs,
+  });
   onTestFinished(async () => {
     await ledger.close();
     await proofSearch.close();
@@ -164,18 +191,26 @@ describe('ledger', () => {
 
   it('keeps its proof when another connection wrote without moving the tip', async () => {
     const path = tempDatabasePath();
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
+    // One thread, so that the attempts are exactly the candidates up to the proof: with two, the
+    // second thread may hash part of a later chunk before the first publishes its hit.
+    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    let searches = 0;
     const writing: ProofSearch = {
       ...search,
       async find(previousProof, difficulty, signal) {
+        searches += 1;
         const found = await search.find(previousProof, difficulty, signal);
         secondConnection(path).exec('CREATE TABLE IF NOT EXISTS unrelated (x)');
         return found;
       },
       close: () => search.close(),
     };
-    const { ledger } = await openLedger(path, { proofSearch: writing });
+    const appends: AppendOutcome['status'][] = [];
+    const { ledger } = await openLedger(path, { proofSearch: writing, observe: (outcome) => appends.push(outcome.status) });
     const mined = await ledger.mineBlock();
+    // The other connection's write was noticed (the first append found the chain stale), and the proof was kept: one search.
+    expect(appends).toEqual(['stale', 'appended']);
+    expect(searches).toBe(1);
     expect(mined.block.proof).toBe(533);
     expect(mined.attempts).toBe(533);
     expect(await ledger.length()).toBe(2);
