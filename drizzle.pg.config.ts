@@ -4,7 +4,7 @@ import { defineConfig } from 'drizzle-kit';
 export default defineConfig({
   dialect: 'postgresql',
   schema: './src/storage/postgres/schema.ts',
-  out: './migrations/pg',
+  out: './migrations/postgres',
   dbCredentials: { url: process.env['DATABASE_URL'] ?? 'postgres://localhost/ledger' },
   strict: true,
   verbose: true,

@@ -19,8 +19,8 @@ import { searchProofs } from '../src/core/proof-of-work.js';
 import { formatSeedTimestamp } from '../src/core/timestamp.js';
 import { createChainIntegrity } from '../src/ledger/chain-integrity.js';
 import type { BlockRangeQuery, Ledger } from '../src/ledger/ledger.js';
-import { createChainRepository } from '../src/storage/chain-repository.js';
-import { openDatabase } from '../src/storage/database.js';
+import { createSqliteChainRepository } from '../src/storage/sqlite/chain-repository.js';
+import { openSqliteDatabase } from '../src/storage/sqlite/database.js';
 import { format as formatNumber, median, type Report } from './report.js';
 
 export interface ChainScaleOptions {
@@ -54,7 +54,7 @@ export function generateChain(
   length: number,
   dataFor: (index: number) => string | null = (index) => (index % 3 === 0 ? `payload ${index}` : null),
 ): void {
-  openDatabase(path).close();
+  openSqliteDatabase(path).close();
   const connection = new Sqlite(path);
   try {
     connection.pragma('journal_mode = DELETE');
@@ -165,9 +165,9 @@ interface ValidationFigures {
 
 /** Full validation passes of the chain at `path`, each on a fresh verdict (not the cached one). */
 async function measureValidation(path: string, length: number, runs: number): Promise<ValidationFigures> {
-  const database = openDatabase(path);
+  const database = openSqliteDatabase(path);
   try {
-    const repository = createChainRepository(database);
+    const repository = createSqliteChainRepository(database);
     const rssBefore = process.memoryUsage.rss();
     const passes = [];
     for (let run = 0; run < runs; run++) {

@@ -24,8 +24,8 @@ import { formatSeedTimestamp } from '../src/core/timestamp.js';
 import { createApp } from '../src/app.js';
 import { startServer } from '../src/server.js';
 import { createLedgerYoga } from '../src/yoga/yoga.js';
-import { createChainRepository } from '../src/storage/chain-repository.js';
-import { openDatabase } from '../src/storage/database.js';
+import { createSqliteChainRepository } from '../src/storage/sqlite/chain-repository.js';
+import { openSqliteDatabase } from '../src/storage/sqlite/database.js';
 
 const CONNECTIONS = 10;
 // Shorter warm-ups left hello world POST still warming up (JIT) in the measured run.
@@ -48,9 +48,9 @@ type CacheVariant = 'cached' | 'uncached';
 
 /** Writes a chain of CHAIN_LENGTH blocks (difficulty 1, so it takes milliseconds). */
 async function seedChain(databasePath: string): Promise<void> {
-  const database = openDatabase(databasePath);
+  const database = openSqliteDatabase(databasePath);
   try {
-    const repository = createChainRepository(database);
+    const repository = createSqliteChainRepository(database);
     let tip: Block = createGenesisBlock(formatSeedTimestamp(1_764_201_600_000_000));
     await repository.initialize(tip);
     for (let index = 1; index < CHAIN_LENGTH; index++) {

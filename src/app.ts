@@ -15,8 +15,8 @@ import { loadEngine, selectEngine, type LoadedEngine } from './mining/engines/lo
 import { createPoolProofSearch } from './mining/pool-proof-search.js';
 import type { ProofSearch } from './mining/proof-search.js';
 import { createSeedRoutes, type SeedRoutes } from './rest/seed-routes.js';
-import type { DatabaseCheck } from './storage/database-check.js';
-import { openStorage, type Storage } from './storage/open-storage.js';
+import { openStorage } from './storage/open-storage.js';
+import type { DatabaseCheck, Storage } from './storage/storage.js';
 import type { ChainValidationResult } from './core/chain-validation.js';
 
 /** What start-up found; the slow checks run in the background while requests are served. */

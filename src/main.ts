@@ -3,9 +3,6 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { EngineUnavailableError } from './mining/engines/load-engine.js';
 import { StorageOpenError } from './storage/errors.js';
-import { SessionNotKeptError } from './storage/open-storage.js';
-import { NotificationsUnheardError } from './storage/postgres/cluster-channel.js';
-import { UnsupportedServerError } from './storage/postgres/database.js';
 import { startServer } from './server.js';
 import { reportStartup } from './startup-report.js';
 
@@ -57,13 +54,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
-  } else if (
-    error instanceof UnsupportedServerError ||
-    error instanceof StorageOpenError ||
-    error instanceof SessionNotKeptError ||
-    error instanceof NotificationsUnheardError
-  ) {
-    // Wrong credentials, an unreachable host, an unsupported server: one line says which.
+  } else if (error instanceof StorageOpenError) {
+    // Wrong credentials, an unreachable host, an unsupported server, a damaged file: one line says which.
     process.stderr.write(`Could not start: ${error.message}\n`);
   } else if (error instanceof EngineUnavailableError) {
     process.stderr.write(`Invalid configuration: MINER names an engine that cannot run here: ${error.message}\n`);

@@ -3,8 +3,7 @@ import { ChainChangedError } from '../chain-file/verify-chain-file.js';
 import { ConfigError } from '../config.js';
 import { LedgerError } from '../ledger/errors.js';
 import { EngineUnavailableError } from '../mining/engines/load-engine.js';
-import { StorageError, StorageOpenError, toStorageError } from '../storage/errors.js';
-import { UnsupportedServerError } from '../storage/postgres/database.js';
+import { StorageError, StorageOpenError } from '../storage/errors.js';
 import { cliExitCode, type ErrorCode } from '../shared/error-codes.js';
 import { interruptExitCode } from './io.js';
 
@@ -40,6 +39,8 @@ const STORAGE_FAILURES: Record<
   full: ['STORAGE_FULL', (database) => `The disk holding the database${database} is full; nothing was written.`],
   'read-only': ['DATABASE_READ_ONLY', (database) => `The database file${database} cannot be written to; nothing was written.`],
   corrupt: ['DATABASE_DAMAGED', (database) => `The database file${database} is damaged, or is not a SQLite database.`],
+  missing: ['DATABASE_MISSING', (database) => `No database at${database}.`],
+  invalid: ['DATABASE_INVALID', (database) => `The database${database} is not a ledger's.`],
   constraint: ['STORAGE_FAILED', (database) => `The database${database} refused the write (a constraint failed); nothing was written.`],
   unknown: [
     'STORAGE_FAILED',
@@ -47,20 +48,8 @@ const STORAGE_FAILURES: Record<
   ],
 };
 
-/** The SQLite result code behind a storage failure, as " (SQLITE_…)", for the operator; "" when there is none. */
-function driverCode(error: unknown): string {
-  for (let cause: unknown = error; cause !== null && typeof cause === 'object'; cause = (cause as { cause?: unknown }).cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) return ` (${code})`;
-  }
-  return '';
-}
-
-/** better-sqlite3's own errors, thrown where no repository translated them (opening a file that is not a database). */
-function isDriverError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
-}
+/** The driver's code behind a storage failure, as " (SQLITE_…)", for the operator; "" when there is none. */
+const driverCode = (error: StorageError): string => (error.driverCode === null ? '' : ` (${error.driverCode})`);
 
 /** What the operator is told for anything a command throws; a storage failure names the database (`databaseName`) when given. */
 export function toCliError(error: unknown, databasePath?: string): CliError {
@@ -81,12 +70,14 @@ export function toCliError(error: unknown, databasePath?: string): CliError {
   // The ledger's translation of a storage failure: said as for any other, naming the database.
   if (error instanceof LedgerError && error.cause instanceof StorageError) return toCliError(error.cause, databasePath);
   if (error instanceof LedgerError) return new CliError(error.code, error.message, { cause: error });
-  // Could not connect at all: the message already says to what, and why.
-  if (error instanceof StorageOpenError) return new CliError(STORAGE_FAILURES[error.failure][0], error.message, { cause: error });
-  if (error instanceof UnsupportedServerError) return new CliError('DATABASE_INVALID', error.message, { cause: error });
-  if (error instanceof StorageError || isDriverError(error)) {
-    const failure = toStorageError(error).failure;
-    const [code, message] = STORAGE_FAILURES[failure];
+  // Could not open it at all: the message already says which database, and why.
+  if (error instanceof StorageOpenError) {
+    const code = STORAGE_FAILURES[error.failure][0];
+    const hint = code === 'DATABASE_MISSING' ? ' (set DATABASE_PATH or pass --db)' : '';
+    return new CliError(code, hint === '' ? error.message : `${error.message.replace(/\.$/, '')}${hint}.`, { cause: error });
+  }
+  if (error instanceof StorageError) {
+    const [code, message] = STORAGE_FAILURES[error.failure];
     return new CliError(code, message(databasePath === undefined ? '' : ` ${databasePath}`, driverCode(error)), { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,10 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
-import type { ChainRepository } from '../storage/chain-repository.js';
+import type { ChainReader } from '../storage/chain-repository.js';
 
 export interface IntegrityState {
   readonly valid: boolean;
-  /** The repository's external change counter the verdict holds for. */
+  /** The external change counter the verdict holds for. */
   readonly changeCounter: number;
 }
 
@@ -45,7 +45,7 @@ const OFF_THREAD_FROM = 20_000;
  * full validation before the next block is mined.
  */
 export function createChainIntegrity(
-  repository: ChainRepository,
+  reader: ChainReader,
   { signal, offThreadFrom = OFF_THREAD_FROM }: { signal?: AbortSignal; offThreadFrom?: number } = {},
 ): ChainIntegrity {
   let lastResult: (ChainValidationResult & IntegrityState) | null = null;
@@ -55,7 +55,7 @@ export function createChainIntegrity(
 
   async function validateHere(): Promise<ChainValidationResult> {
     const validator = createChainValidator();
-    for await (const batch of repository.batches(BATCH_SIZE)) {
+    for await (const batch of reader.batches(BATCH_SIZE)) {
       for (const block of batch) validator.add(block);
       await nextTurn();
       signal?.throwIfAborted();
@@ -64,10 +64,10 @@ export function createChainIntegrity(
   }
 
   async function validateStoredChain(changeCounter: number): Promise<ChainValidationResult & IntegrityState> {
-    const offThread = (await repository.length()) >= offThreadFrom ? repository.validateOffThread({ signal }) : null;
+    const offThread = (await reader.length()) >= offThreadFrom ? reader.validateOffThread({ signal }) : null;
     const result = { ...(offThread === null ? await validateHere() : await offThread), changeCounter };
     lastResult = result;
-    const last = result.valid && result.length > 0 ? await repository.blockAt(result.length - 1) : null;
+    const last = result.valid && result.length > 0 ? await reader.blockAt(result.length - 1) : null;
     checkedTip = last === null ? null : { index: last.index, hash: last.hash };
     return result;
   }
@@ -82,11 +82,11 @@ export function createChainIntegrity(
     known: ChainValidationResult,
     changeCounter: number,
   ): Promise<IntegrityState | null> {
-    const anchor = await repository.blockAt(from.index);
+    const anchor = await reader.blockAt(from.index);
     if (anchor?.hash !== from.hash) return null;
     const validator = createChainValidator({ after: anchor });
     let last = anchor;
-    for await (const batch of repository.batches(BATCH_SIZE, { from: from.index + 1 })) {
+    for await (const batch of reader.batches(BATCH_SIZE, { from: from.index + 1 })) {
       for (const block of batch) validator.add(block);
       last = batch[batch.length - 1] ?? last;
       signal?.throwIfAborted();
@@ -99,11 +99,11 @@ export function createChainIntegrity(
 
   async function verify(): Promise<ChainValidationResult & IntegrityState> {
     // Read before the blocks: a write landing mid-pass leaves the counter stale, forcing another pass later.
-    const changeCounter = await repository.externalChangeCounter();
+    const changeCounter = await reader.externalChangeCounter();
     if (lastResult?.changeCounter === changeCounter) {
       // Only this process's own, checked, appends since: same problems, longer chain.
       const known = lastResult;
-      return { ...known, length: await repository.length() };
+      return { ...known, length: await reader.length() };
     }
     // Concurrent callers share one pass, unless someone else wrote since it began.
     if (inFlight?.changeCounter === changeCounter) return inFlight.result;
@@ -122,7 +122,7 @@ export function createChainIntegrity(
       const known = lastResult;
       const from = checkedTip;
       if (known?.valid === true && from !== null) {
-        const changeCounter = await repository.externalChangeCounter();
+        const changeCounter = await reader.externalChangeCounter();
         if (known.changeCounter === changeCounter) return { valid: true, changeCounter };
         const extended = await extendVerdict(from, known, changeCounter);
         if (extended !== null) return extended;

@@ -1,21 +1,3 @@
-import type { Block } from '../core/block.js';
-import type { AppendExpectation, AppendOutcome } from './chain-repository.js';
-
-/**
- * The right to mine the next block. On PostgreSQL it is cluster-wide: one
- * instance at a time holds it, and appends on the connection holding it, so
- * an instance that lost its turn cannot append. On SQLite it is this process's
- * own (the write lock still orders other processes' writes).
- */
-export interface MiningTurn {
-  /** Aborts when the turn is lost (its connection failed, its lease ran out): stop searching and take another. */
-  readonly lost: AbortSignal;
-  /** The repository's `appendAfter`, while holding the turn. */
-  appendAfter(block: Block, expected: AppendExpectation): Promise<AppendOutcome>;
-  /** Gives the turn back. Never rejects. */
-  release(): Promise<void>;
-}
-
 /** Where a mine on some instance stands, as that instance announces it. */
 export interface MiningNews {
   readonly instance: string;
@@ -55,11 +37,4 @@ export interface ClusterChannel {
   /** Whether the listening connection is up now. */
   connected(): boolean;
   close(): Promise<void>;
-}
-
-const NEVER_LOST = new AbortController().signal;
-
-/** A turn that is this process's own (the ledger's mining lock already orders its mines): it is never lost. */
-export function processMiningTurn(appendAfter: MiningTurn['appendAfter']): MiningTurn {
-  return { lost: NEVER_LOST, appendAfter, release: () => Promise.resolve() };
 }

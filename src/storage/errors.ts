@@ -1,49 +1,54 @@
 /**
  * Storage failures in terms the rest of the server can act on, so no SQLite
- * or PostgreSQL error code (or message, which may name files) travels past `src/storage`.
+ * or PostgreSQL error code (or message, which may name files) travels past
+ * `src/storage`. Each engine translates its driver's errors (`sqlite/errors.ts`,
+ * `postgres/errors.ts`); every call into an engine goes through `storageCall`.
+ *
+ * `unavailable`: a database server that cannot be reached or did not answer in
+ * time (PostgreSQL). `missing` and `invalid` are reasons a database could not
+ * be opened at all: no such file; not a ledger's database, or a server this
+ * ledger cannot run on.
  */
-/** `unavailable`: a database server that cannot be reached or did not answer in time (PostgreSQL). */
-export type StorageFailure = 'busy' | 'full' | 'constraint' | 'read-only' | 'corrupt' | 'unavailable' | 'unknown';
+export type StorageFailure = 'busy' | 'full' | 'constraint' | 'read-only' | 'corrupt' | 'unavailable' | 'missing' | 'invalid' | 'unknown';
 
 export class StorageError extends Error {
   override readonly name: string = 'StorageError';
+  /** The driver's own code for the failure (`SQLITE_BUSY`, a SQLSTATE), for an operator's message; null when there is none. */
+  readonly driverCode: string | null;
+
   constructor(
     readonly failure: StorageFailure,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; driverCode?: string | null },
   ) {
     super(message, options);
+    this.driverCode = options?.driverCode ?? null;
   }
 }
 
-/** The database could not be opened at all (start-up): its message is one line for the operator, naming the database but no credentials. */
+/**
+ * The database could not be opened at all (start-up): its message is one
+ * line for the operator, naming the database but no credentials. Every reason
+ * a database cannot be opened is one of these, so a caller needs no other.
+ */
 export class StorageOpenError extends StorageError {
-  override readonly name = 'StorageOpenError';
+  override readonly name: string = 'StorageOpenError';
 }
 
-const FAILURE_BY_SQLITE_CODE: ReadonlyArray<readonly [prefix: string, failure: StorageFailure]> = [
-  ['SQLITE_BUSY', 'busy'],
-  ['SQLITE_LOCKED', 'busy'],
-  ['SQLITE_FULL', 'full'],
-  ['SQLITE_CONSTRAINT', 'constraint'],
-  ['SQLITE_READONLY', 'read-only'],
-  ['SQLITE_CORRUPT', 'corrupt'],
-  ['SQLITE_NOTADB', 'corrupt'],
-];
+/** A driver's error as a StorageError; a StorageError passes through as it is. */
+export type StorageErrorTranslation = (error: unknown) => StorageError;
 
-export function toStorageError(error: unknown): StorageError {
-  if (error instanceof StorageError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const failure =
-    typeof code === 'string' ? (FAILURE_BY_SQLITE_CODE.find(([prefix]) => code.startsWith(prefix))?.[1] ?? 'unknown') : 'unknown';
-  return new StorageError(failure, `storage ${failure} failure`, { cause: error });
-}
-
-/** Runs a storage operation, translating whatever the driver throws. */
-export function translateErrors<T>(operation: () => T): T {
-  try {
-    return operation();
-  } catch (error) {
-    throw toStorageError(error);
-  }
+/**
+ * Runs storage operations, synchronous (better-sqlite3) or not (pg), so that
+ * each answers a Promise which rejects, rather than throws, with the engine's
+ * translation of whatever its driver threw.
+ */
+export function storageCall(translate: StorageErrorTranslation): <T>(operation: () => T | Promise<T>) => Promise<T> {
+  return async (operation) => {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translate(error);
+    }
+  };
 }

@@ -1,56 +1,18 @@
 import { resolve } from 'node:path';
-import { createChainRepository, type ChainRepository } from './chain-repository.js';
-import { checkDatabaseFile, type DatabaseCheck } from './database-check.js';
-import { openDatabase } from './database.js';
-import { createPostgresChainRepository } from './postgres/chain-repository.js';
+import type { StorageEngine } from './chain-repository.js';
 import type { ClusterChannel } from './cluster.js';
 import { StorageOpenError } from './errors.js';
-import { NotificationsUnheardError, openClusterChannel } from './postgres/cluster-channel.js';
-import { openPostgres } from './postgres/database.js';
+import { createPostgresChainRepository } from './postgres/chain-repository.js';
+import { openClusterChannel } from './postgres/cluster-channel.js';
+import { describePostgresUrl, openPostgresDatabase } from './postgres/database.js';
 import { toPostgresStorageError } from './postgres/errors.js';
 import { createMiningTurns } from './postgres/mining-turn.js';
-import { pingPostgres, pingSqlite } from './ping.js';
-
-/** The chain's store, whichever engine holds it. */
-export interface Storage {
-  readonly engine: ChainRepository['engine'];
-  readonly repository: ChainRepository;
-  /** Where the chain is, for logs and messages: the SQLite file's absolute path, or PostgreSQL's `host/database` (never credentials). */
-  readonly location: string;
-  /**
-   * A check of the whole database's structure: SQLite's quick_check on a
-   * worker thread. PostgreSQL checks its own pages as it reads them (and
-   * `pg_amcheck` is the operator's); there it resolves ok at once.
-   */
-  check(): Promise<DatabaseCheck>;
-  /**
-   * News from the other instances on the same database (PostgreSQL, opened
-   * with `listen`); null where there are none to hear.
-   */
-  readonly cluster: ClusterChannel | null;
-  /** Whether the database answers now and has the migrations this code needs; throws why not. */
-  ping(): Promise<void>;
-  /** PostgreSQL's connection pool, for metrics; null on SQLite. */
-  poolState(): { readonly total: number; readonly idle: number; readonly waiting: number } | null;
-  close(): Promise<void>;
-}
-
-/** Which database to open (the configuration's fields of the same names). */
-export interface StorageConfig {
-  /** The SQLite file, used unless `databaseUrl` is set. */
-  readonly databasePath: string;
-  /** A PostgreSQL connection string. */
-  readonly databaseUrl: string | null;
-  readonly databasePoolSize: number;
-  /** In ms. */
-  readonly databaseStatementTimeoutMs: number;
-  /** A direct or session-pooled URL for the mining turn and LISTEN; null: `databaseUrl`. */
-  readonly databaseSessionUrl?: string | null;
-  /** How long a frozen or cut-off instance keeps the cluster's mining turn at most, in ms. */
-  readonly miningLeaseMs?: number;
-  /** Names this process's PostgreSQL connections (`application_name`). */
-  readonly instanceId?: string;
-}
+import { pingPostgres } from './postgres/ping.js';
+import { createSqliteChainRepository } from './sqlite/chain-repository.js';
+import { checkDatabaseFile } from './sqlite/database-check.js';
+import { isInMemory, openSqliteDatabase, openSqliteDatabaseForReading } from './sqlite/database.js';
+import { pingSqlite } from './sqlite/ping.js';
+import type { ReadOnlyStorage, Storage, StorageConfig } from './storage.js';
 
 export interface OpenStorageOptions {
   /** Gets errors of idle PostgreSQL connections (a restarting server); the pool replaces them. */
@@ -64,24 +26,47 @@ export interface OpenStorageOptions {
 }
 
 /** The session connections go through something that does not keep a session (a transaction-mode pooler). */
-export class SessionNotKeptError extends Error {
+export class SessionNotKeptError extends StorageOpenError {
   override readonly name = 'SessionNotKeptError';
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
+
+/** The engine `config` names: PostgreSQL when `databaseUrl` is set, else the SQLite file. */
+export const engineOf = (config: Pick<StorageConfig, 'databaseUrl'>): StorageEngine =>
+  config.databaseUrl === null ? 'sqlite' : 'postgres';
+
+/**
+ * How messages name the database of `config`: the SQLite file's absolute
+ * path, or `PostgreSQL host/database` (never credentials).
+ */
+export function describeStorage(config: Pick<StorageConfig, 'databasePath' | 'databaseUrl'>): string {
+  if (config.databaseUrl !== null) return `PostgreSQL ${describePostgresUrl(config.databaseUrl)}`;
+  return isInMemory(config.databasePath) ? ':memory:' : resolve(config.databasePath);
 }
 
 /**
  * Opens the store `config` names (PostgreSQL when `databaseUrl` is set, else
- * the SQLite file), creating and migrating it as needed.
+ * the SQLite file), creating and migrating it as needed; with `readOnly`, an
+ * existing store for reading only: nothing is created, migrated or written,
+ * and a database that holds no ledger is refused. Every failure to open is a
+ * StorageOpenError whose message names the database (never credentials).
  */
+export function openStorage(config: StorageConfig, options: { readonly readOnly: true }): Promise<ReadOnlyStorage>;
+export function openStorage(config: StorageConfig, options?: OpenStorageOptions & { readonly readOnly?: false }): Promise<Storage>;
 export async function openStorage(
   config: StorageConfig,
-  { onConnectionError = () => undefined, listen = false }: OpenStorageOptions = {},
-): Promise<Storage> {
+  options: OpenStorageOptions & { readonly readOnly?: boolean } = {},
+): Promise<Storage | ReadOnlyStorage> {
+  if (options.readOnly === true) return openForReading(config);
+  const { onConnectionError = () => undefined, listen = false } = options;
   if (config.databaseUrl !== null) return openPostgresStorage(config, config.databaseUrl, { onConnectionError, listen });
-  const database = openDatabase(config.databasePath);
+  const database = openSqliteDatabase(config.databasePath);
   return {
     engine: 'sqlite',
-    repository: createChainRepository(database),
-    location: config.databasePath === ':memory:' || config.databasePath === '' ? ':memory:' : resolve(config.databasePath),
+    repository: createSqliteChainRepository(database),
+    location: describeStorage(config),
     check: () => checkDatabaseFile(config.databasePath),
     cluster: null,
     ping: () => Promise.resolve(pingSqlite(database)),
@@ -90,12 +75,31 @@ export async function openStorage(
   };
 }
 
+async function openForReading(config: StorageConfig): Promise<ReadOnlyStorage> {
+  if (config.databaseUrl === null) {
+    const database = openSqliteDatabaseForReading(config.databasePath);
+    return {
+      engine: 'sqlite',
+      reader: createSqliteChainRepository(database),
+      location: describeStorage(config),
+      close: () => Promise.resolve(database.close()),
+    };
+  }
+  // Two connections: a read-only command reads one batch at a time.
+  const database = await openPostgresDatabase(config.databaseUrl, {
+    readOnly: true,
+    poolSize: 2,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+  });
+  return { engine: 'postgres', reader: createPostgresChainRepository(database), location: database.label, close: () => database.close() };
+}
+
 async function openPostgresStorage(
   config: StorageConfig,
   url: string,
   { onConnectionError, listen }: Required<OpenStorageOptions>,
 ): Promise<Storage> {
-  const database = await openPostgres(url, {
+  const database = await openPostgresDatabase(url, {
     poolSize: config.databasePoolSize,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     onIdleError: onConnectionError,
@@ -122,7 +126,7 @@ async function openPostgresStorage(
   } catch (error) {
     await turns.close();
     await database.close();
-    if (error instanceof SessionNotKeptError || error instanceof NotificationsUnheardError) throw error;
+    if (error instanceof StorageOpenError) throw error;
     throw new StorageOpenError(
       toPostgresStorageError(error).failure,
       `Cannot open the PostgreSQL database ${database.label}: ${String(error)}`,

@@ -6,7 +6,7 @@ import type * as AtomicFileModule from '../../src/chain-file/atomic-file.js';
 import type * as VerifyChainFileModule from '../../src/chain-file/verify-chain-file.js';
 import type { Block } from '../../src/core/block.js';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli, storedBlocks } from '../helpers/cli.js';
 import { tempDir, writeChainDatabase } from '../helpers/temp-database.js';
@@ -107,7 +107,7 @@ describe('import cleans up after itself', () => {
 
   it('leaves an existing empty ledger database as it was on CHAIN_CHANGED', async () => {
     const target = join(tempDir(), 'chain.db');
-    openDatabase(target).close();
+    openSqliteDatabase(target).close();
     const file = chainFile(CHAIN);
     changeAfterVerify(file);
     expect((await runCli(['import', file, '--db', target])).exitCode).toBe(1);
@@ -148,7 +148,7 @@ describe('import cleans up after itself', () => {
 
   it('leaves an existing empty ledger database as it was when interrupted', async () => {
     const target = join(tempDir(), 'chain.db');
-    openDatabase(target).close();
+    openSqliteDatabase(target).close();
     const interrupt = new AbortController();
     hooks.afterVerify = () => setImmediate(() => interrupt.abort('SIGINT'));
     const run = await runCli(['import', chainFile(CHAIN), '--db', target, '--json'], { interrupt });

@@ -2,7 +2,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/storage/database.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli } from '../helpers/cli.js';
 import { tamper, tempChainDatabase, tempDatabasePath, tempDir } from '../helpers/temp-database.js';
@@ -16,7 +16,7 @@ describe('pow-ledger info', () => {
     const path = storedChain(3);
     const tip = buildChain(3)[2]!;
     // Held open, so the WAL is not checkpointed away while info reads.
-    const writer = openDatabase(path);
+    const writer = openSqliteDatabase(path);
     try {
       writer.client.exec('CREATE TABLE unrelated (x)');
       const bytes = statSync(path).size + statSync(`${path}-wal`).size;
@@ -50,7 +50,7 @@ describe('pow-ledger info', () => {
 
   it('shows an empty database as such', async () => {
     const path = tempDatabasePath();
-    openDatabase(path).close();
+    openSqliteDatabase(path).close();
     const run = await runCli(['info', '--db', path, '--json']);
     expect(run.json()).toMatchObject({ length: 0, tipIndex: null, tipHash: null });
   });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
 import { runProgram } from '../../src/cli/program.js';
 import { toSeedBlockJson } from '../../src/core/seed-format.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli, storedBlocks } from '../helpers/cli.js';
@@ -281,7 +281,7 @@ describe('pow-ledger export, verify and import', () => {
     expect(json.json()).toMatchObject({ error: { code: 'CHAIN_INVALID' }, validation: { valid: false, problemCount: 3 } });
 
     // An existing empty database stays empty.
-    openDatabase(target).close();
+    openSqliteDatabase(target).close();
     expect((await runCli(['import', forged, '--db', target])).exitCode).toBe(1);
     expect(storedBlocks(target)).toEqual([]);
   });
@@ -306,7 +306,7 @@ describe('pow-ledger export, verify and import', () => {
     expect(existsSync(missing)).toBe(false);
 
     const empty = tempDatabasePath();
-    openDatabase(empty).close();
+    openSqliteDatabase(empty).close();
     expect((await runCli(['import', file, '--db', empty, '--json'])).json()).toMatchObject({ error: { code: 'CHAIN_FILE_MALFORMED' } });
     expect(storedBlocks(empty)).toEqual([]);
   });

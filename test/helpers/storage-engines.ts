@@ -1,9 +1,10 @@
 import { onTestFinished } from 'vitest';
 import type { Block } from '../../src/core/block.js';
-import { createChainRepository, type ChainRepository } from '../../src/storage/chain-repository.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { type ChainRepository } from '../../src/storage/chain-repository.js';
+import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { createPostgresChainRepository } from '../../src/storage/postgres/chain-repository.js';
-import { openPostgres } from '../../src/storage/postgres/database.js';
+import { openPostgresDatabase } from '../../src/storage/postgres/database.js';
 import { freshPostgresUrl, postgresQuery, type EngineName } from './postgres.js';
 import type { Config } from '../../src/config.js';
 import { secondConnection, tamper as tamperSqlite, tempDatabasePath } from './temp-database.js';
@@ -33,7 +34,7 @@ const row = (block: Block) => [block.index, block.timestamp, block.proof, block.
 export async function openStorageFixture(engine: EngineName): Promise<StorageFixture> {
   if (engine === 'sqlite') {
     const path = tempDatabasePath();
-    const database = openDatabase(path);
+    const database = openSqliteDatabase(path);
     onTestFinished(() => database.close());
     /** Runs `use` on a connection of its own, as a Promise like PostgreSQL's (a failure rejects). */
     const onSecondConnection = <T>(use: (connection: ReturnType<typeof secondConnection>) => T): Promise<T> => {
@@ -51,7 +52,7 @@ export async function openStorageFixture(engine: EngineName): Promise<StorageFix
       onSecondConnection((connection) => void connection.prepare(sql.replace(/\$\d+/g, '?')).run(...values));
     return {
       engine,
-      repository: createChainRepository(database),
+      repository: createSqliteChainRepository(database),
       location: path,
       execute,
       insertDirectly: (block) => execute(INSERT, row(block)),
@@ -64,7 +65,7 @@ export async function openStorageFixture(engine: EngineName): Promise<StorageFix
     };
   }
   const url = await freshPostgresUrl();
-  const database = await openPostgres(url, { poolSize: 4 });
+  const database = await openPostgresDatabase(url, { poolSize: 4 });
   onTestFinished(() => database.close());
   const execute = async (sql: string, values: readonly unknown[] = []): Promise<void> => {
     await postgresQuery(url, sql, [...values]);

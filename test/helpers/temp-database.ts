@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import type { Block } from '../../src/core/block.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { onTestFinished } from 'vitest';
 
 /** A fresh directory for one test, removed when the test finishes. */
@@ -51,7 +51,7 @@ export function tempChainDatabase(blocks: readonly Block[]): string {
 
 /** Creates (or opens) the database at `path` as the server does and appends `blocks` in one transaction, synchronously. */
 export function writeChainDatabase(path: string, blocks: readonly Block[]): void {
-  const database = openDatabase(path);
+  const database = openSqliteDatabase(path);
   try {
     const insert = database.client.prepare(
       'INSERT INTO blocks (block_index, timestamp, proof, previous_hash, hash, data, difficulty) VALUES (?, ?, ?, ?, ?, ?, ?)',

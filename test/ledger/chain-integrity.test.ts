@@ -1,14 +1,15 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createChainIntegrity } from '../../src/ledger/chain-integrity.js';
-import { createChainRepository, type ChainRepository } from '../../src/storage/chain-repository.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { type ChainRepository } from '../../src/storage/chain-repository.js';
+import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { buildChain } from '../helpers/chains.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
 async function storedChain(path: string, length = 25): Promise<ChainRepository> {
-  const database = openDatabase(path);
+  const database = openSqliteDatabase(path);
   onTestFinished(() => database.close());
-  const repository = createChainRepository(database);
+  const repository = createSqliteChainRepository(database);
   const chain = buildChain(length, { dataFor: (i) => (i % 5 === 0 ? `payload ${i}` : null) });
   expect(await repository.initialize(chain[0]!)).toBe(true);
   for (const block of chain.slice(1)) {

@@ -6,8 +6,9 @@ import { createLedger, type LedgerEvent } from '../../src/ledger/ledger.js';
 import type { ProofSearch } from '../../src/mining/proof-search.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
 import { bestEngine } from '../helpers/engines.js';
-import { createChainRepository, type AppendOutcome, type ChainRepository } from '../../src/storage/chain-repository.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { type AppendOutcome, type ChainRepository } from '../../src/storage/chain-repository.js';
+import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { SEED_PROOFS } from '../fixtures/seed-chain.js';
 import { secondConnection, tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
@@ -48,8 +49,8 @@ async function openLedger(
     observe,
   }: Options = {},
 ) {
-  const database = openDatabase(path);
-  const repository = createChainRepository(database);
+  const database = openSqliteDatabase(path);
+  const repository = createSqliteChainRepository(database);
   const ledger = await createLedger({
     repository: observe === undefined ? repository : observingAppends(repository, observe),
     proofSearch,
@@ -75,7 +76,7 @@ async function expectLedgerError(promise: Promise<unknown>, code: string): Promi
   return error as LedgerError;
 }
 
-async function allBlocks(repository: ReturnType<typeof createChainRepository>) {
+async function allBlocks(repository: ChainRepository) {
   const blocks = [];
   for await (const batch of repository.batches(1000)) blocks.push(...batch);
   return blocks;
@@ -237,10 +238,10 @@ describe('ledger', () => {
 
   it('answers DATABASE_READ_ONLY when the database cannot be written', async () => {
     const path = tempDatabasePath();
-    const database = openDatabase(path);
+    const database = openSqliteDatabase(path);
     onTestFinished(() => database.close());
     const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
-    const ledger = await createLedger({ repository: createChainRepository(database), proofSearch, difficulty: 1, dataMaxBytes: 64 });
+    const ledger = await createLedger({ repository: createSqliteChainRepository(database), proofSearch, difficulty: 1, dataMaxBytes: 64 });
     onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
     database.client.pragma('query_only = ON');
     await expectLedgerError(ledger.mineBlock(), 'DATABASE_READ_ONLY');
@@ -352,9 +353,9 @@ describe('ledger', () => {
 
   it('re-reads the whole chain to validate only when another connection has written since', async () => {
     const path = tempDatabasePath();
-    const database = openDatabase(path);
+    const database = openSqliteDatabase(path);
     onTestFinished(() => database.close());
-    const repository = createChainRepository(database);
+    const repository = createSqliteChainRepository(database);
     let passes = 0;
     const counting = { ...repository, batches: (size: number) => (passes++, repository.batches(size)) };
     const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
@@ -578,11 +579,11 @@ describe('ledger events', () => {
   });
 
   it('keeps mining, and telling the other listeners, when a listener throws; the error is reported', async () => {
-    const database = openDatabase(tempDatabasePath());
+    const database = openSqliteDatabase(tempDatabasePath());
     const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
     const reported: unknown[] = [];
     const ledger = await createLedger({
-      repository: createChainRepository(database),
+      repository: createSqliteChainRepository(database),
       proofSearch,
       difficulty: 1,
       dataMaxBytes: 64,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
 import type { ChainRepository } from '../../src/storage/chain-repository.js';
 import { StorageError } from '../../src/storage/errors.js';
-import { PAGE_DATA_BYTES } from '../../src/storage/page-limit.js';
+import { PAGE_DATA_BYTES } from '../../src/storage/block-pages.js';
 import { buildChain } from '../helpers/chains.js';
 import { ENGINES } from '../helpers/postgres.js';
 import { openStorageFixture } from '../helpers/storage-engines.js';

@@ -112,9 +112,9 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
             }
           };
           try {
-            const { repository } = chain;
+            const { reader } = chain;
             // Blocks are only ever appended: the chain up to the tip read now is what is exported, whatever is mined meanwhile.
-            const length = await repository.length();
+            const length = await reader.length();
             const { from, limit } = options;
             if (from > 0 && from >= length) {
               throw new CliError(
@@ -129,7 +129,7 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
               target === null
                 ? (text: string) => writeInTurn(io.stdout, text, trap.signal)
                 : (text: string) => Promise.resolve(onOutput(target, (file) => file.write(text)));
-            for await (const piece of seedChainJsonChunksOf(repository.batches(BATCH_SIZE, { from, end }), { length })) {
+            for await (const piece of seedChainJsonChunksOf(reader.batches(BATCH_SIZE, { from, end }), { length })) {
               await write(piece);
               // Between pieces, so that an interrupt can remove the temporary file.
               await nextTurn();

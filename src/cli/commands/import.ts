@@ -2,12 +2,12 @@ import { existsSync, rmdirSync, statSync, truncateSync, unlinkSync } from 'node:
 import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command } from '@commander-js/extra-typings';
+import type { Config } from '../../config.js';
 import { STDIN_PATH, readChainFile, type ChainFileSummary } from '../../chain-file/read-chain-file.js';
 import { revalidated, verifyChainFile } from '../../chain-file/verify-chain-file.js';
 import type { Block } from '../../core/block.js';
 import { createChainValidator } from '../../core/chain-validation.js';
-import { createChainRepository } from '../../storage/chain-repository.js';
-import { cliConfig, databaseName, naming, openChainForWriting, openDatabaseForReading, type OpenedChain } from '../database-access.js';
+import { cliConfig, databaseName, naming, openChainForReading, openChainForWriting, type ChainForWriting } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../io.js';
 import { DATABASE_OPTION_HELP, DATABASE_URL_OPTION_HELP, JSON_OPTION_HELP, nonEmptyPath, nonEmptyUrl } from '../options.js';
@@ -49,18 +49,17 @@ function missingFolders(path: string): string[] {
  * ledger database, or a ledger that holds blocks, is refused as it is (opened
  * read-only: no write-ahead log, no migrations), before the chain file is read.
  */
-async function inspectTarget(path: string): Promise<DatabaseTarget> {
+async function inspectTarget(config: Config): Promise<DatabaseTarget> {
+  const path = config.databasePath;
   if (!existsSync(path)) return { kind: 'missing', folders: missingFolders(path) };
   const stats = statSync(path);
   if (stats.isFile() && stats.size === 0 && !existsSync(`${path}-wal`)) return { kind: 'blank' };
-  const database = openDatabaseForReading(path);
+  const chain = await openChainForReading(config);
   try {
-    const length = await createChainRepository(database).length();
-    if (length > 0) throw notEmpty(resolve(path), length);
-  } catch (error) {
-    throw toCliError(error, resolve(path));
+    const length = await naming(chain.name, () => chain.reader.length());
+    if (length > 0) throw notEmpty(chain.name, length);
   } finally {
-    database.close();
+    await chain.close();
   }
   return { kind: 'empty-ledger' };
 }
@@ -184,10 +183,10 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
           const { databasePath } = config;
           const name = databaseName(config);
           // The database is looked at first, so a refusal costs no pass over the file.
-          let chain: OpenedChain | null = null;
+          let chain: ChainForWriting | null = null;
           let target: DatabaseTarget;
           if (config.databaseUrl === null) {
-            target = await inspectTarget(databasePath);
+            target = await inspectTarget(config);
           } else {
             // PostgreSQL: the import's own connection, migrated as the server would; the transaction is the whole of the cleanup.
             target = { kind: 'server' };

@@ -7,9 +7,9 @@ import { storedChainReportCommand } from './stored-chain-report.js';
 export function infoCommand(io: CliIo, finish: (exitCode: number) => void) {
   const description = "Show the stored chain's length and tip, the configured difficulty, and the database file and its size.";
   return storedChainReportCommand(io, finish, { name: 'info', description }, async (config, json) => {
-    const { tip, chainDifficulty } = await withChainForReading(config, async ({ repository }) => ({
-      tip: await repository.tip(),
-      chainDifficulty: await repository.storedDifficulty(),
+    const { tip, chainDifficulty } = await withChainForReading(config, async ({ reader }) => ({
+      tip: await reader.tip(),
+      chainDifficulty: await reader.storedDifficulty(),
     }));
     const sqlite = config.databaseUrl === null;
     const info = {

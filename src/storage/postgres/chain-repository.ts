@@ -1,29 +1,22 @@
 import { and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
-import type { Block } from '../../core/block.js';
-import { inBatches } from '../../shared/in-batches.js';
-import { blockFromRow, type BlockRow } from '../block-row.js';
-import { processMiningTurn } from '../cluster.js';
-import {
-  importBatch,
-  type AppendExpectation,
-  type AppendOutcome,
-  type BlockRangeQuery,
-  type ChainRepository,
-  type ImportOptions,
-  type ImportOutcome,
-} from '../chain-repository.js';
-import { PAGE_DATA_BYTES } from '../page-limit.js';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
+import type { Block } from '../../core/block.js';
+import { decideAppend } from '../append-decision.js';
+import { blockFromRow, type BlockRow } from '../block-row.js';
+import { PAGE_DATA_BYTES, keysetBatches, readRange, type BlockWindow } from '../block-pages.js';
+import { importChainInto, type ImportTarget } from '../chain-import.js';
+import type { AppendExpectation, AppendOutcome, ChainRepository } from '../chain-repository.js';
+import { storageCall } from '../errors.js';
+import { localMiningTurn } from '../local-mining-turn.js';
 import type { PostgresDatabase, PostgresDrizzle } from './database.js';
+import { toPostgresStorageError } from './errors.js';
 import type { HeldTurn, MiningTurns } from './mining-turn.js';
-import { toPostgresStorageError, translatePostgresErrors } from './errors.js';
 import * as schema from './schema.js';
 import { blocks, chainState } from './schema.js';
 
-const MAX_INDEX = Number.MAX_SAFE_INTEGER;
 /** Rows per INSERT while importing: 7 parameters each, well below PostgreSQL's 65,535 per statement. */
-const IMPORT_BATCH_SIZE = 1000;
+const MAX_ROWS_PER_INSERT = 1000;
 
 const BOUNDED_PAGE = `
   SELECT block_index, timestamp, proof, previous_hash, hash, data, difficulty FROM (
@@ -93,6 +86,7 @@ export function createPostgresChainRepository(
 ): ChainRepository {
   const db = database.drizzle;
   const pooled = fromPool(database.pool);
+  const call = storageCall(toPostgresStorageError);
   /**
    * Bumps of `chain_state.changes` made by this repository's own writes: the
    * external change counter is the stored count less these.
@@ -117,7 +111,7 @@ export function createPostgresChainRepository(
     .from(blocks)
     .where(eq(blocks.hash, sql.placeholder('hash')))
     .prepare('ledger_block_by_hash');
-  const window = and(gt(blocks.index, sql.placeholder('after')), lt(blocks.index, sql.placeholder('before')));
+  const window = and(gt(blocks.index, sql.placeholder('afterIndex')), lt(blocks.index, sql.placeholder('beforeIndex')));
   const windowStatement = (order: typeof asc | typeof desc, name: string) =>
     db.select().from(blocks).where(window).orderBy(order(blocks.index)).limit(sql.placeholder('limit')).prepare(name);
   const firstInWindow = windowStatement(asc, 'ledger_first_in_window');
@@ -136,14 +130,10 @@ export function createPostgresChainRepository(
     .from(chainState)
     .where(eq(chainState.id, 1))
     .prepare('ledger_changes');
-  const parameters = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit }: BlockRangeQuery) => ({
-    after: afterIndex,
-    before: beforeIndex,
-    limit,
-  });
-
-  const readRange = async (query: BlockRangeQuery): Promise<Block[]> =>
-    query.from === 'first' ? firstInWindow.execute(parameters(query)) : (await lastInWindow.execute(parameters(query))).reverse();
+  const readWindow = (window: BlockWindow, order: 'ascending' | 'descending'): Promise<Block[]> =>
+    (order === 'ascending' ? firstInWindow : lastInWindow).execute({ ...window });
+  const readPageWindow = (window: BlockWindow, order: 'ascending' | 'descending') =>
+    (order === 'ascending' ? firstPage : lastPage).execute({ ...window });
 
   const readLength = async (): Promise<number> => (await lengthStatement.execute())[0]?.length ?? 0;
 
@@ -215,95 +205,54 @@ export function createPostgresChainRepository(
   const readTip = async (tx: PostgresDrizzle): Promise<Block | null> =>
     (await tx.select().from(blocks).orderBy(desc(blocks.index)).limit(1))[0] ?? null;
 
-  async function importChain(
-    chain: Iterable<Block> | AsyncIterable<Block>,
-    { batchSize = IMPORT_BATCH_SIZE, signal }: ImportOptions = {},
-  ): Promise<ImportOutcome> {
-    signal?.throwIfAborted();
-    const rowsPerInsert = Math.min(batchSize, IMPORT_BATCH_SIZE);
-    // Only the driver's errors are storage failures; the source's own (a malformed file, a failed check) keep their meaning.
-    const sourceFailure = { error: null as unknown };
-    try {
-      return await writing(async (tx): Promise<ImportOutcome> => {
-        const tip = await readTip(tx);
-        if (tip !== null) return { status: 'not-empty', length: tip.index + 1 };
-        let count = 0;
-        let last: Block | null = null;
-        const batches = inBatches(chain, importBatch(rowsPerInsert));
-        try {
-          for (;;) {
-            let next: IteratorResult<Block[], void>;
-            try {
-              next = await batches.next();
-            } catch (error) {
-              sourceFailure.error = error;
-              throw error;
-            }
-            if (next.done === true) break;
-            const batch = next.value;
+  /** The whole import in one transaction holding the write lock, a multi-row INSERT per batch. */
+  const importTarget: ImportTarget = {
+    translate: toPostgresStorageError,
+    maxBlocksPerInsert: MAX_ROWS_PER_INSERT,
+    transaction: (work) =>
+      writing((tx) =>
+        work({
+          tip: () => readTip(tx),
+          async insert(batch) {
             await tx.insert(blocks).values(batch.map((block) => ({ ...block })));
-            count += batch.length;
-            last = batch[batch.length - 1] ?? last;
-            if (signal?.aborted === true) {
-              sourceFailure.error = signal.reason;
-              throw signal.reason;
-            }
-          }
-        } finally {
-          // Leaving early closes the source (a file being read).
-          await batches.return();
-        }
-        return { status: 'imported', count, tip: last };
-      });
-    } catch (error) {
-      if (sourceFailure.error !== null && error === sourceFailure.error) throw error;
-      throw toPostgresStorageError(error);
-    }
-  }
+          },
+        }),
+      ),
+  };
 
   const appendAfter = (block: Block, expected: AppendExpectation, connection: Connection): Promise<AppendOutcome> =>
-    writing(async (tx, state): Promise<AppendOutcome> => {
-      // Changed on purpose (set-difficulty) while this process ran: it must not append at its old one.
-      if (state.difficulty !== null && state.difficulty !== block.difficulty)
-        return { status: 'difficulty-changed', difficulty: state.difficulty };
-      const tip = await readTip(tx);
-      if (tip?.hash !== expected.tipHash || state.changes - ownChanges !== expected.changeCounter) return { status: 'stale', tip };
-      await tx.insert(blocks).values({ ...block });
-      return { status: 'appended' };
-    }, connection);
+    call(() =>
+      writing(async (tx, state): Promise<AppendOutcome> => {
+        const tip = await readTip(tx);
+        const decision = decideAppend(block, expected, { difficulty: state.difficulty, tip, changeCounter: state.changes - ownChanges });
+        if (decision !== 'insert') return decision;
+        await tx.insert(blocks).values({ ...block });
+        return { status: 'appended' };
+      }, connection),
+    );
 
   return {
     engine: 'postgres',
-    tip: () => translatePostgresErrors(async () => (await tipStatement.execute())[0] ?? null),
-    length: () => translatePostgresErrors(readLength),
-    blockAt: (index) => translatePostgresErrors(async () => (await byIndexStatement.execute({ index }))[0] ?? null),
-    blockByHash: (hash) => translatePostgresErrors(async () => (await byHashStatement.execute({ hash }))[0] ?? null),
-    range: (query) => translatePostgresErrors(() => readRange(query)),
+    tip: () => call(async () => (await tipStatement.execute())[0] ?? null),
+    length: () => call(readLength),
+    blockAt: (index) => call(async () => (await byIndexStatement.execute({ index }))[0] ?? null),
+    blockByHash: (hash) => call(async () => (await byHashStatement.execute({ hash }))[0] ?? null),
+    range: (query) => call(() => readRange(query, readWindow)),
     page: (query) =>
-      translatePostgresErrors(async () => {
-        const rows = await (query.from === 'first' ? firstPage : lastPage).execute(parameters(query));
-        if (query.from === 'last') rows.reverse();
+      call(async () => {
+        const rows = await readRange(query, readPageWindow);
         if (rows.length === 0) return { blocks: [], length: await readLength() };
         const length = rows[0]!.chainLength;
         return { blocks: rows.map(({ chainLength: _, ...block }) => block), length };
       }),
-
-    async *batches(batchSize, { from = 0, end = MAX_INDEX } = {}) {
-      let afterIndex = from - 1;
-      while (afterIndex + 1 < end) {
-        const after = afterIndex;
-        const batch = await translatePostgresErrors(() => readBoundedPage(after, end, batchSize));
-        if (batch.length === 0) return;
-        yield batch;
-        afterIndex = batch[batch.length - 1]!.index;
-      }
-    },
+    batches: (batchSize, span) =>
+      keysetBatches((afterIndex, beforeIndex, rows) => call(() => readBoundedPage(afterIndex, beforeIndex, rows)), batchSize, span),
 
     // Validation reads in keyset pages on the event loop (chain-integrity.ts): no worker path here.
     validateOffThread: () => null,
 
     initialize: (genesis) =>
-      translatePostgresErrors(() =>
+      call(() =>
         writing(async (tx) => {
           if ((await readTip(tx)) !== null) return false;
           await tx.insert(blocks).values({ ...genesis });
@@ -311,11 +260,10 @@ export function createPostgresChainRepository(
         }),
       ),
 
-    appendAfter: (block, expected) => translatePostgresErrors(() => appendAfter(block, expected, pooled)),
+    appendAfter: (block, expected) => appendAfter(block, expected, pooled),
 
     async takeMiningTurn(signal) {
-      if (turns === null)
-        return processMiningTurn((block, expected) => translatePostgresErrors(() => appendAfter(block, expected, pooled)));
+      if (turns === null) return localMiningTurn((block, expected) => appendAfter(block, expected, pooled));
       const held = await turns.take(signal);
       return {
         lost: held.lost,
@@ -333,11 +281,11 @@ export function createPostgresChainRepository(
       };
     },
 
-    externalChangeCounter: () => translatePostgresErrors(readExternalChanges),
-    importChain,
+    externalChangeCounter: () => call(readExternalChanges),
+    importChain: (chain, options) => importChainInto(importTarget, chain, options),
 
     claimDifficulty: (proposed) =>
-      translatePostgresErrors(async () => {
+      call(async () => {
         const [row] = await db
           .update(chainState)
           .set({ difficulty: sql`coalesce(${chainState.difficulty}, ${proposed})` })
@@ -347,13 +295,13 @@ export function createPostgresChainRepository(
       }),
 
     storedDifficulty: () =>
-      translatePostgresErrors(
+      call(
         async () =>
           (await db.select({ difficulty: chainState.difficulty }).from(chainState).where(eq(chainState.id, 1)))[0]?.difficulty ?? null,
       ),
 
     setDifficulty: (difficulty) =>
-      translatePostgresErrors(async () => {
+      call(async () => {
         await db.update(chainState).set({ difficulty }).where(eq(chainState.id, 1));
       }),
   };

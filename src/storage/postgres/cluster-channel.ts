@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { withinTime } from '../../shared/within-time.js';
 import type { ClusterChannel, ClusterListener, ClusterNews, MiningNews } from '../cluster.js';
-import { connectSession, type SessionConnectionOptions } from './mining-turn.js';
+import { StorageOpenError } from '../errors.js';
+import { connectSession, type SessionConnectionOptions } from './session.js';
 
 export interface ClusterChannelOptions extends SessionConnectionOptions {
   /** Sends the notifications (any connection will do, even through a pooler). */
@@ -22,7 +23,6 @@ const PUBLISH_WAIT_MS = 1000;
 /** The listening connection answers a ping within this long, or is replaced, in ms. */
 const PING_DEADLINE_MS = 10_000;
 
-/** The channel's listening connection could not hear a notification sent from the pool: not a session of its own. */
 /** News from another version of the server, or not news at all, is ignored. */
 function isMiningNews(message: Partial<MiningNews>): message is MiningNews {
   const numbers = [message.mine, message.index, message.difficulty, message.attempts, message.elapsedMs];
@@ -35,8 +35,12 @@ function isMiningNews(message: Partial<MiningNews>): message is MiningNews {
   );
 }
 
-export class NotificationsUnheardError extends Error {
+/** The channel's listening connection could not hear a notification sent from the pool: not a session of its own. */
+export class NotificationsUnheardError extends StorageOpenError {
   override readonly name = 'NotificationsUnheardError';
+  constructor(message: string) {
+    super('invalid', message);
+  }
 }
 
 /**

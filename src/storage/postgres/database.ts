@@ -7,7 +7,7 @@ import { StorageOpenError } from '../errors.js';
 import { toPostgresStorageError } from './errors.js';
 import * as schema from './schema.js';
 
-export const POSTGRES_MIGRATIONS_FOLDER = resolve(import.meta.dirname, '../../../migrations/pg');
+export const POSTGRES_MIGRATIONS_FOLDER = resolve(import.meta.dirname, '../../../migrations/postgres');
 
 /** The oldest PostgreSQL served: 14 brings `idle_session_timeout`, which the cluster's mining turn relies on. */
 export const MIN_POSTGRES_VERSION = 14;
@@ -34,7 +34,10 @@ export interface OpenPostgresOptions {
   readonly lockTimeoutMs?: number;
   /** Longest to wait for a new connection, in ms. */
   readonly connectTimeoutMs?: number;
-  /** Skip migrations: an operator's read of a database another process serves. */
+  /**
+   * An operator's read of a database another process serves: no migrations,
+   * every transaction read-only, and a database that holds no ledger refused.
+   */
   readonly readOnly?: boolean;
   /** Gets errors of idle pooled connections (the server restarting); they are replaced on next use. */
   readonly onIdleError?: (error: Error) => void;
@@ -56,7 +59,7 @@ export function describePostgresUrl(url: string): string {
  * do nothing and it has no LISTEN/NOTIFY) and applies pending migrations under
  * an advisory lock, so that processes starting together migrate once.
  */
-export async function openPostgres(
+export async function openPostgresDatabase(
   url: string,
   {
     poolSize = 10,
@@ -78,6 +81,7 @@ export async function openPostgres(
     // A connection idle inside a transaction (a stuck client) would hold the write lock.
     idle_in_transaction_session_timeout: Math.max(statementTimeoutMs, 1000),
     application_name: 'pow-ledger',
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
   // Without a listener, an idle connection dropped by a restarting server would end the process.
   pool.on('error', onIdleError);
@@ -89,13 +93,14 @@ export async function openPostgres(
     const client = await pool.connect();
     try {
       await checkServer(client);
-      if (!readOnly) await migrateLocked(client);
+      if (readOnly) await checkHoldsLedger(client, label);
+      else await migrateLocked(client);
     } finally {
       client.release();
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
-    if (error instanceof UnsupportedServerError) throw error;
+    if (error instanceof StorageOpenError) throw error;
     const { failure } = toPostgresStorageError(error);
     // pg's messages name the host, user or database, never the password.
     const reason = error instanceof Error && error.message !== '' ? error.message : String(error);
@@ -112,8 +117,11 @@ export async function openPostgres(
 }
 
 /** The server is not one this ledger can run on (too old, or not PostgreSQL). */
-export class UnsupportedServerError extends Error {
+export class UnsupportedServerError extends StorageOpenError {
   override readonly name = 'UnsupportedServerError';
+  constructor(message: string) {
+    super('invalid', message);
+  }
 }
 
 async function checkServer(client: pg.PoolClient): Promise<void> {
@@ -130,6 +138,12 @@ async function checkServer(client: pg.PoolClient): Promise<void> {
   if (!(major >= MIN_POSTGRES_VERSION)) {
     throw new UnsupportedServerError(`PostgreSQL ${major} is too old: this ledger needs PostgreSQL ${MIN_POSTGRES_VERSION} or later.`);
   }
+}
+
+async function checkHoldsLedger(client: pg.PoolClient, label: string): Promise<void> {
+  const { rows } = await client.query<{ found: string | null }>("SELECT to_regclass('blocks')::text AS found");
+  if (rows[0]?.found == null)
+    throw new StorageOpenError('invalid', `The PostgreSQL database ${label} holds no ledger: it has no blocks table.`);
 }
 
 /** Drizzle's migrator takes no lock: two processes migrating a fresh database at once can collide. */

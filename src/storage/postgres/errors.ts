@@ -55,14 +55,5 @@ export function toPostgresStorageError(error: unknown): StorageError {
   } else if (CONNECTION_ENDED.test(message)) {
     failure = 'unavailable';
   }
-  return new StorageError(failure, `storage ${failure} failure`, { cause: error });
-}
-
-/** Runs a PostgreSQL operation, translating whatever the driver throws. */
-export async function translatePostgresErrors<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw toPostgresStorageError(error);
-  }
+  return new StorageError(failure, `storage ${failure} failure`, { cause: error, driverCode: typeof code === 'string' ? code : null });
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { toPostgresStorageError } from './errors.js';
+import { connectSession, type SessionConnectionOptions } from './session.js';
 
 /**
  * Key of the session advisory lock that is the cluster's mining turn: "ledges"
@@ -13,17 +14,6 @@ export const MINING_TURN_KEY = 0x6c6564676573;
  * appends (kept below the statement timeout, as the pool's is).
  */
 const waitSliceMs = (statementTimeoutMs: number): number => Math.max(1, Math.min(1000, Math.floor(statementTimeoutMs / 2)));
-
-export interface SessionConnectionOptions {
-  /** A direct or session-pooled connection string: a transaction-mode pooler would not keep the session's lock. */
-  readonly url: string;
-  /** `application_name` of the connection, so operators can see who holds the turn (pg_stat_activity). */
-  readonly applicationName: string;
-  /** In ms. */
-  readonly statementTimeoutMs: number;
-  /** In ms; the default suits most. */
-  readonly connectTimeoutMs?: number;
-}
 
 export interface MiningTurnsOptions extends SessionConnectionOptions {
   /**
@@ -96,33 +86,6 @@ export function endsSession(error: unknown): boolean {
   const code = sqlState(error);
   // 25P03: idle_in_transaction_session_timeout.
   return code === null || code.startsWith('08') || /^57P0[1-5]$/.test(code) || code === '25P03';
-}
-
-/** Opens a connection for work that needs its session kept: the mining turn, LISTEN. */
-export async function connectSession(
-  { url, applicationName, statementTimeoutMs, connectTimeoutMs = 10_000 }: SessionConnectionOptions,
-  settings: Readonly<Record<string, number>> = {},
-): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: applicationName,
-    statement_timeout: statementTimeoutMs,
-    connectionTimeoutMillis: connectTimeoutMs,
-    // Probes a silent peer after 10 s rather than the system's default of hours.
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-  });
-  // An unheard 'error' would end the process; the owner learns of the failure from 'end' or its next query.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    // SET rather than startup options, which a session pooler may drop silently.
-    for (const [name, value] of Object.entries(settings)) await client.query('SELECT set_config($1, $2, false)', [name, `${value}ms`]);
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return client;
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ClusterChannel, ClusterNews, MiningNews } from '../../../src/storage/cluster.js';
 import { createPostgresChainRepository } from '../../../src/storage/postgres/chain-repository.js';
 import { openClusterChannel } from '../../../src/storage/postgres/cluster-channel.js';
-import { openPostgres, type PostgresDatabase } from '../../../src/storage/postgres/database.js';
+import { openPostgresDatabase, type PostgresDatabase } from '../../../src/storage/postgres/database.js';
 import { buildChain } from '../../helpers/chains.js';
 import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
 
@@ -11,7 +11,7 @@ const WAIT = { timeout: 10_000, interval: 25 } as const;
 /** A database of the test's own, migrated, closed when the test finishes. */
 async function freshDatabase(): Promise<{ url: string; database: PostgresDatabase }> {
   const url = await freshPostgresUrl();
-  const database = await openPostgres(url, { poolSize: 2 });
+  const database = await openPostgresDatabase(url, { poolSize: 2 });
   onTestFinished(() => database.close());
   return { url, database };
 }
@@ -83,7 +83,7 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL cluster channel', () => {
 
     // The real path: the blocks table's trigger notifies on commit.
     const [genesis] = buildChain(1);
-    const other = await openPostgres(url, { poolSize: 1 });
+    const other = await openPostgresDatabase(url, { poolSize: 1 });
     try {
       expect(await createPostgresChainRepository(other).initialize(genesis!)).toBe(true);
     } finally {

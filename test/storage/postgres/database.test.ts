@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { createPostgresChainRepository } from '../../../src/storage/postgres/chain-repository.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { POSTGRES_MIGRATIONS_FOLDER, describePostgresUrl, openPostgres } from '../../../src/storage/postgres/database.js';
-import { StorageError } from '../../../src/storage/errors.js';
-import { translatePostgresErrors } from '../../../src/storage/postgres/errors.js';
+import { POSTGRES_MIGRATIONS_FOLDER, describePostgresUrl, openPostgresDatabase } from '../../../src/storage/postgres/database.js';
+import { StorageError, storageCall } from '../../../src/storage/errors.js';
+import { toPostgresStorageError } from '../../../src/storage/postgres/errors.js';
 import { buildChain } from '../../helpers/chains.js';
 import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
 
 describe.skipIf(POSTGRES_URL === null)('PostgreSQL database', () => {
   it('migrates a fresh database once when several processes open it at the same moment', async () => {
     const url = await freshPostgresUrl();
-    const databases = await Promise.all(Array.from({ length: 4 }, () => openPostgres(url, { poolSize: 2 })));
+    const databases = await Promise.all(Array.from({ length: 4 }, () => openPostgresDatabase(url, { poolSize: 2 })));
     try {
       const applied = await postgresQuery<{ count: string }>(url, 'SELECT count(*) FROM drizzle.__drizzle_migrations');
       const shipped = (JSON.parse(readFileSync(join(POSTGRES_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] })
@@ -26,7 +26,7 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL database', () => {
   it('writes the genesis block exactly once when several repositories initialize at once', async () => {
     const url = await freshPostgresUrl();
     const [genesis] = buildChain(1);
-    const databases = await Promise.all(Array.from({ length: 4 }, () => openPostgres(url, { poolSize: 2 })));
+    const databases = await Promise.all(Array.from({ length: 4 }, () => openPostgresDatabase(url, { poolSize: 2 })));
     try {
       const written = await Promise.all(databases.map((database) => createPostgresChainRepository(database).initialize(genesis!)));
       expect(written.filter(Boolean)).toHaveLength(1);
@@ -38,7 +38,7 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL database', () => {
 
   it('refuses TRUNCATE, and appends that do not link to the tip, whoever writes', async () => {
     const url = await freshPostgresUrl();
-    const database = await openPostgres(url);
+    const database = await openPostgresDatabase(url);
     try {
       const chain = buildChain(3);
       const repository = createPostgresChainRepository(database);
@@ -65,7 +65,7 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL database', () => {
   it('says which server it could not reach, without the password, as an unavailable StorageError', async () => {
     const url = 'postgres://ledger:secret@/nowhere?host=%2Fnonexistent-socket-dir';
     expect(describePostgresUrl(url)).toBe('/nonexistent-socket-dir/nowhere');
-    const failure = await openPostgres(url, { connectTimeoutMs: 2000 }).catch((error: unknown) => error);
+    const failure = await openPostgresDatabase(url, { connectTimeoutMs: 2000 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StorageError);
     expect((failure as StorageError).failure).toBe('unavailable');
   });
@@ -73,9 +73,11 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL database', () => {
 
 describe.skipIf(POSTGRES_URL === null)('PostgreSQL sessions', () => {
   it('cancel a statement that runs past the statement timeout, as an unavailable StorageError', async () => {
-    const database = await openPostgres(await freshPostgresUrl(), { statementTimeoutMs: 300 });
+    const database = await openPostgresDatabase(await freshPostgresUrl(), { statementTimeoutMs: 300 });
     try {
-      const failure = await translatePostgresErrors(() => database.pool.query('SELECT pg_sleep(5)')).catch((error: unknown) => error);
+      const failure = await storageCall(toPostgresStorageError)(() => database.pool.query('SELECT pg_sleep(5)')).catch(
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(StorageError);
       expect((failure as StorageError).failure).toBe('unavailable');
     } finally {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { openPostgres } from '../../../src/storage/postgres/database.js';
+import { openPostgresDatabase } from '../../../src/storage/postgres/database.js';
 import {
   MINING_TURN_KEY,
   TurnLostError,
@@ -155,7 +155,7 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL mining turn', () => {
 
   it('sees its session kept on a direct connection, and leaves no probe lock behind', async () => {
     const url = await freshPostgresUrl();
-    const database = await openPostgres(url);
+    const database = await openPostgresDatabase(url);
     try {
       const turns = turnsFor(url, 'ledger turn a');
       expect(await turns.keepsSession(database.pool)).toBe(true);

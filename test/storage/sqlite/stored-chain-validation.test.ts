@@ -2,22 +2,23 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { joinSegmentResults, validateChain } from '../../src/core/chain-validation.js';
-import { validateSegment } from '../../src/storage/chain-segment.js';
-import { createChainRepository, type ChainRepository } from '../../src/storage/chain-repository.js';
-import { openDatabase } from '../../src/storage/database.js';
-import { StorageError } from '../../src/storage/errors.js';
-import { splitChain, threadsFor, validateStoredChain } from '../../src/storage/stored-chain-validation.js';
-import { buildChain } from '../helpers/chains.js';
-import { tamper, tempDatabasePath, tempDir } from '../helpers/temp-database.js';
+import { joinSegmentResults, validateChain } from '../../../src/core/chain-validation.js';
+import { validateSegment } from '../../../src/storage/sqlite/chain-segment.js';
+import { type ChainRepository } from '../../../src/storage/chain-repository.js';
+import { createSqliteChainRepository } from '../../../src/storage/sqlite/chain-repository.js';
+import { openSqliteDatabase } from '../../../src/storage/sqlite/database.js';
+import { StorageError } from '../../../src/storage/errors.js';
+import { splitChain, threadsFor, validateStoredChain } from '../../../src/storage/sqlite/stored-chain-validation.js';
+import { buildChain } from '../../helpers/chains.js';
+import { tamper, tempDatabasePath, tempDir } from '../../helpers/temp-database.js';
 
 const LENGTH = 30;
 
 async function storedChain(): Promise<{ path: string; repository: ChainRepository }> {
   const path = tempDatabasePath();
-  const database = openDatabase(path);
+  const database = openSqliteDatabase(path);
   onTestFinished(() => database.close());
-  const repository = createChainRepository(database);
+  const repository = createSqliteChainRepository(database);
   const chain = buildChain(LENGTH, { dataFor: (i) => (i % 4 === 0 ? `payload ${i} é😀 "quoted"` : null) });
   await repository.importChain(chain);
   return { path, repository };
@@ -103,9 +104,9 @@ describe('validating the stored chain in segments', () => {
   it('is offered by the repository for a database file, not for one in memory', async () => {
     const { repository } = await storedChain();
     expect(await repository.validateOffThread()).toEqual(await inOnePass(repository, 100));
-    const inMemory = openDatabase(':memory:');
+    const inMemory = openSqliteDatabase(':memory:');
     onTestFinished(() => inMemory.close());
-    expect(createChainRepository(inMemory).validateOffThread()).toBeNull();
+    expect(createSqliteChainRepository(inMemory).validateOffThread()).toBeNull();
   });
 
   it('reports a damaged file as a storage failure, as a read here would', async () => {

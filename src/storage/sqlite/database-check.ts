@@ -1,10 +1,5 @@
-import { startWorker } from '../shared/start-worker.js';
-
-export interface DatabaseCheck {
-  readonly ok: boolean;
-  /** SQLite's findings, `['ok']` when there are none (the first 100 at most). */
-  readonly findings: readonly string[];
-}
+import { startWorker } from '../../shared/start-worker.js';
+import type { DatabaseCheck } from '../storage.js';
 
 /**
  * SQLite's `quick_check` of the whole file (B-tree structure, page and record

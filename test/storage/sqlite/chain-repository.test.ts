@@ -1,17 +1,18 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createChainRepository, type ChainRepository } from '../../src/storage/chain-repository.js';
-import { openDatabase } from '../../src/storage/database.js';
-import { StorageError } from '../../src/storage/errors.js';
-import { createPageLimit } from '../../src/storage/page-limit.js';
-import { buildChain } from '../helpers/chains.js';
-import { secondConnection, tempDatabasePath } from '../helpers/temp-database.js';
+import { type ChainRepository } from '../../../src/storage/chain-repository.js';
+import { createSqliteChainRepository } from '../../../src/storage/sqlite/chain-repository.js';
+import { openSqliteDatabase } from '../../../src/storage/sqlite/database.js';
+import { StorageError } from '../../../src/storage/errors.js';
+import { createPageLimit } from '../../../src/storage/sqlite/page-limit.js';
+import { buildChain } from '../../helpers/chains.js';
+import { secondConnection, tempDatabasePath } from '../../helpers/temp-database.js';
 
 /** What only the SQLite repository does; the engine-neutral contract is in chain-repository.test.ts. */
-function setup(options?: Parameters<typeof openDatabase>[1]) {
+function setup(options?: Parameters<typeof openSqliteDatabase>[1]) {
   const path = tempDatabasePath();
-  const database = openDatabase(path, options);
+  const database = openSqliteDatabase(path, options);
   onTestFinished(() => database.close());
-  return { path, database, repository: createChainRepository(database) };
+  return { path, database, repository: createSqliteChainRepository(database) };
 }
 
 const expecting = async (repository: ChainRepository, tipHash: string) => ({

@@ -1,13 +1,5 @@
 import type Sqlite from 'better-sqlite3';
-
-/**
- * Data bytes a page of blocks may hold (at least one block is always read).
- * A block's data may be 1 MiB (DATA_MAX_BYTES at its limit), so a page of
- * 1000 such blocks would be a gigabyte in memory; 1 MiB keeps every reader
- * (validation, `GET /blocks`, export) flat whatever the chain holds, and
- * costs nothing on small blocks (1000 of them hold far less).
- */
-export const PAGE_DATA_BYTES = 1024 * 1024;
+import { PAGE_DATA_BYTES } from '../block-pages.js';
 
 /** `(afterIndex, beforeIndex, rows)`: the next page of the window `afterIndex < block_index < beforeIndex`. */
 type PageParameters = [afterIndex: number, beforeIndex: number, rows: number];

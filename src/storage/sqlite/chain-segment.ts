@@ -1,6 +1,6 @@
 import type Sqlite from 'better-sqlite3';
-import type { Block } from '../core/block.js';
-import { DEFAULT_MAX_REPORTED_PROBLEMS, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
+import type { Block } from '../../core/block.js';
+import { DEFAULT_MAX_REPORTED_PROBLEMS, createChainValidator, type ChainValidationResult } from '../../core/chain-validation.js';
 import { createPageLimit } from './page-limit.js';
 
 /** The blocks with `afterIndex < block_index < beforeIndex`, in index order. */

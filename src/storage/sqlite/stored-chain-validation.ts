@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { DEFAULT_MAX_REPORTED_PROBLEMS, joinSegmentResults, type ChainValidationResult } from '../core/chain-validation.js';
-import { startWorker } from '../shared/start-worker.js';
+import { DEFAULT_MAX_REPORTED_PROBLEMS, joinSegmentResults, type ChainValidationResult } from '../../core/chain-validation.js';
+import { startWorker } from '../../shared/start-worker.js';
 import type { ChainSegment } from './chain-segment.js';
-import { toStorageError } from './errors.js';
+import { toSqliteStorageError } from './errors.js';
 
 export interface SegmentRequest {
   readonly path: string;
@@ -63,7 +63,7 @@ function validateOnWorker(request: SegmentRequest, signal: AbortSignal): Promise
     worker.once('message', (reply: SegmentReply) => {
       signal.removeEventListener('abort', onAbort);
       if ('result' in reply) resolve(reply.result);
-      else reject(toStorageError(Object.assign(new Error(reply.failure.message), { code: reply.failure.code })));
+      else reject(toSqliteStorageError(Object.assign(new Error(reply.failure.message), { code: reply.failure.code })));
     });
     worker.once('error', (error) => {
       signal.removeEventListener('abort', onAbort);
