@@ -1,0 +1,70 @@
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createLedger } from '../../src/ledger/ledger.js';
+import { openStorage } from '../../src/storage/open-storage.js';
+import { sharedProofSearch } from '../helpers/proof-search.js';
+import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../helpers/postgres.js';
+import { tempDatabasePath } from '../helpers/temp-database.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/legacy');
+const DATA = 'made before the storage folders moved';
+
+interface AppliedMigration {
+  readonly hash: string;
+  readonly created_at: string | number;
+}
+
+/**
+ * Opens a database made by an earlier version as the server does, checks that
+ * no migration ran again, that its chain reads and validates, and that a block
+ * is mined onto it.
+ */
+async function expectUpgraded(config: { databasePath: string; databaseUrl: string | null }, applied: () => Promise<AppliedMigration[]>) {
+  const before = await applied();
+  expect(before.length).toBeGreaterThan(0);
+  const storage = await openStorage({ ...config, databasePoolSize: 2, databaseStatementTimeoutMs: 10_000 });
+  onTestFinished(() => storage.close());
+  expect(await applied()).toEqual(before);
+
+  const { repository } = storage;
+  expect(await repository.length()).toBe(4);
+  expect((await repository.blockAt(3))?.data).toBe(DATA);
+  expect(await repository.storedDifficulty()).toBe(3);
+  const ledger = await createLedger({ repository, proofSearch: sharedProofSearch(), difficulty: 3, dataMaxBytes: 64 });
+  onTestFinished(() => ledger.close());
+  expect((await ledger.validate()).valid).toBe(true);
+  const { block } = await ledger.mineBlock({ data: 'mined after the move' });
+  expect(block.index).toBe(4);
+  expect((await ledger.validate()).valid).toBe(true);
+}
+
+describe('databases made before the storage folders moved', () => {
+  it('SQLite: opens without re-running migrations, reads, validates and mines on', async () => {
+    const path = tempDatabasePath();
+    copyFileSync(join(FIXTURES, 'sqlite-chain.db'), path);
+    const { default: Sqlite } = await import('better-sqlite3');
+    const applied = () => {
+      const connection = new Sqlite(path, { readonly: true });
+      try {
+        return Promise.resolve(connection.prepare('SELECT hash, created_at FROM __drizzle_migrations ORDER BY id').all() as AppliedMigration[]);
+      } finally {
+        connection.close();
+      }
+    };
+    await expectUpgraded({ databasePath: path, databaseUrl: null }, applied);
+  });
+
+  it.skipIf(POSTGRES_URL === null)('PostgreSQL: opens without re-running migrations, reads, validates and mines on', async () => {
+    const url = await freshPostgresUrl();
+    // pg_dump's psql meta-commands (\restrict) are not SQL.
+    const dump = readFileSync(join(FIXTURES, 'postgres-chain.sql'), 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith('\\'))
+      .join('\n');
+    await postgresQuery(url, dump);
+    const applied = () =>
+      postgresQuery<AppliedMigration>(url, 'SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY id');
+    await expectUpgraded({ databasePath: '', databaseUrl: url }, applied);
+  });
+});
