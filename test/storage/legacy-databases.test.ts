@@ -47,7 +47,9 @@ describe('databases made before the storage folders moved', () => {
     const applied = () => {
       const connection = new Sqlite(path, { readonly: true });
       try {
-        return Promise.resolve(connection.prepare('SELECT hash, created_at FROM __drizzle_migrations ORDER BY id').all() as AppliedMigration[]);
+        return Promise.resolve(
+          connection.prepare('SELECT hash, created_at FROM __drizzle_migrations ORDER BY id').all() as AppliedMigration[],
+        );
       } finally {
         connection.close();
       }
