@@ -1,24 +1,60 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-const storageModules = ['better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'pg', 'pg-connection-string'];
-const graphqlModules = ['graphql', 'graphql-yoga', 'graphql-scalars', 'graphql-ws', 'graphql-ws/*', '@graphql-yoga/*', '@escape.tech/*'];
-
-/** The wiring at the top of src/, which no folder imports. */
-const wiring = ['../app.js', '../server.js', '../main.js', '../startup-report.js'];
-
-/** A folder of src/ that a layer must not import. */
-const folder = (name) => [`../${name}/*`, `../../${name}/*`];
+import { PACKAGE_GROUPS, UNITS, allowedImports } from './scripts/layers.mjs';
 
 /**
- * The dependency direction (docs/architecture.md): main -> server -> app ->
- * yoga | rest | live -> graphql -> http -> ledger -> storage | mining -> core.
- * src/shared and src/core import nothing of ours; the rules below say, per
- * folder, what it may not reach.
+ * Import rules from the layers of src/ (scripts/layers.mjs, which the docs'
+ * diagrams are checked against): each unit may import only the units of ours
+ * it names there, and not the npm packages its row must not reach.
  */
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+const restrict = (groups) => ({
+  'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }],
 });
+
+/** Import paths that reach `unit` (a folder, or a file at the top of src/) from anywhere in src/. */
+const pathsTo = (unit) =>
+  unit.endsWith('.ts')
+    ? ['./', '../', '../../', '../../../'].map((up) => `${up}${unit.replace(/\.ts$/, '.js')}`)
+    : ['../', '../../', '../../../'].map((up) => `${up}${unit}/*`);
+
+/** What `unit` must not import, as [patterns, message] groups. */
+function forbiddenFor(unit) {
+  const allowed = new Set(allowedImports(unit));
+  const { packages = [] } = UNITS.find((each) => each.name === unit);
+  const units = UNITS.map((each) => each.name).filter((name) => name !== unit && !allowed.has(name));
+  const groups = [];
+  if (units.length > 0) {
+    groups.push([
+      units.flatMap(pathsTo),
+      `src/${unit} may import only ${[...allowed].join(', ') || 'nothing of ours'} (scripts/layers.mjs).`,
+    ]);
+  }
+  for (const group of packages) groups.push([PACKAGE_GROUPS[group], `src/${unit} must not import ${group} packages (scripts/layers.mjs).`]);
+  return groups;
+}
+
+const filesOf = (unit) => (unit.endsWith('.ts') ? [`src/${unit}`] : [`src/${unit}/**/*.ts`]);
+
+/**
+ * Inside src/storage (drizzle's sqlite-core/pg-core, Trillian's storage/<backend>): the interface
+ * and the logic both engines share sit at the root, and only open-storage.ts, the engine switch,
+ * reaches into the engines' folders.
+ */
+const STORAGE_FOLDERS = [
+  {
+    files: ['src/storage/*.ts'],
+    ignores: ['src/storage/open-storage.ts'],
+    forbid: [['./sqlite/*', './postgres/*'], 'Engine-neutral storage code knows no engine: only open-storage.ts picks one.'],
+  },
+  {
+    files: ['src/storage/sqlite/**/*.ts'],
+    forbid: [['../postgres/*', '../open-storage.js'], 'An engine knows the shared storage code, never the other engine or the switch.'],
+  },
+  {
+    files: ['src/storage/postgres/**/*.ts'],
+    forbid: [['../sqlite/*', '../open-storage.js'], 'An engine knows the shared storage code, never the other engine or the switch.'],
+  },
+];
 
 export default tseslint.config(
   {
@@ -49,84 +85,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
-    rules: restrict(
-      [...storageModules, ...graphqlModules, '../*', '!./*'],
-      'src/core and src/shared import nothing of ours outside their own folder: no database, no GraphQL.',
-    ),
-  },
-  {
-    files: ['src/storage/**/*.ts', 'src/mining/**/*.ts', 'src/chain-file/**/*.ts'],
-    rules: restrict(
-      [
-        ...graphqlModules,
-        ...['ledger', 'cli', 'http', 'rest', 'graphql', 'yoga', 'live', 'storage', 'mining', 'chain-file'].flatMap(folder),
-        '../config.js',
-      ],
-      'storage, mining and chain-file build on src/core and src/shared only (and storage on SQL): nothing above them, nor each other.',
-    ),
-  },
-  {
-    files: ['src/ledger/**/*.ts'],
-    rules: restrict(
-      [
-        ...graphqlModules,
-        ...storageModules,
-        ...['cli', 'http', 'rest', 'graphql', 'yoga', 'live', 'chain-file'].flatMap(folder),
-        ...wiring,
-      ],
-      'src/ledger works on the core, storage and mining: no GraphQL, no SQL driver, no transport.',
-    ),
-  },
-  {
-    files: ['src/cli/**/*.ts'],
-    rules: restrict(
-      [...graphqlModules, ...['http', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder), ...wiring],
-      'The operator tool works on the ledger, storage and chain files, below every transport.',
-    ),
-  },
-  {
-    files: ['src/http/**/*.ts'],
-    rules: restrict(
-      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga', 'live'].flatMap(folder), ...wiring],
-      'src/http serves both transports: it throws RequestErrors, and knows neither GraphQL nor REST.',
-    ),
-  },
-  {
-    files: ['src/rest/**/*.ts'],
-    rules: restrict(
-      [...graphqlModules, ...storageModules, ...['storage', 'cli', 'graphql', 'yoga', 'live'].flatMap(folder), ...wiring],
-      'The REST routes reach storage only through the ledger, and know nothing of GraphQL.',
-    ),
-  },
-  {
-    files: ['src/live/**/*.ts'],
-    rules: restrict(
-      [...storageModules, ...['storage', 'cli', 'rest', 'graphql', 'yoga'].flatMap(folder), ...wiring],
-      'Live feeds follow the ledger; they throw LedgerErrors and RequestErrors, which the GraphQL layer answers.',
-    ),
-  },
-  {
-    files: ['src/graphql/**/*.ts'],
-    rules: restrict(
-      [...storageModules, ...['storage', 'cli', 'rest', 'yoga'].flatMap(folder), ...wiring],
-      'The schema layer reaches storage only through the ledger; the yoga server is built around it, not the other way.',
-    ),
-  },
-  {
-    files: ['src/yoga/**/*.ts'],
-    rules: restrict(
-      [...storageModules, ...['storage', 'cli', 'rest'].flatMap(folder), ...wiring],
-      'The yoga server reaches storage only through the ledger.',
-    ),
-  },
+  ...UNITS.map(({ name }) => ({ files: filesOf(name), rules: restrict(forbiddenFor(name)) })),
+  ...STORAGE_FOLDERS.map(({ files, ignores = [], forbid }) => ({ files, ignores, rules: restrict([...forbiddenFor('storage'), forbid]) })),
   {
     files: ['client/**/*.ts', 'explorer/**/*.ts'],
-    rules: restrict(
-      ['node:*', ...storageModules, ...graphqlModules, '**/src/*', '**/src/**'],
-      'client/ and explorer/ run in browsers: fetch and the DOM only, nothing from Node or the server.',
-    ),
+    rules: restrict([
+      [
+        ['node:*', ...PACKAGE_GROUPS.drivers, ...PACKAGE_GROUPS.graphql, '**/src/*', '**/src/**'],
+        'client/ and explorer/ run in browsers: fetch and the DOM only, nothing from Node or the server.',
+      ],
+    ]),
   },
   {
     files: ['eslint.config.js'],
@@ -136,6 +104,6 @@ export default tseslint.config(
     // Plain Node scripts that run at install time, before any TypeScript tooling is there.
     files: ['scripts/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
 );

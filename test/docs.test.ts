@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERRORS_DOC, renderErrorsDoc } from '../scripts/error-table.js';
+import { LAYER_DOCUMENTS, documentedDiagram, renderLayerDiagram } from '../scripts/layers.mjs';
 import { CONFIG_VARIABLES, loadConfig } from '../src/config.js';
 import { ERROR_CODES } from '../src/shared/error-codes.js';
 
@@ -24,6 +25,10 @@ function parseEnvFile(text: string): { set: Record<string, string>; named: strin
 describe('the docs match the code', () => {
   it('docs/errors.md is the table in src/shared/error-codes.ts (npm run docs:errors)', () => {
     expect(readFileSync(ERRORS_DOC, 'utf8')).toBe(renderErrorsDoc());
+  });
+
+  it('the layer diagrams are the table the import rules are made from (node scripts/layers.mjs --write)', () => {
+    for (const document of LAYER_DOCUMENTS) expect(documentedDiagram(read(document)), document).toBe(renderLayerDiagram());
   });
 
   it('every error code has a status on some interface, and the server statuses are HTTP errors', () => {
