@@ -86,7 +86,7 @@ export const LAYERS = [
       storage: { imports: ['core', 'shared'], packages: ['graphql'] },
       mining: { imports: ['core', 'shared'], packages: ['drivers', 'graphql'] },
       'chain-file': { imports: ['core', 'shared'], packages: ['drivers', 'graphql'] },
-      observability: { imports: ['shared'], packages: ['drivers'] },
+      observability: { imports: ['shared'], packages: ['drivers', 'graphql'] },
     },
   },
   {

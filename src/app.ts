@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
 import { checkReadiness, createHealthRoutes, type Readiness } from './http/health.js';
+import { serveMetrics } from './http/metrics-route.js';
 import { createClusterMining } from './live/cluster-mining.js';
 import { parseSeedTimestamp } from './core/timestamp.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { useRequestMetrics } from './yoga/metrics-plugin.js';
 import type { WakeUps } from './live/block-feed.js';
 import type { Config } from './config.js';
 import { createClientKeyer, type ClientKeyer } from './http/client-address.js';
@@ -48,8 +50,10 @@ export interface App {
     readonly threads: number;
     /** Resolves once every mining thread is up. */ readonly ready: Promise<void>;
   };
-  /** Prometheus metrics; `metrics.handle` answers `/metrics`. */
+  /** Prometheus metrics of this process. */
   readonly metrics: Metrics;
+  /** `/metrics`, in Prometheus's text format; answers false for other paths. */
+  readonly metricsRoute: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** Ledger listeners the app itself holds for its lifetime (metrics, the cluster's mining announcements), beyond subscribers'. */
   readonly ownListeners: number;
   /** This process's name in logs, metrics and the database's connections (INSTANCE_ID). */
@@ -186,7 +190,7 @@ export async function createApp(
       miningGate,
       clientKey,
       live,
-      observers: [metrics.yogaPlugin],
+      observers: [useRequestMetrics(metrics.registry)],
     });
     const seedRoutes = createSeedRoutes({
       ledger,
@@ -216,6 +220,7 @@ export async function createApp(
       storage: { engine: storage.engine, location: storage.location },
       miner: { ...loaded, threads: proofSearch.threads, ready: proofSearch.ready },
       metrics,
+      metricsRoute: (request, response) => serveMetrics(metrics.registry, request, response),
       ownListeners,
       instanceId: config.instanceId,
       health: createHealthRoutes(healthOptions),

@@ -94,7 +94,7 @@ export async function startServer(
           refuse(request, response, { graphqlEndpoint: GRAPHQL_ENDPOINT, code: 'CSRF_PREVENTED', message, status: 403 });
         } else if (
           !app.health(request, response) &&
-          !app.metrics.handle(request, response) &&
+          !app.metricsRoute(request, response) &&
           !explorer(request, response) &&
           !app.seedRoutes(request, response)
         )
