@@ -1,3 +1,4 @@
+import { StorageError } from '../storage/errors.js';
 import type { ErrorCode } from '../shared/error-codes.js';
 
 /**
@@ -32,5 +33,39 @@ export class LedgerError extends Error {
   ) {
     super(message, options);
     this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/** A storage failure the client can act on as the LedgerError that says so; anything else as it is. */
+export function fromStorageFailure(error: unknown): unknown {
+  if (!(error instanceof StorageError)) return error;
+  switch (error.failure) {
+    case 'busy':
+      return new LedgerError('DB_BUSY', 'The database is locked by another writer; try again shortly.', {
+        cause: error,
+        retryAfterSeconds: 1,
+      });
+    case 'unavailable':
+      return new LedgerError('DB_UNAVAILABLE', 'The database cannot be reached or did not answer in time; try again shortly.', {
+        cause: error,
+        retryAfterSeconds: 1,
+      });
+    case 'full':
+      return new LedgerError('STORAGE_FULL', 'The disk holding the database is full; nothing was written.', { cause: error });
+    case 'corrupt':
+      return new LedgerError('DATABASE_DAMAGED', 'The database file is damaged where this request needed it.', { cause: error });
+    case 'read-only':
+      return new LedgerError('DATABASE_READ_ONLY', 'The database file cannot be written to; nothing was written.', { cause: error });
+    default:
+      return error;
+  }
+}
+
+/** Runs a storage read, translating the storage failures a client can act on. */
+export async function readingStorage<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw fromStorageFailure(error);
   }
 }

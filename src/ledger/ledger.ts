@@ -1,27 +1,19 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { Mutex } from 'async-mutex';
-import { createGenesisBlock, sealBlock, type Block } from '../core/block.js';
-import { checkNewBlock, createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
+import { createGenesisBlock, type Block } from '../core/block.js';
+import { createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
 import { formatSeedTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
 import type { BlockPage, BlockRangeQuery, BlockSpan, ChainRepository, MiningTurn } from '../storage/chain-repository.js';
-import { StorageError } from '../storage/errors.js';
 import { createChainIntegrity } from './chain-integrity.js';
-import { LedgerError } from './errors.js';
+import { LedgerError, fromStorageFailure, readingStorage as read } from './errors.js';
 import { createLedgerEvents, type LedgerEvents } from './ledger-events.js';
+import { mineInRounds, type HeldTurn, type MineInProgress, type MinedBlock, type MiningRoundsContext } from './mining-rounds.js';
 import { retryWhileLocked } from './write-retry.js';
 
 export type { BlockPage, BlockRangeQuery, BlockSpan };
 export type { ClusterChannel, MiningNews } from '../storage/cluster.js';
 export type { LedgerEvent, LedgerListener, MiningEnded, Unlisten } from './ledger-events.js';
-
-export interface MinedBlock {
-  readonly block: Block;
-  /** Proofs tried, over every round if the tip moved while mining. */
-  readonly attempts: number;
-  /** From the start of mining (after waiting for earlier requests) to the durable commit, in ms. */
-  readonly durationMs: number;
-}
+export type { MinedBlock } from './mining-rounds.js';
 
 /** How far the mine in progress has got. */
 export interface MiningProgress {
@@ -103,35 +95,13 @@ export interface Ledger extends LedgerEvents {
 }
 
 /**
- * A mine starts over when another process wrote meanwhile. Each such round
- * means another writer made progress, so this only bounds one request's wait
- * under sustained contention (two writers: losing 50 rounds in a row is 1e-15).
- */
-const MAX_MINING_ROUNDS = 50;
-
-/** How long a mine whose append lost its connection keeps trying to take the turn again, to learn whether its block was stored, in ms. */
-const UNCONFIRMED_RETRY_MS = 10_000;
-
-/**
  * The wall clock, so timestamps follow clock corrections. Node has no
  * microsecond wall clock: the six digits the seed's format needs are
  * milliseconds followed by 000.
  */
 const wallClockMicroseconds = (): number => Date.now() * 1000;
 
-interface MineInProgress {
-  readonly startedAt: number;
-  /** Index of the block being mined, as of the current round. */
-  index: number;
-  /** Attempts of the rounds finished so far. */
-  attemptsBefore: number;
-  /** The most attempts ever reported, so progress never goes back. */
-  reported: number;
-}
-
 const LONE_SURROGATE = /\p{Surrogate}/u;
-
-const roundToMicroseconds = (milliseconds: number): number => Math.round(milliseconds * 1000) / 1000;
 
 function checkData(data: string | null, dataMaxBytes: number): void {
   if (data === null) return;
@@ -142,41 +112,6 @@ function checkData(data: string | null, dataMaxBytes: number): void {
   if (data.includes('\u0000')) throw new LedgerError('BAD_USER_INPUT', 'data must not contain NUL characters.');
   // SQLite stores UTF-8: a lone surrogate would come back as U+FFFD and break the block's hash.
   if (LONE_SURROGATE.test(data)) throw new LedgerError('BAD_USER_INPUT', 'data must be valid Unicode (it has a lone surrogate).');
-}
-
-function storageFailureToLedgerError(error: unknown): unknown {
-  if (!(error instanceof StorageError)) return error;
-  if (error.failure === 'busy') {
-    return new LedgerError('DB_BUSY', 'The database is locked by another writer; try again shortly.', {
-      cause: error,
-      retryAfterSeconds: 1,
-    });
-  }
-  if (error.failure === 'unavailable') {
-    return new LedgerError('DB_UNAVAILABLE', 'The database cannot be reached or did not answer in time; try again shortly.', {
-      cause: error,
-      retryAfterSeconds: 1,
-    });
-  }
-  if (error.failure === 'full') {
-    return new LedgerError('STORAGE_FULL', 'The disk holding the database is full; nothing was written.', { cause: error });
-  }
-  if (error.failure === 'corrupt') {
-    return new LedgerError('DATABASE_DAMAGED', 'The database file is damaged where this request needed it.', { cause: error });
-  }
-  if (error.failure === 'read-only') {
-    return new LedgerError('DATABASE_READ_ONLY', 'The database file cannot be written to; nothing was written.', { cause: error });
-  }
-  return error;
-}
-
-/** Runs a storage read, translating storage failures the client can act on. */
-async function read<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw storageFailureToLedgerError(error);
-  }
 }
 
 /**
@@ -211,7 +146,7 @@ export async function createLedger({
     const proposed = tip !== null && tip.index > 0 ? tip.difficulty : difficulty;
     chainDifficulty = await write(() => repository.claimDifficulty(proposed));
   } catch (error) {
-    const translated = storageFailureToLedgerError(error);
+    const translated = fromStorageFailure(error);
     // A damaged file still opens for reads, so the damage can be inspected.
     if (!(translated instanceof LedgerError && translated.code === 'DATABASE_DAMAGED')) throw translated;
     miningRefusal = damaged;
@@ -260,9 +195,31 @@ export async function createLedger({
     try {
       return await repository.takeMiningTurn(shutdown.signal);
     } catch (error) {
-      throw shutdown.signal.aborted ? shuttingDown : storageFailureToLedgerError(error);
+      throw shutdown.signal.aborted ? shuttingDown : fromStorageFailure(error);
     }
   }
+
+  const roundsContext: MiningRoundsContext = {
+    repository,
+    readTip,
+    integrity,
+    proofSearch,
+    difficulty,
+    clock,
+    shutdown: shutdown.signal,
+    shuttingDown,
+    write,
+    takeTurn,
+    throwIfRefused,
+    refuseForDifficulty(stored) {
+      miningRefusal = difficultyMismatch(stored);
+      return miningRefusal;
+    },
+    emit: (event) => events.emit(event),
+    announce(progress) {
+      mining = progress;
+    },
+  };
 
   async function mineNext(data: string | null): Promise<MinedBlock> {
     miningRefusal ??= await storageVerdict;
@@ -271,25 +228,24 @@ export async function createLedger({
     // Holding the turn, only blocks appended since need checking.
     await integrity.current();
     const waitStarted = performance.now();
-    const turn = { current: await takeTurn() };
+    const held: HeldTurn = { turn: await takeTurn() };
     try {
-      return await mineHolding(data, turn, performance.now() - waitStarted);
+      return await mineHolding(data, held, performance.now() - waitStarted);
     } finally {
-      await turn.current.release();
+      await held.turn.release();
     }
   }
 
-  async function mineHolding(data: string | null, turn: { current: MiningTurn }, turnWaitMs: number): Promise<MinedBlock> {
+  async function mineHolding(data: string | null, held: HeldTurn, turnWaitMs: number): Promise<MinedBlock> {
     const startedAt = performance.now();
     const progress: MineInProgress = { startedAt, index: (await readTip()).index + 1, attemptsBefore: 0, reported: 0 };
     mining = progress;
     events.emit({ type: 'mining-started', index: progress.index, difficulty, turnWaitMs });
     let mined: MinedBlock;
     try {
-      mined = await mineRounds(data, progress, turn);
+      mined = await mineInRounds(roundsContext, data, progress, held);
     } catch (error) {
       mining = null;
-      const elapsedMs = performance.now() - startedAt;
       events.emit({
         type: 'mining-ended',
         outcome: 'abandoned',
@@ -297,7 +253,7 @@ export async function createLedger({
         index: progress.index,
         difficulty,
         attempts: attemptsOf(progress),
-        elapsedMs,
+        elapsedMs: performance.now() - startedAt,
       });
       throw error;
     }
@@ -318,129 +274,6 @@ export async function createLedger({
     return mined;
   }
 
-  /**
-   * Rounds of read tip, search, append, while holding `turn`. A lost turn (a
-   * connection cut, a lease run out while this process was frozen) stops the
-   * search and the append; the mine takes another turn and starts a round
-   * afresh. An append whose connection failed may still have committed: the
-   * next round looks for its block before mining another.
-   */
-  async function mineRounds(data: string | null, progress: MineInProgress, turn: { current: MiningTurn }): Promise<MinedBlock> {
-    const { startedAt } = progress;
-    let attempts = 0;
-    let found = null as { readonly tipHash: string; readonly proof: number } | null;
-    let unconfirmed: Block | null = null;
-    /**
-     * Takes another turn after one was lost. Not mining meanwhile (its
-     * progress is not announced). After an append whose outcome is unknown,
-     * keeps trying for a while: giving up then would leave the client
-     * unsure whether its block was stored.
-     */
-    const retake = async (): Promise<void> => {
-      await turn.current.release();
-      mining = null;
-      const deadline = performance.now() + (unconfirmed === null ? 0 : UNCONFIRMED_RETRY_MS);
-      for (;;) {
-        try {
-          turn.current = await takeTurn();
-          break;
-        } catch (error) {
-          if (shutdown.signal.aborted || performance.now() >= deadline) {
-            if (unconfirmed === null) throw error;
-            throw new LedgerError(
-              'DB_UNAVAILABLE',
-              `The database failed while block ${unconfirmed.index} was being stored, and cannot be reached to tell whether it was: ` +
-                'read the chain before mining its data again.',
-              { cause: error, retryAfterSeconds: 1 },
-            );
-          }
-          await delay(250);
-        }
-      }
-      mining = progress;
-    };
-    const lostTurn = (): boolean => turn.current.lost.aborted && !shutdown.signal.aborted;
-    // Rounds that lost the turn do not count: only other writers moving the tip do.
-    for (let round = 0; round < MAX_MINING_ROUNDS;) {
-      if (unconfirmed !== null) {
-        const stored = await read(() => repository.blockAt(unconfirmed!.index));
-        if (stored?.hash === unconfirmed.hash) {
-          const durationMs = roundToMicroseconds(performance.now() - startedAt);
-          events.emit({ type: 'block-appended', block: stored });
-          return { block: stored, attempts, durationMs };
-        }
-        unconfirmed = null;
-      }
-      const integrityState = await integrity.current();
-      if (!integrityState.valid) {
-        throw new LedgerError(
-          'CHAIN_INVALID',
-          'The stored chain does not validate; no block will be mined onto it. Run `validate` to see why.',
-        );
-      }
-      const tip = await readTip();
-      progress.index = tip.index + 1;
-      // Another connection may have written without moving the tip: the proof still fits.
-      if (found?.tipHash !== tip.hash) {
-        let search;
-        // Its own controller rather than AbortSignal.any, which keeps a reference from the long-lived shutdown signal.
-        const stop = new AbortController();
-        const lost = turn.current.lost;
-        const abort = (): void => stop.abort(shutdown.signal.aborted ? shutdown.signal.reason : lost.reason);
-        shutdown.signal.addEventListener('abort', abort);
-        lost.addEventListener('abort', abort);
-        if (shutdown.signal.aborted || lost.aborted) abort();
-        try {
-          search = await proofSearch.find(tip.proof, difficulty, stop.signal);
-        } catch (error) {
-          if (!lostTurn()) throw error;
-          await retake();
-          continue;
-        } finally {
-          shutdown.signal.removeEventListener('abort', abort);
-          lost.removeEventListener('abort', abort);
-        }
-        attempts += search.attempts;
-        progress.attemptsBefore = attempts;
-        found = { tipHash: tip.hash, proof: search.proof };
-      }
-      const block = sealBlock({
-        index: tip.index + 1,
-        timestamp: formatSeedTimestamp(clock()),
-        proof: found.proof,
-        previousHash: tip.hash,
-        data,
-        difficulty,
-      });
-      const problems = checkNewBlock(block, tip, difficulty);
-      if (problems.length > 0) throw new Error(`mined an invalid block: ${problems.map((p) => p.message).join(' ')}`);
-      if (shutdown.signal.aborted) throw shuttingDown;
-      throwIfRefused(); // damage may have been found while this block was mined
-      // Stale when anyone else wrote since the chain was validated: validate again, and re-mine if the tip moved.
-      let outcome;
-      try {
-        outcome = await write(() => turn.current.appendAfter(block, { tipHash: tip.hash, changeCounter: integrityState.changeCounter }));
-      } catch (error) {
-        if (!lostTurn()) throw error;
-        unconfirmed = block;
-        await retake();
-        continue;
-      }
-      if (outcome.status === 'appended') {
-        const durationMs = roundToMicroseconds(performance.now() - startedAt);
-        integrity.appended(block);
-        events.emit({ type: 'block-appended', block });
-        return { block, attempts, durationMs };
-      }
-      if (outcome.status === 'difficulty-changed') {
-        miningRefusal = difficultyMismatch(outcome.difficulty);
-        throw miningRefusal;
-      }
-      round += 1;
-    }
-    throw new LedgerError('CHAIN_CONFLICT', `Other writers changed the database ${MAX_MINING_ROUNDS} times during this mine; try again.`);
-  }
-
   return {
     difficulty,
     chainDifficulty,
@@ -454,14 +287,14 @@ export async function createLedger({
       try {
         yield* repository.batches(batchSize, span);
       } catch (error) {
-        throw storageFailureToLedgerError(error);
+        throw fromStorageFailure(error);
       }
     },
     validate: async () => {
       try {
         return await integrity.verify();
       } catch (error) {
-        throw shutdown.signal.aborted ? shuttingDown : storageFailureToLedgerError(error);
+        throw shutdown.signal.aborted ? shuttingDown : fromStorageFailure(error);
       }
     },
     validateRecent: (count) =>
@@ -493,7 +326,7 @@ export async function createLedger({
         return mined;
       } catch (error) {
         if (shutdown.signal.aborted) throw shuttingDown;
-        throw storageFailureToLedgerError(error);
+        throw fromStorageFailure(error);
       } finally {
         pendingMines -= 1;
       }
@@ -513,8 +346,8 @@ export async function createLedger({
     async close() {
       shutdown.abort(shuttingDown);
       miningLock.cancel();
-      // The abort stops the proof search within a few ms; appends are synchronous,
-      // so once the lock is free no transaction is open.
+      // The abort stops the proof search within a few ms, and a mine holds the lock until its
+      // append has committed or rolled back: once the lock is free, no transaction of ours is open.
       await miningLock.waitForUnlock();
       if (closed) return;
       closed = true;
