@@ -7,7 +7,8 @@ import {
   type ChainValidationResult,
   type NewBlockProblem,
 } from '../core/chain-validation.js';
-import { readChainFile, type ChainFileSummary } from './read-chain-file.js';
+import type { ChainFileSummary } from './chain-json-parser.js';
+import { readChainFile } from './read-chain-file.js';
 
 export interface ChainFileVerification {
   readonly result: ChainValidationResult<NewBlockProblem>;

@@ -1,4 +1,4 @@
-import { STDIN_PATH } from '../chain-file/read-chain-file.js';
+import { STDIN_PATH } from '../chain-file/file-input.js';
 import type { ChainProblem, ChainValidationResult } from '../core/chain-validation.js';
 import { SEED_INVALID_MESSAGE, SEED_VALID_MESSAGE } from '../core/seed-format.js';
 import type { CliOutput } from './io.js';

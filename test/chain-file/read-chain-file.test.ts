@@ -2,15 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ChainFileUnreadableError,
-  MAX_NESTING,
-  MAX_NUMBER_CHARS,
-  MAX_VALUE_BYTES,
-  MalformedChainError,
-  readChainFile,
-  type ChainFileSummary,
-} from '../../src/chain-file/read-chain-file.js';
+import { MAX_NESTING, type ChainFileSummary } from '../../src/chain-file/chain-json-parser.js';
+import { ChainFileUnreadableError } from '../../src/chain-file/file-input.js';
+import { MAX_NUMBER_CHARS } from '../../src/chain-file/json-tokenizer.js';
+import { MAX_VALUE_BYTES, readChainFile } from '../../src/chain-file/read-chain-file.js';
+import { MalformedChainError } from '../../src/core/seed-format.js';
 import type { Block } from '../../src/core/block.js';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
 import { toSeedBlockJson } from '../../src/core/seed-format.js';

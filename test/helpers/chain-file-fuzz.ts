@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { MalformedChainError, readChainFile } from '../../src/chain-file/read-chain-file.js';
+import { readChainFile } from '../../src/chain-file/read-chain-file.js';
+import { MalformedChainError } from '../../src/core/seed-format.js';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
 import { buildChain } from './chains.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { STDIN_PATH } from '../../chain-file/read-chain-file.js';
+import { STDIN_PATH } from '../../chain-file/file-input.js';
 import { verifyChainFile } from '../../chain-file/verify-chain-file.js';
 import { MAX_DIFFICULTY, MIN_DIFFICULTY } from '../../core/proof-of-work.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../io.js';
