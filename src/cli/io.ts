@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { createAtomicFile } from '../chain-file/atomic-file.js';
+import { verifyChainFile } from '../chain-file/verify-chain-file.js';
 import { drainedOrClosed, type DrainableStream } from '../shared/drained.js';
 
 /** Where the tool writes: the process's streams, or a test's capture. */
@@ -16,11 +18,25 @@ export interface InterruptTrap {
   release(): void;
 }
 
-/** Everything a command touches outside its files and database, so that tests can run the tool in-process. */
+/**
+ * Where commands meet chain files on disk: tests wrap these to put faults
+ * and changes exactly between two of a command's steps.
+ */
+export interface ChainFileAccess {
+  /** Reads and validates a chain file (verify, and import's first pass). */
+  readonly verifyChainFile: typeof verifyChainFile;
+  /** Opens export's output: a temporary file renamed into place. */
+  readonly createAtomicFile: typeof createAtomicFile;
+}
+
+export const DISK_CHAIN_FILES: ChainFileAccess = { verifyChainFile, createAtomicFile };
+
+/** Everything a command touches outside its database, so that tests can run the tool in-process. */
 export interface CliIo {
   readonly stdout: CliOutput;
   readonly stderr: CliOutput;
   readonly env: Readonly<Record<string, string | undefined>>;
+  readonly chainFiles: ChainFileAccess;
   /**
    * For commands that must stop cleanly (stop the miner threads, remove a
    * temporary file): until `release`, an interrupt aborts the trap's signal

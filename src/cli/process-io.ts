@@ -1,4 +1,4 @@
-import { EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, type CliIo, type InterruptSignal, type InterruptTrap } from './io.js';
+import { DISK_CHAIN_FILES, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, type CliIo, type InterruptSignal, type InterruptTrap } from './io.js';
 
 /** The real process: its streams and environment, and signals. */
 export function processIo(): CliIo {
@@ -11,6 +11,7 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    chainFiles: DISK_CHAIN_FILES,
     trapInterrupts(): InterruptTrap {
       const controller = new AbortController();
       const onSignal = (signal: InterruptSignal): void => {

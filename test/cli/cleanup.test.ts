@@ -1,64 +1,56 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type * as AtomicFileModule from '../../src/chain-file/atomic-file.js';
-import type * as VerifyChainFileModule from '../../src/chain-file/verify-chain-file.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DISK_CHAIN_FILES, type ChainFileAccess } from '../../src/cli/io.js';
 import type { Block } from '../../src/core/block.js';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { buildChain } from '../helpers/chains.js';
-import { runCli, storedBlocks } from '../helpers/cli.js';
+import { runCli as runCliAsUsual, storedBlocks, type CliRunOptions } from '../helpers/cli.js';
 import { tempDir, writeChainDatabase } from '../helpers/temp-database.js';
 
 /** Faults the tests inject where the tool's own steps meet the file system. */
-const hooks = vi.hoisted(() => ({
+const hooks = {
   /** Runs as import's verify pass returns: to change the file before the insert pass reads it again. */
   afterVerify: null as (() => void) | null,
   /** Makes the output file's `write` or `commit` fail with this errno code, before doing anything. */
   outputFault: null as { readonly step: 'write' | 'commit'; readonly code: string } | null,
   /** Runs once export's temporary file is created: to put something in the way of the rename. */
   afterOutputOpened: null as ((path: string) => void) | null,
-}));
+};
 
-vi.mock('../../src/chain-file/verify-chain-file.js', async (importOriginal) => {
-  const original = await importOriginal<typeof VerifyChainFileModule>();
-  return {
-    ...original,
-    verifyChainFile: (...args: Parameters<typeof original.verifyChainFile>) => {
-      const verification = original.verifyChainFile(...args);
-      hooks.afterVerify?.();
-      return verification;
-    },
-  };
-});
+/** The disk's chain-file operations, with the hooks above where they meet the file system. */
+const hookedChainFiles: ChainFileAccess = {
+  verifyChainFile: (...args) => {
+    const verification = DISK_CHAIN_FILES.verifyChainFile(...args);
+    hooks.afterVerify?.();
+    return verification;
+  },
+  createAtomicFile: (path) => {
+    const fail = (step: 'write' | 'commit'): void => {
+      const fault = hooks.outputFault;
+      if (fault?.step === step) throw Object.assign(new Error(`${fault.code}: simulated failure, ${step}`), { code: fault.code });
+    };
+    const file = DISK_CHAIN_FILES.createAtomicFile(path);
+    hooks.afterOutputOpened?.(path);
+    return {
+      temporaryPath: file.temporaryPath,
+      write: (text) => {
+        fail('write');
+        file.write(text);
+      },
+      commit: () => {
+        fail('commit');
+        file.commit();
+      },
+      discard: () => file.discard(),
+    };
+  },
+};
 
-vi.mock('../../src/chain-file/atomic-file.js', async (importOriginal) => {
-  const original = await importOriginal<typeof AtomicFileModule>();
-  const fail = (step: 'write' | 'commit'): void => {
-    const fault = hooks.outputFault;
-    if (fault?.step === step) throw Object.assign(new Error(`${fault.code}: simulated failure, ${step}`), { code: fault.code });
-  };
-  return {
-    ...original,
-    createAtomicFile: (path: string): AtomicFileModule.AtomicFile => {
-      const file = original.createAtomicFile(path);
-      hooks.afterOutputOpened?.(path);
-      return {
-        temporaryPath: file.temporaryPath,
-        write: (text) => {
-          fail('write');
-          file.write(text);
-        },
-        commit: () => {
-          fail('commit');
-          file.commit();
-        },
-        discard: () => file.discard(),
-      };
-    },
-  };
-});
+/** The tool in this process, its chain-file operations hooked. */
+const runCli = (args: readonly string[], options: CliRunOptions = {}) => runCliAsUsual(args, { chainFiles: hookedChainFiles, ...options });
 
 afterEach(() => {
   hooks.afterVerify = null;

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { DISK_CHAIN_FILES } from '../../src/cli/io.js';
 import { runProgram } from '../../src/cli/program.js';
 import { toSeedBlockJson } from '../../src/core/seed-format.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
@@ -132,6 +133,7 @@ describe('pow-ledger export, verify and import', () => {
       }),
       stderr: { write: () => true },
       env: {},
+      chainFiles: DISK_CHAIN_FILES,
       trapInterrupts: () => ({ signal: new AbortController().signal, release: () => undefined }),
     };
     expect(await runProgram(['export', '--db', path], io)).toBe(0);
@@ -159,6 +161,7 @@ describe('pow-ledger export, verify and import', () => {
       }),
       stderr: { write: () => true },
       env: {},
+      chainFiles: DISK_CHAIN_FILES,
       trapInterrupts: () => ({ signal: interrupt.signal, release: () => undefined }),
     };
     expect(await runProgram(['export', '--db', path], io)).toBe(130);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { CliIo } from '../../src/cli/io.js';
+import { DISK_CHAIN_FILES, type ChainFileAccess, type CliIo } from '../../src/cli/io.js';
 import { runProgram } from '../../src/cli/program.js';
 import Sqlite from 'better-sqlite3';
 import { blockFromRow, type BlockRow } from '../../src/storage/block-row.js';
@@ -22,6 +22,8 @@ export interface CliRunOptions {
   readonly tty?: boolean;
   /** Aborting it (with 'SIGINT' as reason) plays an operator's Ctrl-C. */
   readonly interrupt?: AbortController;
+  /** The chain-file operations, to wrap with faults (the disk's by default). */
+  readonly chainFiles?: ChainFileAccess;
 }
 
 const result = (exitCode: number, stdout: string, stderr: string): CliRun => ({
@@ -34,7 +36,7 @@ const result = (exitCode: number, stdout: string, stderr: string): CliRun => ({
 /** Runs the tool in this process, its output captured. */
 export async function runCli(
   args: readonly string[],
-  { env = {}, tty = false, interrupt = new AbortController() }: CliRunOptions = {},
+  { env = {}, tty = false, interrupt = new AbortController(), chainFiles = DISK_CHAIN_FILES }: CliRunOptions = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -42,6 +44,7 @@ export async function runCli(
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text), isTTY: tty, columns: 120 },
     env,
+    chainFiles,
     trapInterrupts: () => ({ signal: interrupt.signal, release: () => undefined }),
   };
   const exitCode = await runProgram(args, io);

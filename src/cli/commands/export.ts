@@ -2,7 +2,7 @@ import { lstatSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command } from '@commander-js/extra-typings';
-import { createAtomicFile, type AtomicFile } from '../../chain-file/atomic-file.js';
+import type { AtomicFile } from '../../chain-file/atomic-file.js';
 import { seedChainJsonChunksOf } from '../../core/seed-chain-json.js';
 import { cliConfig, openChainForReading } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
@@ -73,9 +73,9 @@ function checkOutputTarget(path: string): void {
     throw unwritable(path, 'it is not a regular file (a device, pipe or socket is not replaced).');
 }
 
-function openOutput(path: string): AtomicFile {
+function openOutput(io: CliIo, path: string): AtomicFile {
   try {
-    return createAtomicFile(path);
+    return io.chainFiles.createAtomicFile(path);
   } catch (error) {
     throw outputFailure(path, error);
   }
@@ -123,7 +123,7 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
               );
             }
             const end = limit === undefined ? length : Math.min(length, from + limit);
-            output = options.out === undefined ? null : { path: options.out, file: openOutput(options.out) };
+            output = options.out === undefined ? null : { path: options.out, file: openOutput(io, options.out) };
             const target = output;
             const write =
               target === null

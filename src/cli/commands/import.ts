@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import type { ChainFileSummary } from '../../chain-file/chain-json-parser.js';
 import { STDIN_PATH } from '../../chain-file/file-input.js';
 import { readChainFile } from '../../chain-file/read-chain-file.js';
-import { revalidated, verifyChainFile } from '../../chain-file/verify-chain-file.js';
+import { revalidated } from '../../chain-file/verify-chain-file.js';
 import type { Block } from '../../core/block.js';
 import { createChainValidator } from '../../core/chain-validation.js';
 import { cliConfig, databaseName, naming, openChainForReading, openChainForWriting, type ChainForWriting } from '../database-access.js';
@@ -200,7 +200,7 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
             if (length > 0) throw notEmpty(name, length);
             if (reread) {
               // A chain that does not validate is refused before the database is created or opened for writing.
-              const { result } = verifyChainFile(file);
+              const { result } = io.chainFiles.verifyChainFile(file);
               if (!result.valid) {
                 await chain?.close();
                 return refuse(result);

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { STDIN_PATH } from '../../chain-file/file-input.js';
-import { verifyChainFile } from '../../chain-file/verify-chain-file.js';
 import { MAX_DIFFICULTY, MIN_DIFFICULTY } from '../../core/proof-of-work.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../io.js';
 import { JSON_OPTION_HELP, wholeNumber } from '../options.js';
@@ -27,7 +26,7 @@ export function verifyCommand(io: CliIo, finish: (exitCode: number) => void) {
       finish(
         await runCommand(io, json, () => {
           const minDifficulty = options.difficulty ?? null;
-          const { result } = verifyChainFile(file, { minDifficulty });
+          const { result } = io.chainFiles.verifyChainFile(file, { minDifficulty });
           const subject = { file: file === STDIN_PATH ? STDIN_PATH : resolve(file), minDifficulty };
           if (json) writeJson(io.stdout, reportJson(result, subject));
           else io.stdout.write(reportText(result, subject));
