@@ -53,3 +53,14 @@ export interface StorageConfig {
   /** Names this process's PostgreSQL connections (`application_name`). */
   readonly instanceId?: string;
 }
+
+export interface OpenStorageOptions {
+  /** Gets errors of idle PostgreSQL connections (a restarting server); the pool replaces them. */
+  readonly onConnectionError?: (error: unknown) => void;
+  /**
+   * PostgreSQL: listen for the other instances (`cluster`), after checking
+   * that the session connections keep their session (a server does; a
+   * one-off command needs neither).
+   */
+  readonly listen?: boolean;
+}

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { parse as parseConnectionString } from 'pg-connection-string';
 import { StorageOpenError } from '../errors.js';
 import { toPostgresStorageError } from './errors.js';
+import { describePostgresUrl } from './url.js';
 import * as schema from './schema.js';
 
 export const POSTGRES_MIGRATIONS_FOLDER = resolve(import.meta.dirname, '../../../migrations/postgres');
@@ -41,16 +41,6 @@ export interface OpenPostgresOptions {
   readonly readOnly?: boolean;
   /** Gets errors of idle pooled connections (the server restarting); they are replaced on next use. */
   readonly onIdleError?: (error: Error) => void;
-}
-
-/** `host/database` of a connection string, never its password. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const { host, port, database } = parseConnectionString(url);
-    return `${host ?? 'localhost'}${port === undefined || port === '' || port === null ? '' : `:${port}`}/${database ?? ''}`;
-  } catch {
-    return 'postgres';
-  }
 }
 
 /**
