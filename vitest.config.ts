@@ -1,14 +1,23 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-/**
- * Tests kept out of the fast tier: those that start the server or the operator
- * tool as processes (from the build), those that drive headless Chromium, and
- * those that load the machine on purpose.
+/*
+ * The test tiers (docs/testing.md), told apart by file name:
+ *   *.test.ts            fast: in-process, SQLite or no database
+ *   *.engines.test.ts    once per storage engine: the SQLite half in fast, the PostgreSQL half in postgres
+ *   *.postgres.test.ts   postgres: PostgreSQL only
+ *   *.process.test.ts, *.browser.test.ts, *.slow.test.ts
+ *                        slow: spawned processes, headless Chromium, file systems mounted or the machine loaded on purpose
+ * `npm run test:fast` runs the first tier, `npm run test:pg` the second, `npm test` all three.
  */
 const SLOW_TESTS = ['test/**/*.process.test.ts', 'test/**/*.browser.test.ts', 'test/**/*.slow.test.ts'];
-/** Tests that replace modules (vi.mock): each runs in a fresh module registry. */
-const MODULE_MOCKING_TESTS = ['test/cli/cleanup.test.ts'];
+const POSTGRES_TESTS = ['test/**/*.postgres.test.ts'];
+const ENGINE_TESTS = ['test/**/*.engines.test.ts'];
+
+/** dist/, built once from the current sources: spawned processes run it, and worker threads start from it. */
+const BUILD = 'test/build-dist.ts';
+/** One throwaway PostgreSQL cluster for the project's run (each test makes its own database in it). */
+const POSTGRES = 'test/postgres-setup.ts';
 
 export default defineConfig({
   resolve: {
@@ -23,9 +32,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     setupFiles: ['test/setup.ts'],
-    // dist/, built once from the current sources: spawned processes run it, and worker threads start from it.
-    // And one throwaway PostgreSQL cluster for the run (each test makes its own database in it).
-    globalSetup: ['test/build-dist.ts', 'test/postgres-setup.ts'],
+    // Last in the output: how many tests were skipped, and what they need (PostgreSQL, Chromium).
+    reporters: ['default', './test/skipped-summary-reporter.ts'],
     // Test files share their worker's modules: loading graphql-yoga, drizzle
     // and the rest again for each of 50 files cost more CPU than the tests.
     // Every test makes its own database and servers, so nothing else is shared.
@@ -35,13 +43,29 @@ export default defineConfig({
     // competes for the same cores.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
-      // `npm run test:fast`: in-process tests only (no spawned server, no browser), for the edit-test loop.
       {
         extends: true,
-        test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: [...SLOW_TESTS, ...MODULE_MOCKING_TESTS] },
+        test: {
+          name: 'fast',
+          include: ['test/**/*.test.ts'],
+          exclude: [...SLOW_TESTS, ...POSTGRES_TESTS],
+          globalSetup: [BUILD],
+          provide: { engines: ['sqlite'], postgresUrl: null },
+        },
       },
-      { extends: true, test: { name: 'fast-isolated', include: MODULE_MOCKING_TESTS, isolate: true } },
-      { extends: true, test: { name: 'slow', include: SLOW_TESTS } },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: [...POSTGRES_TESTS, ...ENGINE_TESTS],
+          globalSetup: [BUILD, POSTGRES],
+          provide: { engines: ['postgres'] },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'slow', include: SLOW_TESTS, globalSetup: [BUILD, POSTGRES], provide: { engines: ['sqlite', 'postgres'] } },
+      },
     ],
   },
 });

@@ -3,7 +3,7 @@ import { findPostgresBinaries, startThrowawayPostgres } from '../scripts/throwaw
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The throwaway cluster's admin connection string (database `postgres`), or null where PostgreSQL is not installed. */
+    /** The throwaway cluster's admin connection string (database `postgres`), or null where PostgreSQL is not installed or not started. */
     postgresUrl: string | null;
   }
 }

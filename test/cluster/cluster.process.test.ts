@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { findPostgresBinaries, startThrowawayPostgres } from '../../scripts/throwaway-postgres.js';
 import { POSTGRES_MIGRATIONS_FOLDER } from '../../src/storage/postgres/database.js';
 import {
@@ -14,7 +14,7 @@ import {
   type Instance,
   type MineAnswer,
 } from '../helpers/cluster.js';
-import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../helpers/postgres.js';
+import { describeOnPostgres, freshPostgresUrl, postgresQuery } from '../helpers/postgres.js';
 
 const shippedMigrations = (): number =>
   (JSON.parse(readFileSync(join(POSTGRES_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
@@ -73,7 +73,7 @@ async function freezeWhileSearching(url: string, holder: Instance): Promise<{ re
   throw new Error(`instance ${holder.id} was never caught searching while holding the turn`);
 }
 
-describe.skipIf(POSTGRES_URL === null)('several instances on one PostgreSQL', () => {
+describeOnPostgres('several instances on one PostgreSQL', () => {
   it('start together on an empty database (one genesis, migrated once) and turn 60 concurrent mines into 60 consecutive blocks that every subscriber gets in order', async () => {
     const url = await freshPostgresUrl();
     const instances = await startInstances(url, ['a', 'b', 'c']);

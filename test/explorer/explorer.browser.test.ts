@@ -9,14 +9,13 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MineBlockDocument, createLedgerClient, type LedgerClient } from '../../client/index.js';
 import type { Config } from '../../src/config.js';
-import { hasChromium, launchChromium, noticeIfNoChromium } from '../helpers/chromium.js';
+import { hasChromium, launchChromium, requireChromium } from '../helpers/chromium.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 import { startExplorerServer } from './explorer-server.js';
 
-noticeIfNoChromium("the explorer's browser tests (test/explorer) are");
 const UPDATE_SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1';
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
@@ -82,7 +81,8 @@ const live = (page: Page): Promise<unknown> => page.waitForSelector('#stat-live[
 const horizontalOverflow = (page: Page): Promise<number> =>
   page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 
-describe.skipIf(!hasChromium)('the block explorer in Chromium', () => {
+describe('the block explorer in Chromium', () => {
+  beforeEach((context) => requireChromium(context));
   it('shows the chain newest first, each block valid at a glance, and pages through it', async () => {
     const { page, problems } = await openExplorer({ blocks: 12, data: (index) => (index % 3 === 0 ? `payload ${index}` : null) });
     await page.waitForSelector('#verdict[data-verdict="valid"]');

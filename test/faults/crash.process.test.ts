@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCrashRounds } from '../helpers/crash-harness.js';
-import { ENGINES, freshPostgresUrl } from '../helpers/postgres.js';
+import { describeOnEngines, freshPostgresUrl } from '../helpers/postgres.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
 
-describe.each(ENGINES)('kill -9 during continuous mining, on %s', (engine) => {
+describeOnEngines('kill -9 during continuous mining, on %s', (engine) => {
   it('loses no acknowledged block and corrupts nothing, over 20 kills, some in the middle of a commit', async () => {
     const database = engine === 'sqlite' ? { databasePath: tempDatabasePath() } : { databaseUrl: await freshPostgresUrl() };
     const report = await runCrashRounds({ ...database, rounds: 20 });

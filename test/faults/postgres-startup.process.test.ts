@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_URL } from '../helpers/postgres.js';
+import { POSTGRES_URL, requirePostgres } from '../helpers/postgres.js';
 import { spawnMain } from '../helpers/spawn-main.js';
 
 /** The server's stderr, once it has exited, and its exit code. */
@@ -20,7 +20,8 @@ describe('start-up on PostgreSQL that cannot be used', () => {
     expect(output).not.toContain('hunter2');
   });
 
-  it.skipIf(POSTGRES_URL === null)('exits 1 with one line naming the refusal for a role the server does not know', async () => {
+  it('exits 1 with one line naming the refusal for a role the server does not know', async (context) => {
+    requirePostgres(context);
     const url = POSTGRES_URL!.replace('postgres://postgres@', 'postgres://nobody:hunter2-secret@');
     const { code, output } = await failedStart({ DATABASE_URL: url });
     expect(code).toBe(1);

@@ -3,13 +3,12 @@
  * file: pages send) tries to mine on the server, with two origins configured.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { hasChromium, launchChromium, noticeIfNoChromium } from '../helpers/chromium.js';
+import { launchChromium, requireChromium } from '../helpers/chromium.js';
 import { IN_MEMORY, startTestServer } from '../helpers/server.js';
 
-noticeIfNoChromium('the CORS browser test (test/http) is');
-
 describe('a sandboxed page in Chromium', () => {
-  it.skipIf(!hasChromium)('cannot mine or read through CORS when two origins are configured', async () => {
+  it('cannot mine or read through CORS when two origins are configured', async (context) => {
+    requireChromium(context);
     const server = await startTestServer(IN_MEMORY, {
       corsOrigins: ['http://one.test', 'http://two.test'],
       difficulty: 1,

@@ -5,7 +5,7 @@ import { LedgerError } from '../../src/ledger/errors.js';
 import { createLedger, type LedgerEvent } from '../../src/ledger/ledger.js';
 import type { ProofSearch } from '../../src/mining/proof-search.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
-import { bestEngine } from '../helpers/engines.js';
+import { sharedProofSearch } from '../helpers/proof-search.js';
 import { type AppendOutcome, type ChainRepository } from '../../src/storage/chain-repository.js';
 import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
@@ -41,13 +41,7 @@ function observingAppends(repository: ChainRepository, observe: (outcome: Append
 
 async function openLedger(
   path: string,
-  {
-    difficulty = 4,
-    dataMaxBytes = 64,
-    writeLockWaitMs = 5000,
-    proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 }),
-    observe,
-  }: Options = {},
+  { difficulty = 4, dataMaxBytes = 64, writeLockWaitMs = 5000, proofSearch = sharedProofSearch(), observe }: Options = {},
 ) {
   const database = openSqliteDatabase(path);
   const repository = createSqliteChainRepository(database);
@@ -60,7 +54,8 @@ async function openLedger(
   });
   onTestFinished(async () => {
     await ledger.close();
-    await proofSearch.close();
+    // The file's shared search stays open for the next test; one the test made is closed.
+    if (proofSearch !== sharedProofSearch()) await proofSearch.close();
     database.close();
   });
   return { ledger, repository };
@@ -148,7 +143,7 @@ describe('ledger', () => {
   it('re-mines on the new tip when another writer appended while it searched', async () => {
     const path = tempDatabasePath();
     const other = await openLedger(path);
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
+    const search = sharedProofSearch();
     let interfered = false;
     const interfering: ProofSearch = {
       ...search,
@@ -160,7 +155,8 @@ describe('ledger', () => {
         }
         return found;
       },
-      close: () => search.close(),
+      // The file's shared search stays open for the next test.
+      close: () => Promise.resolve(),
     };
     const { ledger, repository } = await openLedger(path, { proofSearch: interfering });
     const mined = await ledger.mineBlock({ data: 'this writer' });
@@ -173,7 +169,7 @@ describe('ledger', () => {
 
   it('never appends onto a chain tampered with while it searched for the proof', async () => {
     const path = tempDatabasePath();
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
+    const search = sharedProofSearch();
     let searches = 0;
     const tampering: ProofSearch = {
       ...search,
@@ -182,7 +178,8 @@ describe('ledger', () => {
         if (++searches === 2) tamper(path, "UPDATE blocks SET data = 'forged' WHERE block_index = 0");
         return found;
       },
-      close: () => search.close(),
+      // The file's shared search stays open for the next test.
+      close: () => Promise.resolve(),
     };
     const { ledger } = await openLedger(path, { proofSearch: tampering });
     await ledger.mineBlock();
@@ -194,7 +191,7 @@ describe('ledger', () => {
     const path = tempDatabasePath();
     // One thread, so that the attempts are exactly the candidates up to the proof: with two, the
     // second thread may hash part of a later chunk before the first publishes its hit.
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    const search = sharedProofSearch();
     let searches = 0;
     const writing: ProofSearch = {
       ...search,
@@ -204,7 +201,8 @@ describe('ledger', () => {
         secondConnection(path).exec('CREATE TABLE IF NOT EXISTS unrelated (x)');
         return found;
       },
-      close: () => search.close(),
+      // The file's shared search stays open for the next test.
+      close: () => Promise.resolve(),
     };
     const appends: AppendOutcome['status'][] = [];
     const { ledger } = await openLedger(path, { proofSearch: writing, observe: (outcome) => appends.push(outcome.status) });
@@ -220,7 +218,7 @@ describe('ledger', () => {
   it('gives up with CHAIN_CONFLICT when other writers move the tip in every round', async () => {
     const path = tempDatabasePath();
     const other = await openLedger(path, { difficulty: 1 });
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
+    const search = sharedProofSearch();
     const alwaysOvertaken: ProofSearch = {
       ...search,
       async find(previousProof, difficulty, signal) {
@@ -228,7 +226,8 @@ describe('ledger', () => {
         await other.ledger.mineBlock();
         return found;
       },
-      close: () => search.close(),
+      // The file's shared search stays open for the next test.
+      close: () => Promise.resolve(),
     };
     const { ledger } = await openLedger(path, { difficulty: 1, proofSearch: alwaysOvertaken });
     await expectLedgerError(ledger.mineBlock({ data: 'never' }), 'CHAIN_CONFLICT');
@@ -240,9 +239,9 @@ describe('ledger', () => {
     const path = tempDatabasePath();
     const database = openSqliteDatabase(path);
     onTestFinished(() => database.close());
-    const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
+    const proofSearch = sharedProofSearch();
     const ledger = await createLedger({ repository: createSqliteChainRepository(database), proofSearch, difficulty: 1, dataMaxBytes: 64 });
-    onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
+    onTestFinished(() => ledger.close());
     database.client.pragma('query_only = ON');
     await expectLedgerError(ledger.mineBlock(), 'DATABASE_READ_ONLY');
     expect(await ledger.length()).toBe(1);
@@ -358,9 +357,9 @@ describe('ledger', () => {
     const repository = createSqliteChainRepository(database);
     let passes = 0;
     const counting = { ...repository, batches: (size: number) => (passes++, repository.batches(size)) };
-    const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 2 });
+    const proofSearch = sharedProofSearch();
     const ledger = await createLedger({ repository: counting, proofSearch, difficulty: 1, dataMaxBytes: 64 });
-    onTestFinished(async () => (await ledger.close(), await proofSearch.close()));
+    onTestFinished(() => ledger.close());
 
     expect(await ledger.validate()).toMatchObject({ valid: true, length: 1 });
     await ledger.mineBlock();
@@ -392,7 +391,7 @@ describe('ledger', () => {
   });
 
   it('reports the progress of the mine in progress, growing, and null when none is', async () => {
-    const proofSearch = createPoolProofSearch({ engine: 'js', threads: 2 });
+    const proofSearch = createPoolProofSearch({ engine: 'js', threads: 1 });
     const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 7, proofSearch });
     expect(ledger.miningProgress()).toBeNull();
     const mine = ledger.mineBlock();
@@ -411,7 +410,7 @@ describe('ledger', () => {
   it('sums the attempts of every round into the progress, and clears it once the block is mined', async () => {
     const path = tempDatabasePath();
     const other = await openLedger(path);
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    const search = sharedProofSearch();
     let ledgerUnderTest: Awaited<ReturnType<typeof openLedger>>['ledger'] | null = null;
     const seen: number[] = [];
     let interfered = false;
@@ -426,7 +425,8 @@ describe('ledger', () => {
         }
         return found;
       },
-      close: () => search.close(),
+      // The file's shared search stays open for the next test.
+      close: () => Promise.resolve(),
     };
     const { ledger } = await openLedger(path, { proofSearch: interfering });
     ledgerUnderTest = ledger;
@@ -455,13 +455,13 @@ describe('ledger events', () => {
   };
 
   it('never ends a mine with fewer attempts than its progress reported (progress counts whole chunks)', async () => {
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    const search = sharedProofSearch();
     // A search whose running estimate is ahead of what it will have hashed, as a
     // chunk's worth can be when the answer sits early in the last chunk.
     const ahead: ProofSearch = {
       ...search,
       find: search.find.bind(search),
-      close: search.close.bind(search),
+      close: () => Promise.resolve(),
       progress: () => ({ attempts: 99_999, startedAt: performance.now() }),
     };
     const { ledger } = await openLedger(tempDatabasePath(), { difficulty: 2, proofSearch: ahead });
@@ -547,7 +547,7 @@ describe('ledger events', () => {
   it('reports the index a mine ends with when another writer moved the tip meanwhile', async () => {
     const path = tempDatabasePath();
     const other = await openLedger(path, { difficulty: 2 });
-    const search = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    const search = sharedProofSearch();
     let interfered = false;
     const interfering: ProofSearch = {
       ...search,
@@ -559,7 +559,8 @@ describe('ledger events', () => {
         }
         return found;
       },
-      close: () => search.close(),
+      // The file's shared search stays open for the next test.
+      close: () => Promise.resolve(),
     };
     const { ledger } = await openLedger(path, { difficulty: 2, proofSearch: interfering });
     const { events } = record(ledger);
@@ -580,7 +581,7 @@ describe('ledger events', () => {
 
   it('keeps mining, and telling the other listeners, when a listener throws; the error is reported', async () => {
     const database = openSqliteDatabase(tempDatabasePath());
-    const proofSearch = createPoolProofSearch({ engine: bestEngine(), threads: 1 });
+    const proofSearch = sharedProofSearch();
     const reported: unknown[] = [];
     const ledger = await createLedger({
       repository: createSqliteChainRepository(database),
@@ -591,7 +592,6 @@ describe('ledger events', () => {
     });
     onTestFinished(async () => {
       await ledger.close();
-      await proofSearch.close();
       database.close();
     });
     const failure = new Error('listener bug');

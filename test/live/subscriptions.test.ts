@@ -1,19 +1,13 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
-import { createLedger } from '../../src/ledger/ledger.js';
-import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
 import type { RunningServer } from '../../src/server.js';
-import { openStorage } from '../../src/storage/open-storage.js';
-import { ENGINES } from '../helpers/postgres.js';
-import { testDatabase, type TestDatabase } from '../helpers/storage-engines.js';
 import { errorCodes, graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
-import { TRANSPORTS, leftovers, nothingLeft, subscribe, until, type TestSubscription } from '../helpers/subscription-clients.js';
+import { BLOCK_MINED, MINE, mine, nextBlocks } from '../helpers/live-chain.js';
+import { TRANSPORTS, leftovers, nothingLeft, subscribe, until } from '../helpers/subscription-clients.js';
 
-const BLOCK_MINED = 'subscription { blockMined { index timestamp proof previousHash hash data difficulty } }';
 const MINING_PROGRESS = `subscription {
   miningProgress { index difficulty attempts expectedAttempts hashRate elapsedMs state block { index hash proof } }
 }`;
-const MINE = 'mutation ($data: String) { mineBlock(data: $data) { block { index timestamp proof previousHash hash data difficulty } } }';
 
 interface Progress {
   index: number;
@@ -24,38 +18,6 @@ interface Progress {
   elapsedMs: number;
   state: 'MINING' | 'MINED' | 'ABANDONED';
   block: { index: number; hash: string; proof: number } | null;
-}
-
-async function mine(url: string, data: string | null = null): Promise<Block> {
-  const response = await graphql<{ mineBlock: { block: Block } }>(url, MINE, { data });
-  expect(response.body.errors).toBeUndefined();
-  return response.body.data!.mineBlock.block;
-}
-
-/** The next `count` blocks a blockMined subscription delivers. */
-async function nextBlocks(subscription: TestSubscription<{ blockMined: Block }>, count: number): Promise<Block[]> {
-  const blocks: Block[] = [];
-  while (blocks.length < count) {
-    const result = await subscription.next();
-    if (result === null) throw new Error(`the subscription completed after ${blocks.length} blocks`);
-    expect(result.errors).toBeUndefined();
-    blocks.push(result.data!.blockMined);
-  }
-  return blocks;
-}
-
-/** Another process's view of the same database file: a ledger of its own, mining onto the shared chain. */
-/** Another process's ledger on the same database (its own connection), mining with the JavaScript engine. */
-async function otherWriter(database: TestDatabase['config'], difficulty: number) {
-  const storage = await openStorage({ ...database, databasePoolSize: 2, databaseStatementTimeoutMs: 30_000 });
-  const proofSearch = createPoolProofSearch({ engine: 'js', threads: 1 });
-  const ledger = await createLedger({ repository: storage.repository, proofSearch, difficulty, dataMaxBytes: 64 });
-  onTestFinished(async () => {
-    await ledger.close();
-    await proofSearch.close();
-    await storage.close();
-  });
-  return ledger;
 }
 
 const progressOf = (result: { data?: { miningProgress: Progress } | null; errors?: unknown } | null): Progress => {
@@ -96,28 +58,6 @@ describe.each(TRANSPORTS)('subscriptions over %s', (transport) => {
 
     await first.unsubscribe();
     await second.unsubscribe();
-    await until(nothingLeft(server), 'no listener or subscriber is left');
-  });
-
-  it.each(ENGINES)('blockMined: blocks another process appends to the database arrive too, in order with ours, on %s', async (engine) => {
-    const { config } = await testDatabase(engine);
-    const server = await startTestServer(config.databasePath, { ...config, difficulty: 1, miningThreads: 1 });
-    const other = await otherWriter(config, 1);
-    const subscription = subscribe<{ blockMined: Block }>(transport, server, BLOCK_MINED);
-    const received = nextBlocks(subscription, 6);
-    await until(() => leftovers(server).blockMined === 1, 'the subscription is registered');
-
-    const ours1 = await mine(server.url, 'ours');
-    const theirs2 = (await other.mineBlock({ data: 'theirs' })).block;
-    const theirs3 = (await other.mineBlock({ data: 'theirs' })).block;
-    // Mined right after theirs: the server's own block announces those before it.
-    const ours4 = await mine(server.url, 'ours');
-    const theirs5 = (await other.mineBlock({ data: 'theirs' })).block;
-    // Found by the poll alone.
-    const theirs6 = (await other.mineBlock({ data: 'theirs' })).block;
-
-    expect(await received).toEqual([ours1, theirs2, theirs3, ours4, theirs5, theirs6]);
-    await subscription.unsubscribe();
     await until(nothingLeft(server), 'no listener or subscriber is left');
   });
 

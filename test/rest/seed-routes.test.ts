@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,66 +7,11 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createMiningGate } from '../../src/http/mining-gate.js';
 import { createSeedRoutes } from '../../src/rest/seed-routes.js';
 import { SEED_BLOCKS, SEED_PROOFS } from '../fixtures/seed-chain.js';
-import { hasPython } from '../helpers/python.js';
-import { graphql, startTestServer } from '../helpers/server.js';
-import { ENGINES } from '../helpers/postgres.js';
-import { testDatabase } from '../helpers/storage-engines.js';
-import { tamper, tempChainDatabase, tempDatabasePath } from '../helpers/temp-database.js';
+import { requirePython } from '../helpers/python.js';
+import { graphql } from '../helpers/server.js';
+import { tamper, tempChainDatabase } from '../helpers/temp-database.js';
 import { buildChain } from '../helpers/chains.js';
-
-interface SeedBlock {
-  readonly index: number;
-  readonly previous_hash: string;
-  readonly proof: number;
-  readonly timestamp: string;
-  readonly data?: string;
-  readonly difficulty?: number;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly text: string;
-}
-
-/** The requests the seed's client makes, with the headers python-requests sends. */
-const PYTHON_REQUESTS_HEADERS = {
-  'user-agent': 'python-requests/2.31.0',
-  'accept-encoding': 'gzip, deflate',
-  accept: '*/*',
-  connection: 'keep-alive',
-};
-
-function send(
-  base: string,
-  method: string,
-  path: string,
-  { headers = {}, body }: { headers?: Record<string, string>; body?: string | Buffer } = {},
-): Promise<Reply> {
-  const url = new URL(path, base);
-  return new Promise((resolvePromise, reject) => {
-    const request = httpRequest(url, { method, headers: { ...PYTHON_REQUESTS_HEADERS, ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolvePromise({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    // python-requests' post() with no body sends Content-Length: 0.
-    if (method === 'POST' && body === undefined) request.setHeader('content-length', '0');
-    request.end(body);
-  });
-}
-
-const json = <T>(reply: Reply): T => JSON.parse(reply.text) as T;
-const origin = (graphqlUrl: string): string => new URL(graphqlUrl).origin;
-
-async function seedServer(overrides = {}, path = tempDatabasePath()) {
-  const server = await startTestServer(path, overrides);
-  return { path, server, base: origin(server.url) };
-}
+import { json, send, seedServer, type SeedBlock } from '../helpers/rest-client.js';
 
 /** A server on a chain of `length` blocks, written straight into its database (mining them one by one took seconds). */
 const longChainServer = (length: number) => seedServer({ difficulty: 1 }, tempChainDatabase(buildChain(length)));
@@ -88,37 +33,6 @@ describe('the seed REST interface', () => {
       proofs.push(body.block.proof);
     }
     expect(proofs).toEqual([...SEED_PROOFS]);
-  });
-
-  it.each(ENGINES)("answers GET /blocks with the seed's body: every block, the length and 'Chain is valid.', on %s", async (engine) => {
-    const { config } = await testDatabase(engine);
-    const { base, server } = await seedServer(config, config.databasePath);
-    await send(base, 'POST', '/blocks');
-    await send(base, 'POST', '/blocks', {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ data: 'héllo "world"' }),
-    });
-    const reply = await send(base, 'GET', '/blocks');
-    expect(reply.status).toBe(200);
-    expect(reply.headers['cache-control']).toBe('no-store');
-    const body = json<{ blockchain: SeedBlock[]; length: number; message: string }>(reply);
-    expect(Object.keys(body)).toEqual(['blockchain', 'length', 'message']);
-    expect(body.length).toBe(3);
-    expect(body.message).toBe('Chain is valid.');
-    expect(body.blockchain.map((block) => block.index)).toEqual([0, 1, 2]);
-    expect(body.blockchain[0]).toMatchObject({ index: 0, previous_hash: '0', proof: 1 });
-    // `data` appears only on the block that has it; the rest hash as the seed's blocks do.
-    expect(Object.keys(body.blockchain[2]!)).toEqual(['data', 'index', 'previous_hash', 'proof', 'timestamp']);
-    expect(body.blockchain[2]!.data).toBe('héllo "world"');
-    expect(Object.keys(body.blockchain[1]!)).toEqual(['index', 'previous_hash', 'proof', 'timestamp']);
-    // The same blocks GraphQL serves.
-    const viaGraphQL = await graphql<{ chain: { nodes: Array<{ hash: string; previousHash: string; timestamp: string }> } }>(
-      server.url,
-      '{ chain(first: 10) { nodes { hash previousHash timestamp } } }',
-    );
-    const nodes = viaGraphQL.body.data!.chain.nodes;
-    expect(body.blockchain.map((block) => block.previous_hash)).toEqual(nodes.map((node) => node.previousHash));
-    expect(body.blockchain.map((block) => block.timestamp)).toEqual(nodes.map((node) => node.timestamp));
   });
 
   it("answers 500 and 'Chain is not valid!' once block 1's proof is forged to 12345, as in the seed", async () => {
@@ -332,7 +246,8 @@ describe('the seed REST interface', () => {
     expect(json<{ code: string }>(reply).code).toBe('SHUTTING_DOWN');
   });
 
-  it.skipIf(!hasPython)("serves the seed's own Python client, whose hash_block agrees with every link", async () => {
+  it("serves the seed's own Python client, whose hash_block agrees with every link", async (context) => {
+    requirePython(context);
     const { base } = await seedServer();
     const { hostname, port } = new URL(base);
     const { stdout } = await promisify(execFile)('python3', [resolve(import.meta.dirname, 'seed-client.py'), hostname, port, '5'], {

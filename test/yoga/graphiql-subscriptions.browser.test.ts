@@ -5,18 +5,17 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { GRAPHIQL_OPTIONS } from '../../src/yoga/graphiql.js';
-import { hasChromium, launchChromium, noticeIfNoChromium } from '../helpers/chromium.js';
+import { launchChromium, requireChromium } from '../helpers/chromium.js';
 import { graphql, startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { leftovers, nothingLeft, until } from '../helpers/subscription-clients.js';
-
-noticeIfNoChromium('the GraphiQL browser test (test/yoga) is');
 
 describe('GraphiQL and subscriptions', () => {
   it('sends operations as JSON POSTs, which CSRF prevention lets through', () => {
     expect(GRAPHIQL_OPTIONS.method).toBe('POST');
   });
 
-  it.skipIf(!hasChromium)('runs miningProgress over Server-Sent Events in Chromium, to the MINED update', async () => {
+  it('runs miningProgress over Server-Sent Events in Chromium, to the MINED update', async (context) => {
+    requireChromium(context);
     const server = await startTestServer(IN_MEMORY, { difficulty: 1, miningThreads: 1 });
     const browser = await launchChromium();
     onTestFinished(() => browser.close());

@@ -2,30 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_PROOF, referenceProofOfWork, searchProofs } from '../../../src/core/proof-of-work.js';
 import { loadJsEngine } from '../../../src/mining/engines/js-engine.js';
-import { EngineUnavailableError, loadEngine, selectEngine, type EngineLoaders } from '../../../src/mining/engines/load-engine.js';
-import { loadNativeEngine } from '../../../src/mining/engines/native-engine.js';
-import type { ProofEngine } from '../../../src/mining/engines/proof-engine.js';
-import { availableEngines } from '../../helpers/engines.js';
+import { EngineUnavailableError, selectEngine, type EngineLoaders } from '../../../src/mining/engines/load-engine.js';
+import { availableEngines, enginesUnderTest, smallestProof } from '../../helpers/engines.js';
 import { SEED_PROOFS, SEED_PROOF_AFTER_48191 } from '../../fixtures/seed-chain.js';
 
-/** Every engine that loads here; the native addon twice when its CPU-specific path runs (SHA-NI), once more as portable C. */
-function enginesUnderTest(): Array<[string, ProofEngine]> {
-  const engines: Array<[string, ProofEngine]> = availableEngines().map((name) => [name, loadEngine(name)]);
-  if (engines.some(([name]) => name === 'native')) engines.push(['native (portable C)', loadNativeEngine({ portable: true })]);
-  return engines;
-}
-
-const smallestProof = (engine: ProofEngine, previous: number, difficulty: number): number | null =>
-  engine.search(previous, difficulty, 1, MAX_PROOF);
-
 describe.each(enginesUnderTest())('the %s proof engine', (_label, engine) => {
-  it("finds the seed's proofs at difficulty 4 and the known difficulty 5 and 6 answers", () => {
+  it("finds the seed's proofs at difficulty 4", () => {
     const proofs: number[] = [];
     let previous = 1;
     for (let i = 0; i <= SEED_PROOFS.length; i++) proofs.push((previous = smallestProof(engine, previous, 4)!));
     expect(proofs).toEqual([...SEED_PROOFS, SEED_PROOF_AFTER_48191]);
-    expect(smallestProof(engine, 1, 5)).toBe(632_238);
-    if (engine.name !== 'js') expect(smallestProof(engine, 1, 6)).toBe(3_353_945);
   });
 
   it('agrees with the reference on a few hundred random (previous proof, difficulty) cases', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createPostgresChainRepository } from '../../../src/storage/postgres/chain-repository.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,9 +7,9 @@ import { describePostgresUrl } from '../../../src/storage/postgres/url.js';
 import { StorageError, storageCall } from '../../../src/storage/errors.js';
 import { toPostgresStorageError } from '../../../src/storage/postgres/errors.js';
 import { buildChain } from '../../helpers/chains.js';
-import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
+import { describeOnPostgres, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
 
-describe.skipIf(POSTGRES_URL === null)('PostgreSQL database', () => {
+describeOnPostgres('PostgreSQL database', () => {
   it('migrates a fresh database once when several processes open it at the same moment', async () => {
     const url = await freshPostgresUrl();
     const databases = await Promise.all(Array.from({ length: 4 }, () => openPostgresDatabase(url, { poolSize: 2 })));
@@ -72,7 +72,7 @@ describe.skipIf(POSTGRES_URL === null)('PostgreSQL database', () => {
   });
 });
 
-describe.skipIf(POSTGRES_URL === null)('PostgreSQL sessions', () => {
+describeOnPostgres('PostgreSQL sessions', () => {
   it('cancel a statement that runs past the statement timeout, as an unavailable StorageError', async () => {
     const database = await openPostgresDatabase(await freshPostgresUrl(), { statementTimeoutMs: 300 });
     try {

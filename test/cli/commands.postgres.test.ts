@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { blockFromRow, type BlockRow } from '../../src/storage/block-row.js';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { bestEngine } from '../helpers/engines.js';
-import { POSTGRES_URL, freshPostgresUrl } from '../helpers/postgres.js';
+import { describeOnPostgres, freshPostgresUrl } from '../helpers/postgres.js';
 import { runCli, storedBlocks } from '../helpers/cli.js';
 import { tempDatabasePath, tempDir } from '../helpers/temp-database.js';
 
@@ -22,7 +22,7 @@ async function postgresBlocks(url: string) {
   }
 }
 
-describe.skipIf(POSTGRES_URL === null)('pow-ledger on PostgreSQL', () => {
+describeOnPostgres('pow-ledger on PostgreSQL', () => {
   it('moves a chain both ways between the engines, with identical rows and identical chain files', async () => {
     const source = tempDatabasePath();
     const data = '\ufeffhé "ledger" \\ 😀\n\u0007\u2028';

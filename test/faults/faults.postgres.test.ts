@@ -1,11 +1,11 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { findPostgresBinaries, startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/throwaway-postgres.js';
 import { gql } from '../generated/index.js';
 import { executeOperation } from '../helpers/execute-operation.js';
-import { POSTGRES_URL, postgresQuery } from '../helpers/postgres.js';
+import { describeOnPostgres, postgresQuery } from '../helpers/postgres.js';
 import { sharedProofSearch } from '../helpers/proof-search.js';
 
 const Mine = gql(`
@@ -22,13 +22,15 @@ const Length = gql(`
 `);
 
 /** These tests stop and start their own cluster: the run's shared one stays up for everyone else. */
-describe.skipIf(POSTGRES_URL === null)('PostgreSQL faults', () => {
+describeOnPostgres('PostgreSQL faults', () => {
   let cluster: ThrowawayPostgres;
   let database = 0;
+  const bin = findPostgresBinaries();
+  // Where PostgreSQL is missing the tests are skipped (and counted), but hooks still run.
   beforeAll(async () => {
-    cluster = await startThrowawayPostgres(findPostgresBinaries()!);
+    if (bin !== null) cluster = await startThrowawayPostgres(bin);
   });
-  afterAll(() => cluster.stop());
+  afterAll(() => (bin === null ? undefined : cluster.stop()));
 
   async function freshUrl(): Promise<string> {
     const name = `faults_${(database += 1)}`;

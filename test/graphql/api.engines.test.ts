@@ -5,7 +5,7 @@ import type { PageQuery } from '../generated/graphql.js';
 import { gql } from '../generated/index.js';
 import type { Config } from '../../src/config.js';
 import { createTestApp as createAppOn, executeOperation } from '../helpers/execute-operation.js';
-import { ENGINES } from '../helpers/postgres.js';
+import { describeOnEngines } from '../helpers/postgres.js';
 import { testDatabase } from '../helpers/storage-engines.js';
 
 const Mine = gql(`
@@ -76,7 +76,7 @@ async function mine(app: App, times: number) {
 
 const lengthOf = async (app: App): Promise<number> => (await executeOperation(app, Page, { first: 0 })).data!.chain.totalCount;
 
-describe.each(ENGINES)('the GraphQL API on %s', (engine) => {
+describeOnEngines('the GraphQL API on %s', (engine) => {
   /** The app on a fresh database of this engine (`overrides` on top). */
   const createTestApp = async (overrides: Partial<Config> = {}) => createAppOn({ ...(await testDatabase(engine)).config, ...overrides });
 

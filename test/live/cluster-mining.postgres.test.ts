@@ -1,9 +1,9 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { MiningProgressUpdate } from '../../src/live/live-feeds.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
-import { POSTGRES_URL, freshPostgresUrl } from '../helpers/postgres.js';
+import { describeOnPostgres, freshPostgresUrl } from '../helpers/postgres.js';
 
 /**
  * Two apps on one database, as two instances of a cluster, mining with the
@@ -31,7 +31,7 @@ async function collect<T>(iterator: AsyncIterableIterator<T>): Promise<T[]> {
   return items;
 }
 
-describe.skipIf(POSTGRES_URL === null)('mining across instances', () => {
+describeOnPostgres('mining across instances', () => {
   it('shows a mine on another instance to miningProgress subscribers here, from MINING to MINED with the block, and blockMined gets the block', async () => {
     const { a, b } = await twoInstances(5);
     const progress = collect<MiningProgressUpdate>(b.live.miningProgress('client'));

@@ -1,10 +1,11 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import Sqlite from 'better-sqlite3';
+import { expect, it, onTestFinished } from 'vitest';
 import { createLedger } from '../../src/ledger/ledger.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import { sharedProofSearch } from '../helpers/proof-search.js';
-import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../helpers/postgres.js';
+import { describeOnEngines, freshPostgresUrl, postgresQuery } from '../helpers/postgres.js';
 import { tempDatabasePath } from '../helpers/temp-database.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/legacy');
@@ -39,11 +40,11 @@ async function expectUpgraded(config: { databasePath: string; databaseUrl: strin
   expect((await ledger.validate()).valid).toBe(true);
 }
 
-describe('databases made before the storage folders moved', () => {
-  it('SQLite: opens without re-running migrations, reads, validates and mines on', async () => {
+/** The applied migrations of a database made by an earlier version, and the configuration that opens it. */
+async function legacyDatabase(engine: 'sqlite' | 'postgres') {
+  if (engine === 'sqlite') {
     const path = tempDatabasePath();
     copyFileSync(join(FIXTURES, 'sqlite-chain.db'), path);
-    const { default: Sqlite } = await import('better-sqlite3');
     const applied = () => {
       const connection = new Sqlite(path, { readonly: true });
       try {
@@ -54,19 +55,23 @@ describe('databases made before the storage folders moved', () => {
         connection.close();
       }
     };
-    await expectUpgraded({ databasePath: path, databaseUrl: null }, applied);
-  });
+    return { config: { databasePath: path, databaseUrl: null }, applied };
+  }
+  const url = await freshPostgresUrl();
+  // pg_dump's psql meta-commands (\restrict) are not SQL.
+  const dump = readFileSync(join(FIXTURES, 'postgres-chain.sql'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('\\'))
+    .join('\n');
+  await postgresQuery(url, dump);
+  const applied = () =>
+    postgresQuery<AppliedMigration>(url, 'SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY id');
+  return { config: { databasePath: '', databaseUrl: url }, applied };
+}
 
-  it.skipIf(POSTGRES_URL === null)('PostgreSQL: opens without re-running migrations, reads, validates and mines on', async () => {
-    const url = await freshPostgresUrl();
-    // pg_dump's psql meta-commands (\restrict) are not SQL.
-    const dump = readFileSync(join(FIXTURES, 'postgres-chain.sql'), 'utf8')
-      .split('\n')
-      .filter((line) => !line.startsWith('\\'))
-      .join('\n');
-    await postgresQuery(url, dump);
-    const applied = () =>
-      postgresQuery<AppliedMigration>(url, 'SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY id');
-    await expectUpgraded({ databasePath: '', databaseUrl: url }, applied);
+describeOnEngines('a %s database made before the storage folders moved', (engine) => {
+  it('opens without re-running migrations, reads, validates and mines on', async () => {
+    const { config, applied } = await legacyDatabase(engine);
+    await expectUpgraded(config, applied);
   });
 });

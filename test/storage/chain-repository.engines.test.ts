@@ -4,7 +4,7 @@ import type { ChainRepository } from '../../src/storage/chain-repository.js';
 import { StorageError } from '../../src/storage/errors.js';
 import { PAGE_DATA_BYTES } from '../../src/storage/block-pages.js';
 import { buildChain } from '../helpers/chains.js';
-import { ENGINES } from '../helpers/postgres.js';
+import { describeOnEngines } from '../helpers/postgres.js';
 import { openStorageFixture } from '../helpers/storage-engines.js';
 
 /** Every batch of `repository.batches(...)`. */
@@ -38,7 +38,7 @@ async function failsAs(operation: Promise<unknown>, failure: StorageError['failu
 }
 
 /** The storage contract: every engine's repository passes the same suite. */
-describe.each(ENGINES)('chain repository on %s', (engine) => {
+describeOnEngines('chain repository on %s', (engine) => {
   const setup = () => openStorageFixture(engine);
 
   it('writes the genesis block once, and round-trips blocks exactly', async () => {

@@ -1,10 +1,10 @@
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import type { ClusterChannel, ClusterNews, MiningNews } from '../../../src/storage/cluster.js';
 import { createPostgresChainRepository } from '../../../src/storage/postgres/chain-repository.js';
 import { openClusterChannel } from '../../../src/storage/postgres/cluster-channel.js';
 import { openPostgresDatabase, type PostgresDatabase } from '../../../src/storage/postgres/database.js';
 import { buildChain } from '../../helpers/chains.js';
-import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
+import { describeOnPostgres, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
 
 const WAIT = { timeout: 10_000, interval: 25 } as const;
 
@@ -74,7 +74,7 @@ async function flush(url: string, ...instances: Instance[]): Promise<void> {
   await vi.waitFor(() => instances.forEach(({ heard }, i) => expect(count(heard, 'blocks')).toBeGreaterThan(before[i]!)), WAIT);
 }
 
-describe.skipIf(POSTGRES_URL === null)('PostgreSQL cluster channel', () => {
+describeOnPostgres('PostgreSQL cluster channel', () => {
   it('opens once its probe is heard, and wakes listeners when blocks are committed by another connection', async () => {
     const { url, database } = await freshDatabase();
     const a = await openInstance(url, database, 'a');

@@ -10,7 +10,7 @@ import {
   type MiningTurns,
   type MiningTurnsOptions,
 } from '../../../src/storage/postgres/mining-turn.js';
-import { POSTGRES_URL, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
+import { describeOnPostgres, freshPostgresUrl, postgresQuery } from '../../helpers/postgres.js';
 
 // A bigint advisory lock shows in pg_locks as its high and low 32 bits.
 const KEY_HIGH = Math.floor(MINING_TURN_KEY / 2 ** 32);
@@ -54,7 +54,7 @@ function watch<T>(promise: Promise<T>): { readonly settled: () => boolean } {
   return { settled: () => settled };
 }
 
-describe.skipIf(POSTGRES_URL === null)('PostgreSQL mining turn', () => {
+describeOnPostgres('PostgreSQL mining turn', () => {
   it('is held by one instance at a time: the other waits past a lock-timeout slice, then gets it on release', async () => {
     const url = await freshPostgresUrl();
     const a = turnsFor(url, 'ledger turn a');
