@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { PACKAGE_GROUPS, UNITS, allowedImports } from './scripts/layers.mjs';
+import { typeErrors } from './scripts/eslint-type-errors.mjs';
 
 /**
  * Import rules from the layers of src/ (scripts/layers.mjs, which the docs'
@@ -80,7 +81,9 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+    plugins: { local: { rules: { 'type-errors': typeErrors } } },
     rules: {
+      'local/type-errors': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
