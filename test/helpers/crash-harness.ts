@@ -181,7 +181,9 @@ export async function runCrashRounds({
       await deadline(warmedUp, 30_000, 'no block was acknowledged');
       await sleep(killAfterMs[0] + Math.random() * (killAfterMs[1] - killAfterMs[0]));
       const inFlightAtKill = inFlight;
-      if (killDuringSync(server.child.pid!, 300)) killsDuringCommitSync += 1;
+      // PostgreSQL syncs its commits in its own processes: nothing to watch for in the server's.
+      if (databaseUrl !== undefined) process.kill(server.child.pid!, 'SIGKILL');
+      else if (killDuringSync(server.child.pid!, 300)) killsDuringCommitSync += 1;
       if (inFlightAtKill > 0) killsWithMinesInFlight += 1;
     } catch (error) {
       problems.push(`round ${round}: ${error instanceof Error ? error.message : String(error)}\n${server.output()}`);
