@@ -10,8 +10,8 @@ let buildIsCurrent: boolean | undefined;
  * Starts the worker module `name` that sits next to the module at `callerUrl`.
  *
  * From the build it is plain JavaScript. Run from the TypeScript sources
- * (tests, `npm run dev`, `npm run cli`), it is the build's copy of the same
- * module when dist/ was built from exactly these sources (build-stamp.ts):
+ * (tests, `npm run dev`, `npm run cli`), a worker of src/ is the build's copy
+ * of the same module when dist/ was built from exactly these sources (build-stamp.ts):
  * such a thread starts in ~60 ms, where loading tsx into it takes ~300 ms of
  * CPU. Otherwise, since Node 20 ignores `--import tsx` in a worker's execArgv,
  * a two-line bootstrap registers tsx's loader and then imports the .ts file.
@@ -19,11 +19,10 @@ let buildIsCurrent: boolean | undefined;
 export function startWorker(callerUrl: string, name: string, options: WorkerOptions = {}): Worker {
   if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), { name, ...options });
   const source = new URL(`./${name}.ts`, callerUrl);
-  buildIsCurrent ??= builtFromCurrentSources();
-  if (buildIsCurrent) {
-    const built = `${BUILD_DIRECTORY}/${relative(SOURCE_DIRECTORY, fileURLToPath(source)).replace(/\.ts$/, '.js')}`;
-    return new Worker(pathToFileURL(built), { name, ...options });
-  }
+  const fromSources = relative(SOURCE_DIRECTORY, fileURLToPath(source));
+  // Only src/ is built: a worker of the benchmarks or the tests always starts from its TypeScript.
+  const built = fromSources.startsWith('..') ? false : (buildIsCurrent ??= builtFromCurrentSources());
+  if (built) return new Worker(pathToFileURL(`${BUILD_DIRECTORY}/${fromSources.replace(/\.ts$/, '.js')}`), { name, ...options });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
   return new Worker(bootstrap, { name, ...options, eval: true });
