@@ -200,7 +200,14 @@ export function createPoolProofSearch({
       failRunning(new ProofSearchClosedError());
       const stopping = [...workers];
       workers.clear();
-      await Promise.all(stopping.map((worker) => worker.terminate()));
+      // Node does not hold the process for a thread being terminated: with nothing else
+      // pending, a script awaiting close() would exit with it unsettled (exit code 13).
+      const holdProcess = setInterval(() => undefined, 1000);
+      try {
+        await Promise.all(stopping.map((worker) => worker.terminate()));
+      } finally {
+        clearInterval(holdProcess);
+      }
     },
   };
 }
