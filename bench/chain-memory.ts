@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateChain } from './chain-scale.js';
 import { format, type Report } from './report.js';
+import { builtFromCurrentSources } from '../src/shared/build-stamp.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const PEAK_RSS = pathToFileURL(join(import.meta.dirname, 'peak-rss.mjs')).href;
@@ -142,12 +143,12 @@ async function benchChain(report: Report, dir: string, label: string, database: 
   );
 }
 
-async function benchHostileFiles(report: Report, dir: string): Promise<void> {
+async function benchHostileFiles(report: Report, dir: string, megabytes: number): Promise<void> {
   const files = {
-    'nesting: 20 MB of "["': repeated('['.repeat(MIB), 20),
-    'one 30 MB string': ['{"blockchain": [{"data": "', ...repeated('a'.repeat(MIB), 30), '"}]}'],
-    'one 30 MB number': ['{"blockchain": [{"proof": ', ...repeated('9'.repeat(MIB), 30), '}]}'],
-    '2M empty objects in one array': ['{"blockchain": [', ...repeated('{},'.repeat(100_000), 20), '{}]}'],
+    [`nesting: ${megabytes} MB of "["`]: repeated('['.repeat(MIB), megabytes),
+    [`one ${1.5 * megabytes} MB string`]: ['{"blockchain": [{"data": "', ...repeated('a'.repeat(MIB), 1.5 * megabytes), '"}]}'],
+    [`one ${1.5 * megabytes} MB number`]: ['{"blockchain": [{"proof": ', ...repeated('9'.repeat(MIB), 1.5 * megabytes), '}]}'],
+    [`${megabytes / 10}M empty objects in one array`]: ['{"blockchain": [', ...repeated('{},'.repeat(100_000), megabytes), '{}]}'],
   };
   for (const [name, parts] of Object.entries(files)) {
     const path = join(dir, 'hostile.json');
@@ -160,17 +161,30 @@ async function benchHostileFiles(report: Report, dir: string): Promise<void> {
   }
 }
 
-export async function benchChainMemory(report: Report, { smallLength = 1_000_000 } = {}): Promise<void> {
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+export interface ChainMemoryOptions {
+  /** Blocks of the chain of small blocks. */
+  readonly smallLength?: number;
+  /** Blocks of 1 MiB of control characters. */
+  readonly largeBlocks?: number;
+  /** Size of the hostile files, in MB (each is one to one and a half times this). */
+  readonly hostileMegabytes?: number;
+}
+
+export async function benchChainMemory(
+  report: Report,
+  { smallLength = 1_000_000, largeBlocks = 100, hostileMegabytes = 20 }: ChainMemoryOptions = {},
+): Promise<void> {
+  // The processes measured run dist/: built from these sources, unless it already is.
+  if (!builtFromCurrentSources()) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'ledger-chain-memory-'));
   try {
     const large = join(dir, 'large-blocks.db');
     const small = join(dir, 'small-blocks.db');
-    generateChain(large, 101, (index) => (index === 0 ? null : CONTROL_MIB));
+    generateChain(large, largeBlocks + 1, (index) => (index === 0 ? null : CONTROL_MIB));
     generateChain(small, smallLength);
-    await benchChain(report, dir, '100 blocks of 1 MiB of control characters', large);
+    await benchChain(report, dir, `${largeBlocks} blocks of 1 MiB of control characters`, large);
     await benchChain(report, dir, `${format(smallLength, 0)} small blocks`, small);
-    await benchHostileFiles(report, dir);
+    await benchHostileFiles(report, dir, hostileMegabytes);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,12 +30,16 @@ export interface ChainScaleOptions {
   readonly smallLength?: number;
   /** Full validation passes of the long chain, each on a fresh verdict (default 3). */
   readonly validateRuns?: number;
+  /** Starts of each chain's app (median; default 5). */
+  readonly startRuns?: number;
+  /** Each read's rounds, and reads per round (medians of rounds; default 41 of 250). */
+  readonly readRounds?: number;
+  readonly readsPerRound?: number;
 }
 
 const START = 1_764_201_600_000_000; // 2025-11-27 00:00:00 UTC, in microseconds
 const INSERT_BATCH = 100_000;
 const PAGE = 20;
-const START_RUNS = 5;
 
 /** One decimal unless said otherwise: this part's figures are milliseconds and seconds. */
 const format = (value: number, digits = 1): string => formatNumber(value, digits);
@@ -114,7 +118,8 @@ export function generateChain(
  * elsewhere so that its memory figure is that of a process holding nothing else.
  */
 function runElsewhere(mode: string, ...args: Array<string | number>): Promise<string> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), mode, ...args.map(String)], {
+  // tsx named, not inherited from execArgv: the part may run under another runner (the smoke test's vitest).
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), mode, ...args.map(String)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -295,9 +300,12 @@ const READS: readonly ReadCase[] = [
 ];
 
 /** µs per read (each awaited in turn), median over rounds of `perRound` reads, the two chains taking turns so that drift hits both alike. */
-async function readLatencies(small: { ledger: Ledger; length: number }, large: { ledger: Ledger; length: number }, read: ReadCase['read']) {
-  const rounds = 41;
-  const perRound = 250;
+async function readLatencies(
+  small: { ledger: Ledger; length: number },
+  large: { ledger: Ledger; length: number },
+  read: ReadCase['read'],
+  { rounds, perRound }: { rounds: number; perRound: number },
+) {
   const samples = { small: [] as number[], large: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     for (const [key, { ledger, length }] of [
@@ -316,28 +324,33 @@ type Size = 'small' | 'large';
 
 const lastOf = <T>(list: readonly T[]): T | undefined => list[list.length - 1];
 
-async function benchStartAndReads(report: Report, paths: Record<Size, string>, lengths: Record<Size, number>): Promise<void> {
+async function benchStartAndReads(
+  report: Report,
+  paths: Record<Size, string>,
+  lengths: Record<Size, number>,
+  { startRuns, rounds, perRound }: { startRuns: number; rounds: number; perRound: number },
+): Promise<void> {
   const labels = { small: format(lengths.small, 0), large: format(lengths.large, 0) };
   // Loads and warms the modules, so that neither size pays for it.
   await (await startApp(paths.small)).app.close();
   const runs: Record<Size, Started[]> = { small: [], large: [] };
   try {
-    for (let run = 0; run < START_RUNS; run++) {
+    for (let run = 0; run < startRuns; run++) {
       for (const size of ['small', 'large'] as const) {
         const started = await startApp(paths[size]);
         runs[size].push(started);
-        if (run < START_RUNS - 1) await started.app.close();
+        if (run < startRuns - 1) await started.app.close();
       }
     }
     for (const size of ['small', 'large'] as const) {
-      report(`createApp with ${labels[size]} blocks, ms (median of ${START_RUNS})`, format(median(runs[size].map((run) => run.startMs))));
+      report(`createApp with ${labels[size]} blocks, ms (median of ${startRuns})`, format(median(runs[size].map((run) => run.startMs))));
       report(`  then quick_check and full validation in the background, ms`, format(median(runs[size].map((run) => run.checksMs)), 0));
       report(`  longest event-loop stall meanwhile, ms`, format(Math.max(...runs[size].map((run) => run.maxStallMs))));
     }
     const small = { ledger: lastOf(runs.small)!.app.ledger, length: lengths.small };
     const large = { ledger: lastOf(runs.large)!.app.ledger, length: lengths.large };
     for (const { name, read } of READS) {
-      const latency = await readLatencies(small, large, read);
+      const latency = await readLatencies(small, large, read, { rounds, perRound });
       report(
         `${name}, µs: ${labels.small} / ${labels.large} blocks`,
         `${format(latency.small, 2)} / ${format(latency.large, 2)} (x${format(latency.large / latency.small, 2)})`,
@@ -352,7 +365,14 @@ async function benchStartAndReads(report: Report, paths: Record<Size, string>, l
 
 export async function benchChainScale(
   report: Report,
-  { largeLength = 1_000_000, smallLength = 1_000, validateRuns = 3 }: ChainScaleOptions = {},
+  {
+    largeLength = 1_000_000,
+    smallLength = 1_000,
+    validateRuns = 3,
+    startRuns = 5,
+    readRounds = 41,
+    readsPerRound = 250,
+  }: ChainScaleOptions = {},
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-chain-scale-'));
   try {
@@ -363,7 +383,12 @@ export async function benchChainScale(
     // Other work on a shared machine slows every figure here: the load says how much there was.
     const loadBefore = loadavg()[0]!;
     await benchValidation(report, paths.large, largeLength, validateRuns);
-    await benchStartAndReads(report, paths, { small: smallLength, large: largeLength });
+    await benchStartAndReads(
+      report,
+      paths,
+      { small: smallLength, large: largeLength },
+      { startRuns, rounds: readRounds, perRound: readsPerRound },
+    );
     await benchSeedStream(report, paths.large, largeLength);
     report('machine load average (1 min) before / after the measures', `${format(loadBefore, 2)} / ${format(loadavg()[0]!, 2)}`);
   } finally {

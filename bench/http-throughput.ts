@@ -179,19 +179,29 @@ interface Measurement {
   readonly cpuMicrosPerRequest: number;
 }
 
-/** Load for MEASURE_SECONDS after a warm-up; throws if any request failed. */
-async function measure(server: ChildServer, requests: autocannon.Request[]): Promise<Measurement> {
+/** How long each load runs: its warm-up, then the measured part, in seconds. */
+export interface LoadDurations {
+  readonly warmUpSeconds?: number;
+  readonly measureSeconds?: number;
+}
+
+/** Load for `measureSeconds` after a warm-up; throws if any request failed. */
+async function measure(
+  server: ChildServer,
+  requests: autocannon.Request[],
+  { warmUpSeconds = WARM_UP_SECONDS, measureSeconds = MEASURE_SECONDS }: LoadDurations = {},
+): Promise<Measurement> {
   const options = { url: server.url, connections: CONNECTIONS, requests };
-  await autocannon({ ...options, duration: WARM_UP_SECONDS });
+  await autocannon({ ...options, duration: warmUpSeconds });
   const cpuBefore = await server.cpuMicros();
-  const result = await autocannon({ ...options, duration: MEASURE_SECONDS });
+  const result = await autocannon({ ...options, duration: measureSeconds });
   const cpu = (await server.cpuMicros()) - cpuBefore;
   const failed = result.errors + result.timeouts + result.non2xx;
   if (failed > 0) throw new Error(`${failed} failed requests against ${server.url} (${result.non2xx} non-2xx)`);
-  return { perSecond: result.requests.total / MEASURE_SECONDS, cpuMicrosPerRequest: cpu / result.requests.total };
+  return { perSecond: result.requests.total / measureSeconds, cpuMicrosPerRequest: cpu / result.requests.total };
 }
 
-export async function benchHttpThroughput(report: (name: string, value: string) => void): Promise<void> {
+export async function benchHttpThroughput(report: (name: string, value: string) => void, durations: LoadDurations = {}): Promise<void> {
   const format = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const indices = Array.from({ length: CHAIN_LENGTH }, (_, index) => index);
   const dir = mkdtempSync(join(tmpdir(), 'ledger-http-bench-'));
@@ -212,12 +222,13 @@ export async function benchHttpThroughput(report: (name: string, value: string) 
         ['POST', post],
         ['GET', get],
       ] as const) {
-        const helloWorld = await measure(hello, [request(HELLO_QUERY)]);
+        const helloWorld = await measure(hello, [request(HELLO_QUERY)], durations);
         const block = await measure(
           ledger,
           indices.map((index) => request(BLOCK_QUERY(index))),
+          durations,
         );
-        const setting = `${CONNECTIONS} connections, ${MEASURE_SECONDS} s`;
+        const setting = `${CONNECTIONS} connections, ${durations.measureSeconds ?? MEASURE_SECONDS} s`;
         report(`hello world ${method}, requests/s (${setting})`, format(helloWorld.perSecond));
         report(`block(index) ${method}, requests/s (${setting})`, format(block.perSecond));
         report(`block(index) / hello world, ${method}`, `${((100 * block.perSecond) / helloWorld.perSecond).toFixed(0)} %`);
@@ -248,7 +259,10 @@ function median(values: readonly number[]): number {
  * rounds. (The run that chose @graphql-yoga/plugin-response-cache over a
  * hand-written cache is in BENCHMARKS.md.)
  */
-export async function benchResponseCache(report: (name: string, value: string) => void): Promise<void> {
+export async function benchResponseCache(
+  report: (name: string, value: string) => void,
+  { rounds: roundCount = 2, ...durations }: LoadDurations & { readonly rounds?: number } = {},
+): Promise<void> {
   const format = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
   const indices = Array.from({ length: CHAIN_LENGTH }, (_, index) => index);
   const dir = mkdtempSync(join(tmpdir(), 'ledger-cache-bench-'));
@@ -265,12 +279,13 @@ export async function benchResponseCache(report: (name: string, value: string) =
         ['GET', get],
       ] as const) {
         const rounds = new Map<string, Measurement[]>(kinds.map((kind) => [kind, []]));
-        for (let round = 0; round < 2; round++) {
+        for (let round = 0; round < roundCount; round++) {
           for (const kind of kinds) {
             rounds.get(kind)!.push(
               await measure(
                 servers.get(kind)!,
                 indices.map((index) => request(BLOCK_QUERY(index))),
+                durations,
               ),
             );
           }

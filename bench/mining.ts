@@ -49,12 +49,12 @@ async function poolRate(
 }
 
 /** How long a cancelled search keeps the threads busy: abort mid-search, then time until the next search starts answering. */
-async function cancelLatencyMs(engine: EngineName): Promise<number> {
+async function cancelLatencyMs(engine: EngineName, count: number): Promise<number> {
   const pool = createPoolProofSearch({ engine });
   try {
     await pool.find(1, 1);
     const samples: number[] = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < count; i++) {
       const controller = new AbortController();
       const hopeless = pool.find(1, 12, controller.signal).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -71,21 +71,56 @@ async function cancelLatencyMs(engine: EngineName): Promise<number> {
   }
 }
 
-export async function benchMining(report: Report): Promise<void> {
+export interface MiningBenchOptions {
+  /** Scales every rate window (1: about half a second each). */
+  readonly windowScale?: number;
+  /** Rounds of each rate, and of the pool against the limit (medians). */
+  readonly rounds?: number;
+  /** The pool's search, [previous proof, difficulty]; by default d7 from 1 for native, d6 from 533 otherwise. */
+  readonly poolSearch?: readonly [number, number];
+  /** Cancellations timed (median). */
+  readonly cancels?: number;
+  /** mineBlock over HTTP: [difficulty, blocks] pairs. */
+  readonly mineBlocks?: ReadonlyArray<readonly [number, number]>;
+}
+
+export async function benchMining(
+  report: Report,
+  {
+    windowScale = 1,
+    rounds: roundCount = 3,
+    poolSearch,
+    cancels = 9,
+    mineBlocks = [
+      [4, 100],
+      [5, 20],
+      [6, 8],
+    ],
+  }: MiningBenchOptions = {},
+): Promise<void> {
   const engines = availableEngines();
   const nativeBuilt = engines.includes('native');
+  const window = (engine: EngineName, times = 1): number => Math.max(1000, Math.round(WINDOWS[engine] * times * windowScale));
   for (const threads of [1, 2]) {
     if (nativeBuilt) {
-      const limit = await measureRate({ kind: 'compress', engine: 'native', portable: false, candidates: WINDOWS.native }, threads);
+      const limit = await measureRate(
+        { kind: 'compress', engine: 'native', portable: false, candidates: window('native') },
+        threads,
+        roundCount,
+      );
       report(`physical limit: bare SHA-256 compression loop, ${threads} thread(s)`, millions(limit));
     }
     for (const engine of engines) {
-      const rate = await measureRate({ kind: 'search', engine, portable: false, candidates: WINDOWS[engine] }, threads);
+      const rate = await measureRate({ kind: 'search', engine, portable: false, candidates: window(engine) }, threads, roundCount);
       const variant = loadEngine(engine).variant;
       report(`engine ${engine}${variant ? ` (${variant})` : ''}, ${threads} thread(s)`, millions(rate));
     }
     if (nativeBuilt) {
-      const rate = await measureRate({ kind: 'search', engine: 'native', portable: true, candidates: WINDOWS.js * 2 }, threads);
+      const rate = await measureRate(
+        { kind: 'search', engine: 'native', portable: true, candidates: window('js', 2) },
+        threads,
+        roundCount,
+      );
       report(`engine native (portable C, where SHA-NI is missing), ${threads} thread(s)`, millions(rate));
     }
   }
@@ -95,35 +130,35 @@ export async function benchMining(report: Report): Promise<void> {
 
   const best = engines[0]!;
   // Difficulty 7 from proof 1 (answer 203,748,674) for the native engine; 6 from 533 (23,008,642) for the slower ones.
-  const [previousProof, difficulty] = best === 'native' ? [1, 7] : [533, 6];
+  const [previousProof, difficulty] = poolSearch ?? (best === 'native' ? [1, 7] : [533, 6]);
   // The ratio that matters is pool / limit, and the machine is shared: each round measures
   // both back to back, so a neighbour's load weighs on the two alike; the median round is kept.
   const rounds: Array<{ pool: number; limit: number | null }> = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < roundCount; round++) {
     const pool = (await poolRate(best, 2, previousProof, difficulty)).rate;
     const limit = nativeBuilt
-      ? await measureRate({ kind: 'compress', engine: 'native', portable: false, candidates: WINDOWS.native }, 2, 1)
+      ? await measureRate({ kind: 'compress', engine: 'native', portable: false, candidates: window('native') }, 2, 1)
       : null;
     rounds.push({ pool, limit });
   }
   const poolMedian = median(rounds.map((round) => round.pool));
   report(
-    `mining through the worker pool, ${best}, 2 threads (difficulty ${difficulty} from proof ${previousProof}), median of 3`,
+    `mining through the worker pool, ${best}, 2 threads (difficulty ${difficulty} from proof ${previousProof}), median of ${roundCount}`,
     millions(poolMedian),
   );
   if (nativeBuilt) {
     const ratios = rounds.map((round) => round.pool / round.limit!);
     report(
-      '  pool mining / physical limit on 2 threads, measured back to back, median of 3',
+      `  pool mining / physical limit on 2 threads, measured back to back, median of ${roundCount}`,
       `${format(100 * median(ratios), 0)}% (rounds: ${ratios.map((ratio) => `${format(100 * ratio, 0)}%`).join(', ')})`,
     );
   }
   if (python !== null) report("  pool mining / the seed's Python", `${format(poolMedian / python, 1)}x`);
-  const portable = engines.includes('wasm') ? await poolRate('wasm', 2, 533, 6) : null;
+  const portable = engines.includes('wasm') ? await poolRate('wasm', 2, ...(poolSearch ?? [533, 6])) : null;
   if (portable !== null) report('mining through the worker pool, wasm (portable engine), 2 threads', millions(portable.rate));
-  report(`cancel: abort to threads free, ${best}, median of 9`, `${format(await cancelLatencyMs(best), 2)} ms`);
+  report(`cancel: abort to threads free, ${best}, median of ${cancels}`, `${format(await cancelLatencyMs(best, cancels), 2)} ms`);
 
-  await benchMineBlock(report);
+  await benchMineBlock(report, mineBlocks);
 }
 
 /**
@@ -156,15 +191,11 @@ function post(url: string, query: string): Promise<string> {
 }
 const keepAlive = new Agent({ keepAlive: true });
 
-/** mineBlock over HTTP on a real server with a durable SQLite file: difficulty 4, 5 and 6. */
-async function benchMineBlock(report: Report): Promise<void> {
+/** mineBlock over HTTP on a real server with a durable SQLite file, at each difficulty of `mineBlocks` (4, 5 and 6 by default). */
+async function benchMineBlock(report: Report, mineBlocks: ReadonlyArray<readonly [number, number]>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-mine-'));
   try {
-    for (const [difficulty, blocks] of [
-      [4, 100],
-      [5, 20],
-      [6, 8],
-    ] as const) {
+    for (const [difficulty, blocks] of mineBlocks) {
       const server = await startServer({
         ...loadConfig({}),
         difficulty,

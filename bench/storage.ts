@@ -28,6 +28,9 @@ export interface StorageBenchOptions {
   readonly largeLength?: number;
   readonly smallLength?: number;
   readonly mines?: number;
+  /** Rounds of each read, and requests per round (medians of rounds; default 31 of 100). */
+  readonly readRounds?: number;
+  readonly readsPerRound?: number;
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -181,7 +184,7 @@ async function createDatabase(cluster: ThrowawayPostgres, name: string): Promise
 
 export async function benchStorage(
   report: Report,
-  { largeLength = 1_000_000, smallLength = 1_000, mines = 30 }: StorageBenchOptions = {},
+  { largeLength = 1_000_000, smallLength = 1_000, mines = 30, readRounds = 31, readsPerRound = 100 }: StorageBenchOptions = {},
 ): Promise<void> {
   const bin = findPostgresBinaries();
   if (bin === null) throw new Error("PostgreSQL's binaries were not found (set PG_BIN): the storage bench compares both engines.");
@@ -205,7 +208,12 @@ export async function benchStorage(
         `${label(engine)}: import of ${format(largeLength, 0)} blocks (one transaction, through the repository), s`,
         format(importSeconds, 1),
       );
-      const measured = await readLatencies({ where: small, length: smallLength }, { where: large, length: largeLength });
+      const measured = await readLatencies(
+        { where: small, length: smallLength },
+        { where: large, length: largeLength },
+        readRounds,
+        readsPerRound,
+      );
       const smallReads = measured.short;
       const largeReads = measured.long;
       reads[engine] = { small: smallReads, large: largeReads };
