@@ -16,7 +16,7 @@ import Sqlite from 'better-sqlite3';
 import type { App } from '../src/app.js';
 import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js';
 import { searchProofs } from '../src/core/proof-of-work.js';
-import { formatSeedTimestamp } from '../src/core/timestamp.js';
+import { formatNotebookTimestamp } from '../src/core/timestamp.js';
 import { createChainIntegrity } from '../src/ledger/chain-integrity.js';
 import type { BlockRangeQuery, Ledger } from '../src/ledger/ledger.js';
 import { createSqliteChainRepository } from '../src/storage/sqlite/chain-repository.js';
@@ -88,13 +88,13 @@ export function generateChain(
       }
       return next;
     };
-    let tip = createGenesisBlock(formatSeedTimestamp(START));
+    let tip = createGenesisBlock(formatNotebookTimestamp(START));
     store(tip);
     const load = connection.transaction((end: number) => {
       for (let index = tip.index + 1; index < end; index++) {
         tip = sealBlock({
           index,
-          timestamp: formatSeedTimestamp(START + index * 1_000_123),
+          timestamp: formatNotebookTimestamp(START + index * 1_000_123),
           proof: nextProof(tip.proof),
           previousHash: tip.hash,
           data: dataFor(index),
@@ -226,7 +226,7 @@ require('node:http').get(process.argv[1], (response) => {
  * chain, and other requests must not wait long. Runs in its own process,
  * after start-up validation has finished.
  */
-async function measureSeedStream(path: string): Promise<StreamFigures> {
+async function measureNotebookStream(path: string): Promise<StreamFigures> {
   const [{ startServer }, { loadConfig }] = await Promise.all([import('../src/server.js'), import('../src/config.js')]);
   const server = await startServer({ ...loadConfig({}), databasePath: path, port: 0 });
   try {
@@ -249,10 +249,10 @@ async function measureSeedStream(path: string): Promise<StreamFigures> {
   }
 }
 
-async function benchSeedStream(report: Report, path: string, length: number): Promise<void> {
+async function benchNotebookStream(report: Report, path: string, length: number): Promise<void> {
   const figures = JSON.parse(await runElsewhere('--stream', path)) as StreamFigures;
   const label = `GET /blocks of ${format(length, 0)} blocks`;
-  report(`${label} (seed REST, streamed), s`, format(figures.ms / 1000, 2));
+  report(`${label} (notebook REST, streamed), s`, format(figures.ms / 1000, 2));
   report(
     `${label}: MB/s, first byte after ms (client process start included)`,
     `${format(figures.bytes / 1024 / 1024 / (figures.ms / 1000), 0)}, ${format(figures.firstByteMs)}`,
@@ -389,7 +389,7 @@ export async function benchChainScale(
       { small: smallLength, large: largeLength },
       { startRuns, rounds: readRounds, perRound: readsPerRound },
     );
-    await benchSeedStream(report, paths.large, largeLength);
+    await benchNotebookStream(report, paths.large, largeLength);
     report('machine load average (1 min) before / after the measures', `${format(loadBefore, 2)} / ${format(loadavg()[0]!, 2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -401,7 +401,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (mode === '--generate') {
     generateChain(path, Number(length));
   } else if (mode === '--stream') {
-    console.log(JSON.stringify(await measureSeedStream(path)));
+    console.log(JSON.stringify(await measureNotebookStream(path)));
   } else if (mode === '--validate') {
     console.log(JSON.stringify(await measureValidation(path, Number(length), Number(runs))));
   } else {

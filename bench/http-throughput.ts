@@ -20,7 +20,7 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { loadConfig } from '../src/config.js';
 import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js';
 import { searchProofs } from '../src/core/proof-of-work.js';
-import { formatSeedTimestamp } from '../src/core/timestamp.js';
+import { formatNotebookTimestamp } from '../src/core/timestamp.js';
 import { createApp } from '../src/app.js';
 import { startServer } from '../src/server.js';
 import { createLedgerYoga } from '../src/yoga/yoga.js';
@@ -47,16 +47,16 @@ type ServerKind = 'hello' | 'ledger' | CacheVariant;
 type CacheVariant = 'cached' | 'uncached';
 
 /** Writes a chain of CHAIN_LENGTH blocks (difficulty 1, so it takes milliseconds). */
-async function seedChain(databasePath: string): Promise<void> {
+async function fillChain(databasePath: string): Promise<void> {
   const database = openSqliteDatabase(databasePath);
   try {
     const repository = createSqliteChainRepository(database);
-    let tip: Block = createGenesisBlock(formatSeedTimestamp(1_764_201_600_000_000));
+    let tip: Block = createGenesisBlock(formatNotebookTimestamp(1_764_201_600_000_000));
     await repository.initialize(tip);
     for (let index = 1; index < CHAIN_LENGTH; index++) {
       const block = sealBlock({
         index,
-        timestamp: formatSeedTimestamp(1_764_201_600_000_000 + index * 1_000_000),
+        timestamp: formatNotebookTimestamp(1_764_201_600_000_000 + index * 1_000_000),
         proof: searchProofs(tip.proof, 1, 1, Number.MAX_SAFE_INTEGER)!,
         previousHash: tip.hash,
         data: index % 3 === 0 ? `payload ${index}` : null,
@@ -207,7 +207,7 @@ export async function benchHttpThroughput(report: (name: string, value: string) 
   const dir = mkdtempSync(join(tmpdir(), 'ledger-http-bench-'));
   try {
     const databasePath = join(dir, 'chain.db');
-    await seedChain(databasePath);
+    await fillChain(databasePath);
     const servers: ChildServer[] = [];
     const start = async (kind: ServerKind): Promise<ChildServer> => {
       const server = await spawnServer(kind, databasePath);
@@ -270,7 +270,7 @@ export async function benchResponseCache(
   const label: Record<CacheVariant, string> = { cached: 'block cache', uncached: 'no cache' };
   try {
     const databasePath = join(dir, 'chain.db');
-    await seedChain(databasePath);
+    await fillChain(databasePath);
     const servers = new Map<string, ChildServer>();
     try {
       for (const kind of kinds) servers.set(kind, await spawnServer(kind, databasePath));

@@ -19,7 +19,7 @@ const availableEngines = (): EngineName[] =>
     .filter(({ unavailable }) => unavailable === null)
     .map(({ name }) => name);
 
-/** The seed's own loop (its hash_proof and comparison) in Python, when python3 exists. */
+/** The notebook's own loop (its hash_proof and comparison) in Python, when python3 exists. */
 function pythonRate(): number | null {
   const script = [
     'import hashlib, time',
@@ -126,7 +126,7 @@ export async function benchMining(
   }
 
   const python = pythonRate();
-  report("the seed's Python loop, 1 thread", python === null ? 'skipped (no python3)' : millions(python));
+  report("the notebook's Python loop, 1 thread", python === null ? 'skipped (no python3)' : millions(python));
 
   const best = engines[0]!;
   // Difficulty 7 from proof 1 (answer 203,748,674) for the native engine; 6 from 533 (23,008,642) for the slower ones.
@@ -153,7 +153,7 @@ export async function benchMining(
       `${format(100 * median(ratios), 0)}% (rounds: ${ratios.map((ratio) => `${format(100 * ratio, 0)}%`).join(', ')})`,
     );
   }
-  if (python !== null) report("  pool mining / the seed's Python", `${format(poolMedian / python, 1)}x`);
+  if (python !== null) report("  pool mining / the notebook's Python", `${format(poolMedian / python, 1)}x`);
   const portable = engines.includes('wasm') ? await poolRate('wasm', 2, ...(poolSearch ?? [533, 6])) : null;
   if (portable !== null) report('mining through the worker pool, wasm (portable engine), 2 threads', millions(portable.rate));
   report(`cancel: abort to threads free, ${best}, median of ${cancels}`, `${format(await cancelLatencyMs(best, cancels), 2)} ms`);

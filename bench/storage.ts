@@ -19,7 +19,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js';
 import { searchProofs } from '../src/core/proof-of-work.js';
-import { formatSeedTimestamp } from '../src/core/timestamp.js';
+import { formatNotebookTimestamp } from '../src/core/timestamp.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import { findPostgresBinaries, startThrowawayPostgres, type ThrowawayPostgres } from '../scripts/throwaway-postgres.js';
 import { format, median, percentile, type Report } from './report.js';
@@ -43,7 +43,7 @@ type Where = Pick<Config, 'databasePath' | 'databaseUrl'>;
 /** A valid chain at difficulty 1 (real hashes and links; every third block carries data), generated as it is read. */
 function* chainOf(length: number): Generator<Block, void, undefined> {
   const nextProofs = new Map<number, number>();
-  let tip = createGenesisBlock(formatSeedTimestamp(START));
+  let tip = createGenesisBlock(formatNotebookTimestamp(START));
   yield tip;
   for (let index = 1; index < length; index++) {
     let proof = nextProofs.get(tip.proof);
@@ -53,7 +53,7 @@ function* chainOf(length: number): Generator<Block, void, undefined> {
     }
     tip = sealBlock({
       index,
-      timestamp: formatSeedTimestamp(START + index * 1_000_123),
+      timestamp: formatNotebookTimestamp(START + index * 1_000_123),
       proof,
       previousHash: tip.hash,
       data: index % 3 === 0 ? `payload ${index}` : null,

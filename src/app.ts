@@ -3,7 +3,7 @@ import type { Logger } from './logger.js';
 import { checkReadiness, createHealthRoutes, type Readiness } from './http/health.js';
 import { serveMetrics } from './http/metrics-route.js';
 import { createClusterMining } from './live/cluster-mining.js';
-import { parseSeedTimestamp } from './core/timestamp.js';
+import { parseNotebookTimestamp } from './core/timestamp.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { useRequestMetrics } from './yoga/metrics-plugin.js';
 import type { WakeUps } from './live/block-feed.js';
@@ -16,7 +16,7 @@ import { createLedger, type Ledger } from './ledger/ledger.js';
 import { loadEngine, selectEngine, type LoadedEngine } from './mining/engines/load-engine.js';
 import { createPoolProofSearch } from './mining/pool-proof-search.js';
 import type { ProofSearch } from './mining/proof-search.js';
-import { createSeedRoutes, type SeedRoutes } from './rest/seed-routes.js';
+import { createNotebookRoutes, type NotebookRoutes } from './rest/notebook-routes.js';
 import { openStorage } from './storage/open-storage.js';
 import type { DatabaseCheck, Storage } from './storage/storage.js';
 import type { ChainValidationResult } from './core/chain-validation.js';
@@ -35,8 +35,8 @@ export const RECENT_BLOCKS_CHECKED = 1000;
 
 export interface App {
   readonly yoga: LedgerYoga;
-  /** The seed's REST interface (`/blocks`); answers false for other paths. */
-  readonly seedRoutes: SeedRoutes;
+  /** The notebook's REST interface (`/blocks`); answers false for other paths. */
+  readonly notebookRoutes: NotebookRoutes;
   /** Whom a request counts against, for every limit (TRUST_PROXY applied): one idea of the client for all transports. */
   readonly clientKey: ClientKeyer;
   readonly ledger: Ledger;
@@ -167,7 +167,7 @@ export async function createApp(
       blocks: {
         onError: logError('Reading new blocks for blockMined failed (retried):'),
         wakeUps,
-        onPublished: (block) => metrics.recordFeedLag((Date.now() - parseSeedTimestamp(block.timestamp)) / 1000),
+        onPublished: (block) => metrics.recordFeedLag((Date.now() - parseNotebookTimestamp(block.timestamp)) / 1000),
         ...liveOptions.blocks,
       },
     });
@@ -192,7 +192,7 @@ export async function createApp(
       live,
       observers: [useRequestMetrics(metrics.registry)],
     });
-    const seedRoutes = createSeedRoutes({
+    const notebookRoutes = createNotebookRoutes({
       ledger,
       miningGate,
       clientKey,
@@ -212,7 +212,7 @@ export async function createApp(
     checks.chain.catch(() => undefined);
     return {
       yoga,
-      seedRoutes,
+      notebookRoutes,
       clientKey,
       ledger,
       live,

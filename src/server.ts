@@ -96,7 +96,7 @@ export async function startServer(
           !app.health(request, response) &&
           !app.metricsRoute(request, response) &&
           !explorer(request, response) &&
-          !app.seedRoutes(request, response)
+          !app.notebookRoutes(request, response)
         )
           void app.yoga(request, response);
       } catch (error) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IN_MEMORY, startTestServer } from './helpers/server.js';
 
 describe('the HTTP server', () => {
-  it('routes / to the block explorer (which links to GraphiQL), /graphql to GraphiQL and the API, /blocks to the seed routes', async () => {
+  it('routes / to the block explorer (which links to GraphiQL), /graphql to GraphiQL and the API, /blocks to the notebook routes', async () => {
     const server = await startTestServer(IN_MEMORY);
     const root = await fetch(new URL('/', server.url), { redirect: 'manual' });
     expect(root.status).toBe(200);
@@ -19,9 +19,9 @@ describe('the HTTP server', () => {
 describe('the last resort', () => {
   it('answers whatever a route throws with a 500 and a code, never the stack or a path, and keeps serving', async () => {
     const server = await startTestServer(IN_MEMORY);
-    const app = server.app as { seedRoutes: unknown };
-    const seedRoutes = app.seedRoutes;
-    app.seedRoutes = () => {
+    const app = server.app as { notebookRoutes: unknown };
+    const notebookRoutes = app.notebookRoutes;
+    app.notebookRoutes = () => {
       throw new Error('failed at /secret/path/ledger.ts:12');
     };
     const reply = await fetch(new URL('/blocks', server.url));
@@ -36,7 +36,7 @@ describe('the last resort', () => {
     });
     expect(viaGraphQL.status).toBe(500);
     expect(await viaGraphQL.json()).toEqual({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-    app.seedRoutes = seedRoutes;
+    app.notebookRoutes = notebookRoutes;
     expect((await fetch(new URL('/blocks', server.url))).status).toBe(200);
   });
 });

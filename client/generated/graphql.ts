@@ -8,7 +8,7 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ChainErrorReason =
   /** A block records a difficulty outside the supported range. */
   | 'DIFFICULTY_INVALID'
-  /** The first block is not the seed's genesis block (index 0, previous hash "0", proof 1, difficulty 4, no data). */
+  /** The first block is not the notebook's genesis block (index 0, previous hash "0", proof 1, difficulty 4, no data). */
   | 'GENESIS_INVALID'
   /** A block's stored hash is not the hash of its content: the block was changed after it was mined. */
   | 'HASH_MISMATCH'

@@ -41,12 +41,12 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
 }
 
-/** The seed's `YYYY-MM-DD HH:MM:SS.ffffff` (UTC) → `YYYY-MM-DD HH:MM:SS UTC`. */
+/** The notebook's `YYYY-MM-DD HH:MM:SS.ffffff` (UTC) → `YYYY-MM-DD HH:MM:SS UTC`. */
 export function formatTimestamp(timestamp: string): string {
   return `${timestamp.slice(0, 19)} UTC`;
 }
 
-/** The seed's timestamp as a `<time datetime>` value (milliseconds: what HTML accepts). */
+/** The notebook's timestamp as a `<time datetime>` value (milliseconds: what HTML accepts). */
 export function isoTimestamp(timestamp: string): string {
   return `${timestamp.slice(0, 10)}T${timestamp.slice(11, 23)}Z`;
 }

@@ -1,21 +1,21 @@
 import { TokenParser, TokenType, type ParsedElementInfo, type ParsedTokenInfo } from '@streamparser/json';
-import { MalformedChainError } from '../core/seed-format.js';
+import { MalformedChainError } from '../core/notebook-format.js';
 import { InexactNumber } from './json-tokenizer.js';
 import { ChainFileTokenizer } from './json-tokenizer.js';
 
 /** What the file said about itself, once every block was read. */
 export interface ChainFileSummary {
-  /** `object`: the seed's `{"blockchain": [...], "length": N}`; `array`: a bare array of blocks. */
+  /** `object`: the notebook's `{"blockchain": [...], "length": N}`; `array`: a bare array of blocks. */
   readonly form: 'object' | 'array';
   readonly blocks: number;
   /** The object form's `length`, or `null` when the file has none. */
   readonly declaredLength: number | null;
-  /** The object form's `message` (the seed's verdict when it served the file), or `null`. */
+  /** The object form's `message` (the notebook's verdict when it served the file), or `null`. */
   readonly message: string | null;
 }
 
 const TOP_LEVEL_KEYS = new Set(['blockchain', 'length', 'message']);
-/** Integer fields of a block, which must be written as integers to hash as the seed's Python does. */
+/** Integer fields of a block, which must be written as integers to hash as the notebook's Python does. */
 const INTEGER_FIELDS = new Set(['index', 'proof', 'difficulty']);
 /**
  * How deep a chain file nests: its object, the blockchain array, a block, and
@@ -49,7 +49,7 @@ const describeValue = (value: unknown): string => {
   return typeof value === 'boolean' ? String(value) : `a ${typeof value}`;
 };
 
-/** Numbers as the seed's hashing needs them; anything else is left for `blockFromSeedJson` to name. */
+/** Numbers as the notebook's hashing needs them; anything else is left for `blockFromNotebookJson` to name. */
 export function exactNumbers(value: unknown, position: number): unknown {
   if (value instanceof InexactNumber)
     throw new MalformedChainError(`The block at position ${position} is the number ${value.literal}, not an object.`);

@@ -1,5 +1,5 @@
 import { Tokenizer } from '@streamparser/json';
-import { MalformedChainError } from '../core/seed-format.js';
+import { MalformedChainError } from '../core/notebook-format.js';
 
 /*
  * @streamparser/json's tokenizer, patched where it mis-reads a chain file or

@@ -1,7 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { TokenParserError, TokenizerError } from '@streamparser/json';
 import type { Block } from '../core/block.js';
-import { MalformedChainError, blockFromSeedJson } from '../core/seed-format.js';
+import { MalformedChainError, blockFromNotebookJson } from '../core/notebook-format.js';
 import { ChainJsonParser, describeToken, exactNumbers, type ChainFileSummary } from './chain-json-parser.js';
 import { STDIN_PATH, lineAndColumn, readNext, unreadable } from './file-input.js';
 import { createUtf8Check } from './utf8-check.js';
@@ -26,10 +26,10 @@ const byteName = (byte: string): string => {
 };
 
 /**
- * Streams the blocks of a chain file (the seed's `GET /blocks` body, or a bare
+ * Streams the blocks of a chain file (the notebook's `GET /blocks` body, or a bare
  * array of blocks), one at a time: the file is read 64 KiB at a time, so a
  * chain of any length never sits in memory whole. Each block is checked for
- * shape and types as it is read (`blockFromSeedJson`), and the file as a whole
+ * shape and types as it is read (`blockFromNotebookJson`), and the file as a whole
  * once it ends (its `length`, at least one block); anything that is not a
  * chain file throws MalformedChainError, naming where. Whether the chain
  * validates is not checked here. The generator returns what the file said about itself.
@@ -141,7 +141,7 @@ export function* readChainFile(
         );
       }
       // Blocks read before a failure later in the chunk come first, so the first problem in the file is the one reported.
-      for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);
+      for (const value of parser.takeBlocks()) yield blockFromNotebookJson(exactNumbers(value, position), position++);
       if (failure !== null) throw syntaxError(failure, 'write');
     }
 
@@ -158,7 +158,7 @@ export function* readChainFile(
       throw syntaxError(error, 'end');
     }
     if (!utf8.complete()) throw new MalformedChainError('The file is not valid UTF-8 text: it ends in the middle of a character.');
-    for (const value of parser.takeBlocks()) yield blockFromSeedJson(exactNumbers(value, position), position++);
+    for (const value of parser.takeBlocks()) yield blockFromNotebookJson(exactNumbers(value, position), position++);
     return parser.summary(position);
   } finally {
     if (!stdin) closeSync(fd);

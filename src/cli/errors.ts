@@ -1,5 +1,5 @@
 import { ChainFileUnreadableError } from '../chain-file/file-input.js';
-import { MalformedChainError } from '../core/seed-format.js';
+import { MalformedChainError } from '../core/notebook-format.js';
 import { ChainChangedError } from '../chain-file/verify-chain-file.js';
 import { ConfigError } from '../config.js';
 import { LedgerError } from '../ledger/errors.js';

@@ -1,11 +1,11 @@
 import { STDIN_PATH } from '../chain-file/file-input.js';
 import type { ChainProblem, ChainValidationResult } from '../core/chain-validation.js';
-import { SEED_INVALID_MESSAGE, SEED_VALID_MESSAGE } from '../core/seed-format.js';
+import { NOTEBOOK_INVALID_MESSAGE, NOTEBOOK_VALID_MESSAGE } from '../core/notebook-format.js';
 import type { CliOutput } from './io.js';
 
 export type ValidationReport = ChainValidationResult<ChainProblem<string>>;
 
-/** What was validated: `{ file }` (`-` for standard input) or `{ database }`, and any rule beyond the seed's. */
+/** What was validated: `{ file }` (`-` for standard input) or `{ database }`, and any rule beyond the notebook's. */
 export type ReportSubject = ({ readonly file: string } | { readonly database: string }) & { readonly minDifficulty?: number | null };
 
 /** The report as `--json` prints it: one object, problems in chain order. */
@@ -13,7 +13,7 @@ export function reportJson(result: ValidationReport, subject: ReportSubject): Re
   return {
     ...subject,
     valid: result.valid,
-    message: result.valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE,
+    message: result.valid ? NOTEBOOK_VALID_MESSAGE : NOTEBOOK_INVALID_MESSAGE,
     length: result.length,
     problemCount: result.problemCount,
     problems: result.problems.map(({ index, reason, message }) => ({ index, reason, message })),
@@ -22,11 +22,14 @@ export function reportJson(result: ValidationReport, subject: ReportSubject): Re
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-/** The report for a reader: the seed's verdict, what was read, then one line per problem. */
+/** The report for a reader: the notebook's verdict, what was read, then one line per problem. */
 export function reportText(result: ValidationReport, subject: ReportSubject): string {
   const source =
     'file' in subject ? (subject.file === STDIN_PATH ? 'standard input' : `file ${subject.file}`) : `database ${subject.database}`;
-  const lines = [`${result.valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE} (${source})`, `Length: ${plural(result.length, 'block')}`];
+  const lines = [
+    `${result.valid ? NOTEBOOK_VALID_MESSAGE : NOTEBOOK_INVALID_MESSAGE} (${source})`,
+    `Length: ${plural(result.length, 'block')}`,
+  ];
   if (subject.minDifficulty !== undefined && subject.minDifficulty !== null)
     lines.push(`Minimum difficulty required: ${subject.minDifficulty}`);
   if (!result.valid) {

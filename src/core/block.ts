@@ -1,17 +1,17 @@
 import { hash } from 'node:crypto';
 import { pythonJsonDumps, pythonJsonString } from './canonical-json.js';
 
-/** The seed's difficulty: four leading hexadecimal zeros in the proof hash. */
-export const SEED_DIFFICULTY = 4;
+/** The notebook's difficulty: four leading hexadecimal zeros in the proof hash. */
+export const NOTEBOOK_DIFFICULTY = 4;
 
 /** What a block consists of before it is sealed with its hash. */
 export interface BlockContent {
   readonly index: number;
-  /** UTC, in the seed's format `YYYY-MM-DD HH:MM:SS.ffffff`. */
+  /** UTC, in the notebook's format `YYYY-MM-DD HH:MM:SS.ffffff`. */
   readonly timestamp: string;
   readonly proof: number;
   readonly previousHash: string;
-  /** Optional payload; `null` means the block carries none (as every seed block). */
+  /** Optional payload; `null` means the block carries none (as every notebook block). */
   readonly data: string | null;
   /** Leading hex zeros the proof hash had to have when this block was mined. */
   readonly difficulty: number;
@@ -26,9 +26,9 @@ export const GENESIS_PREVIOUS_HASH = '0';
 export const GENESIS_PROOF = 1;
 
 /**
- * The dictionary the seed's `hash_block` serializes. `data` and `difficulty`
- * join it only when they differ from a seed block, so a block without data mined
- * at difficulty 4 hashes byte for byte as the seed's Python does.
+ * The dictionary the notebook's `hash_block` serializes. `data` and `difficulty`
+ * join it only when they differ from a notebook block, so a block without data mined
+ * at difficulty 4 hashes byte for byte as the notebook's Python does.
  */
 export function hashedFields(block: BlockContent): Record<string, string | number> {
   const fields: Record<string, string | number> = {
@@ -38,7 +38,7 @@ export function hashedFields(block: BlockContent): Record<string, string | numbe
     timestamp: block.timestamp,
   };
   if (block.data !== null) fields['data'] = block.data;
-  if (block.difficulty !== SEED_DIFFICULTY) fields['difficulty'] = block.difficulty;
+  if (block.difficulty !== NOTEBOOK_DIFFICULTY) fields['difficulty'] = block.difficulty;
   return fields;
 }
 
@@ -70,14 +70,14 @@ function canonicalBlockJson(block: BlockContent): string {
     return pythonJsonDumps(hashedFields(block));
   }
   const dataMember = data === null ? '' : `"data": ${jsonString(data)}, `;
-  const difficultyMember = difficulty === SEED_DIFFICULTY ? '' : `"difficulty": ${difficulty}, `;
+  const difficultyMember = difficulty === NOTEBOOK_DIFFICULTY ? '' : `"difficulty": ${difficulty}, `;
   return (
     `{${dataMember}${difficultyMember}"index": ${index}, "previous_hash": ${jsonString(previousHash)}, ` +
     `"proof": ${proof}, "timestamp": ${jsonString(timestamp)}}`
   );
 }
 
-/** The seed's `hash_block`: SHA-256 of `json.dumps(block, sort_keys=True)`. */
+/** The notebook's `hash_block`: SHA-256 of `json.dumps(block, sort_keys=True)`. */
 export function hashBlock(block: BlockContent): string {
   // The canonical JSON is pure ASCII (ensure_ascii), so its UTF-8 bytes are its characters.
   return hash('sha256', canonicalBlockJson(block), 'hex');
@@ -87,7 +87,7 @@ export function sealBlock(content: BlockContent): Block {
   return { ...content, hash: hashBlock(content) };
 }
 
-/** The seed's genesis block: `create_block(proof=1, previous_hash='0')`. */
+/** The notebook's genesis block: `create_block(proof=1, previous_hash='0')`. */
 export function createGenesisBlock(timestamp: string): Block {
   return sealBlock({
     index: 0,
@@ -95,6 +95,6 @@ export function createGenesisBlock(timestamp: string): Block {
     proof: GENESIS_PROOF,
     previousHash: GENESIS_PREVIOUS_HASH,
     data: null,
-    difficulty: SEED_DIFFICULTY,
+    difficulty: NOTEBOOK_DIFFICULTY,
   });
 }

@@ -2,7 +2,7 @@
  * Python's `json.dumps(value, sort_keys=True)` with its default settings
  * (`ensure_ascii=True`, separators `", "` and `": "`), byte for byte.
  *
- * The seed hashes blocks with that call, so any difference here changes every
+ * The notebook hashes blocks with that call, so any difference here changes every
  * block hash. `JSON.stringify` differs in three ways: separators, key order and
  * escaping (it leaves non-ASCII characters and DEL unescaped).
  */

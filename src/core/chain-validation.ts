@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { GENESIS_PREVIOUS_HASH, GENESIS_PROOF, SEED_DIFFICULTY, hashBlock, type Block } from './block.js';
+import { GENESIS_PREVIOUS_HASH, GENESIS_PROOF, NOTEBOOK_DIFFICULTY, hashBlock, type Block } from './block.js';
 import { hashProof, isSupportedDifficulty, meetsDifficulty } from './proof-of-work.js';
 
 /** What validating a chain can find. */
@@ -33,7 +33,7 @@ function checkGenesis(block: Block, report: Report): void {
   if (block.index !== 0) wrong.push(`index ${block.index} (expected 0)`);
   if (block.previousHash !== GENESIS_PREVIOUS_HASH) wrong.push(`previous hash "${block.previousHash}" (expected "0")`);
   if (block.proof !== GENESIS_PROOF) wrong.push(`proof ${block.proof} (expected 1)`);
-  if (block.difficulty !== SEED_DIFFICULTY) wrong.push(`difficulty ${block.difficulty} (expected 4)`);
+  if (block.difficulty !== NOTEBOOK_DIFFICULTY) wrong.push(`difficulty ${block.difficulty} (expected 4)`);
   if (block.data !== null) wrong.push('data (the genesis block carries none)');
   if (wrong.length > 0) report({ index: block.index, reason: 'GENESIS_INVALID', message: `The first block has ${wrong.join(', ')}.` });
 }
@@ -158,7 +158,7 @@ export interface ChainValidatorOptions {
 /**
  * Validates a chain one block at a time, holding only the previous block and
  * the first reported problems, so memory stays bounded for any chain length.
- * Each block is checked against the difficulty it records (the seed's blocks: 4).
+ * Each block is checked against the difficulty it records (the notebook's blocks: 4).
  */
 export function createChainValidator(options: ChainValidatorOptions = {}): ChainValidator {
   // Without a minimum difficulty, only the reasons of ChainProblem are ever reported.

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 
 /**
- * The seed's proof of work: a proof `next` is accepted after `previous` when
+ * The notebook's proof of work: a proof `next` is accepted after `previous` when
  * `sha256(str(next**2 - previous**2))` starts with `difficulty` hex zeros.
  *
  * Squares leave the exact range of doubles once a proof passes 94,906,265, so
@@ -20,7 +20,7 @@ export function isSupportedDifficulty(difficulty: number): boolean {
   return Number.isInteger(difficulty) && difficulty >= MIN_DIFFICULTY && difficulty <= MAX_DIFFICULTY;
 }
 
-/** The seed's `hash_proof`: hex SHA-256 of the decimal `next**2 - previous**2` (sign kept). */
+/** The notebook's `hash_proof`: hex SHA-256 of the decimal `next**2 - previous**2` (sign kept). */
 export function hashProof(previousProof: number, nextProof: number): string {
   const previous = BigInt(previousProof);
   const next = BigInt(nextProof);
@@ -39,7 +39,7 @@ export function isValidProof(previousProof: number, proof: number, difficulty: n
 }
 
 /**
- * The seed's `proof_of_work` loop, literally: the smallest proof from 1 upward.
+ * The notebook's `proof_of_work` loop, literally: the smallest proof from 1 upward.
  * Slow (a hex digest and a fresh BigInt square per candidate); it is the
  * reference the fast search is tested against.
  */

@@ -1,5 +1,5 @@
 import { SafeIntResolver } from 'graphql-scalars';
-import { SEED_INVALID_MESSAGE, SEED_MINED_MESSAGE, SEED_VALID_MESSAGE } from '../core/seed-format.js';
+import { NOTEBOOK_INVALID_MESSAGE, NOTEBOOK_MINED_MESSAGE, NOTEBOOK_VALID_MESSAGE } from '../core/notebook-format.js';
 import type { BlockFeedEvent, MiningProgressUpdate } from '../live/live-feeds.js';
 import { badUserInput, graphqlError, withErrorCodes } from './errors.js';
 import type { Resolvers } from './generated/resolvers-types.js';
@@ -37,7 +37,7 @@ export const resolvers: Resolvers = {
       const result = await withErrorCodes(() => ledger.validate());
       return {
         valid: result.valid,
-        message: result.valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE,
+        message: result.valid ? NOTEBOOK_VALID_MESSAGE : NOTEBOOK_INVALID_MESSAGE,
         length: result.length,
         errors: [...result.problems],
         errorCount: result.problemCount,
@@ -49,7 +49,7 @@ export const resolvers: Resolvers = {
     mineBlock: async (_, { data }, { ledger, admitMining }) => {
       return withErrorCodes(async () => {
         await admitMining();
-        return { message: SEED_MINED_MESSAGE, ...(await ledger.mineBlock({ data: data ?? null })) };
+        return { message: NOTEBOOK_MINED_MESSAGE, ...(await ledger.mineBlock({ data: data ?? null })) };
       });
     },
   },

@@ -4,9 +4,9 @@ import type { IncomingMessage } from 'node:http';
  * Whether a browser sent this request from another site's page. Browsers send
  * `Origin` with every cross-origin POST (and `Sec-Fetch-Site`), including the
  * form posts and `text/plain` fetches that need no CORS preflight; scripts such
- * as the seed's `requests` client and curl send neither. So refusing foreign
+ * as the notebook's `requests` client and curl send neither. So refusing foreign
  * origins stops a web page from mining on a developer's server while the
- * seed's client keeps working unchanged.
+ * notebook's client keeps working unchanged.
  */
 export function isForeignBrowserRequest(request: IncomingMessage, allowedOrigins: readonly string[]): boolean {
   const origin = request.headers.origin;

@@ -1,7 +1,7 @@
 import { Mutex } from 'async-mutex';
 import { createGenesisBlock, type Block } from '../core/block.js';
 import { createChainValidator, type ChainValidationResult } from '../core/chain-validation.js';
-import { formatSeedTimestamp } from '../core/timestamp.js';
+import { formatNotebookTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
 import type { BlockPage, BlockRangeQuery, BlockSpan, ChainRepository, MiningTurn } from '../storage/chain-repository.js';
 import { createChainIntegrity } from './chain-integrity.js';
@@ -96,7 +96,7 @@ export interface Ledger extends LedgerEvents {
 
 /**
  * The wall clock, so timestamps follow clock corrections. Node has no
- * microsecond wall clock: the six digits the seed's format needs are
+ * microsecond wall clock: the six digits the notebook's format needs are
  * milliseconds followed by 000.
  */
 const wallClockMicroseconds = (): number => Date.now() * 1000;
@@ -140,7 +140,7 @@ export async function createLedger({
   let miningRefusal: LedgerError | null = null;
   let chainDifficulty = difficulty;
   try {
-    await write(() => repository.initialize(createGenesisBlock(formatSeedTimestamp(clock()))));
+    await write(() => repository.initialize(createGenesisBlock(formatNotebookTimestamp(clock()))));
     // A chain older than this rule is taken to be mined at its newest block's difficulty, not at whatever the first process to open it says.
     const tip = await repository.tip();
     const proposed = tip !== null && tip.index > 0 ? tip.difficulty : difficulty;

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { sealBlock, type Block } from '../core/block.js';
 import { checkNewBlock } from '../core/chain-validation.js';
-import { formatSeedTimestamp } from '../core/timestamp.js';
+import { formatNotebookTimestamp } from '../core/timestamp.js';
 import type { ProofSearch } from '../mining/proof-search.js';
 import type { ChainRepository, MiningTurn } from '../storage/chain-repository.js';
 import type { ChainIntegrity, IntegrityState } from './chain-integrity.js';
@@ -129,7 +129,7 @@ export async function mineInRounds(
     }
     const block = sealBlock({
       index: tip.index + 1,
-      timestamp: formatSeedTimestamp(context.clock()),
+      timestamp: formatNotebookTimestamp(context.clock()),
       proof: state.found!.proof,
       previousHash: tip.hash,
       data,

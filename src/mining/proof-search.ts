@@ -1,6 +1,6 @@
 import type { EngineName } from './engines/load-engine.js';
 
-/** Finds the seed's proof of work somewhere other than the caller's thread. */
+/** Finds the notebook's proof of work somewhere other than the caller's thread. */
 export interface ProofSearchResult {
   /** The smallest proof from 1 upward that meets the difficulty. */
   readonly proof: number;

@@ -22,7 +22,7 @@ export async function readRequestBody(request: IncomingMessage, maxBytes: number
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The optional body of `POST /blocks`: none at all (what the seed's client
+ * The optional body of `POST /blocks`: none at all (what the notebook's client
  * sends), or a JSON object `{"data": "..."}` to store a payload in the block.
  */
 export function parseMineRequest(body: Buffer, contentType: string | undefined): { readonly data: string | null } {

@@ -18,7 +18,7 @@ export interface ErrorCodeEntry {
   readonly graphql: number | null;
   /** Note on the GraphQL status, shown beside it in the docs. */
   readonly graphqlNote?: string;
-  /** HTTP status of the seed's REST routes (`/blocks`), or null where they never give it. */
+  /** HTTP status of the notebook's REST routes (`/blocks`), or null where they never give it. */
   readonly rest: number | null;
   /** Exit status of the operator tool, or null where it never gives it. */
   readonly cli: number | readonly number[] | null;

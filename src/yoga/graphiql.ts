@@ -2,10 +2,10 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 
 const BLOCK_FIELDS = 'index timestamp proof previousHash hash data difficulty';
 
-/** Tabs a first-time visitor sees: the seed's walk-through, as GraphQL. */
+/** Tabs a first-time visitor sees: the notebook's walk-through, as GraphQL. */
 export const EXAMPLE_TABS = [
   {
-    query: `# Mines the next block. On a new chain the proofs come out as in the seed:
+    query: `# Mines the next block. On a new chain the proofs come out as in the notebook:
 # 533, 45293, 21391, 8018, 48191.
 mutation MineBlock {
   mineBlock {

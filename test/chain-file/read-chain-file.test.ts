@@ -6,11 +6,11 @@ import { MAX_NESTING, type ChainFileSummary } from '../../src/chain-file/chain-j
 import { ChainFileUnreadableError } from '../../src/chain-file/file-input.js';
 import { MAX_NUMBER_CHARS } from '../../src/chain-file/json-tokenizer.js';
 import { MAX_VALUE_BYTES, readChainFile } from '../../src/chain-file/read-chain-file.js';
-import { MalformedChainError } from '../../src/core/seed-format.js';
+import { MalformedChainError } from '../../src/core/notebook-format.js';
 import type { Block } from '../../src/core/block.js';
-import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
-import { toSeedBlockJson } from '../../src/core/seed-format.js';
-import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { notebookChainJsonChunks } from '../../src/core/notebook-chain-json.js';
+import { toNotebookBlockJson } from '../../src/core/notebook-format.js';
+import { NOTEBOOK_BLOCKS } from '../fixtures/notebook-chain.js';
 import { buildChain } from '../helpers/chains.js';
 import { hasPython, runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/temp-database.js';
@@ -22,7 +22,7 @@ function writeFile(text: string | Buffer, name = 'chain.json'): string {
 }
 
 /** A chain file as `export` writes it. */
-const exported = (blocks: readonly Block[], length = blocks.length): string => [...seedChainJsonChunks([blocks], { length })].join('');
+const exported = (blocks: readonly Block[], length = blocks.length): string => [...notebookChainJsonChunks([blocks], { length })].join('');
 
 function readAll(path: string, options?: { chunkSize?: number }): { blocks: Block[]; summary: ChainFileSummary } {
   const blocks: Block[] = [];
@@ -48,16 +48,16 @@ const GENESIS = '{"index": 0, "previous_hash": "0", "proof": 1, "timestamp": "20
 const withBlock = (fields: string): string => `[${GENESIS}, {${fields}}]`;
 
 describe('readChainFile', () => {
-  it("reads the seed's GET /blocks body, as the notebook printed it, with the seed's hashes", () => {
-    const body = { blockchain: SEED_BLOCKS.map(toSeedBlockJson), length: 5, message: 'Chain is valid.' };
+  it("reads the notebook's GET /blocks body, as the notebook printed it, with the notebook's hashes", () => {
+    const body = { blockchain: NOTEBOOK_BLOCKS.map(toNotebookBlockJson), length: 5, message: 'Chain is valid.' };
     const { blocks, summary } = readAll(writeFile(JSON.stringify(body, null, 2)));
-    expect(blocks).toEqual(SEED_BLOCKS);
+    expect(blocks).toEqual(NOTEBOOK_BLOCKS);
     expect(summary).toEqual({ form: 'object', blocks: 5, declaredLength: 5, message: 'Chain is valid.' });
   });
 
   it('reads a bare array of blocks, and blocks with data and difficulty', () => {
     const chain = buildChain(6, { difficulty: 2, dataFor: (i) => (i % 2 === 0 ? `payload ${i} "quoted" \\ é 😀` : null) });
-    const text = `\ufeff\n  ${JSON.stringify(chain.map(toSeedBlockJson))}\n`;
+    const text = `\ufeff\n  ${JSON.stringify(chain.map(toNotebookBlockJson))}\n`;
     const { blocks, summary } = readAll(writeFile(text));
     expect(blocks).toEqual(chain);
     expect(summary).toEqual({ form: 'array', blocks: 6, declaredLength: null, message: null });
@@ -249,7 +249,7 @@ describe('readChainFile', () => {
       '    block = json.loads(line)',
       '    print(hashlib.sha256(json.dumps(block, sort_keys=True).encode()).hexdigest())',
     ].join('\n');
-    const lines = checked.map((block) => JSON.stringify(toSeedBlockJson(block))).join('\n') + '\n';
+    const lines = checked.map((block) => JSON.stringify(toNotebookBlockJson(block))).join('\n') + '\n';
     expect(runPython(script, lines).trim().split('\n')).toEqual(checked.map((block) => block.hash));
   });
 

@@ -2,24 +2,24 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChainChangedError, revalidated, verifyChainFile } from '../../src/chain-file/verify-chain-file.js';
-import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { notebookChainJsonChunks } from '../../src/core/notebook-chain-json.js';
 import type { Block } from '../../src/core/block.js';
-import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_BLOCKS } from '../fixtures/notebook-chain.js';
 import { buildChain } from '../helpers/chains.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 function chainFile(blocks: readonly Block[]): string {
   const path = join(tempDir(), 'chain.json');
-  writeFileSync(path, [...seedChainJsonChunks([blocks], { length: blocks.length })].join(''));
+  writeFileSync(path, [...notebookChainJsonChunks([blocks], { length: blocks.length })].join(''));
   return path;
 }
 
 const reasons = (problems: ReadonlyArray<{ index: number; reason: string }>) => problems.map(({ index, reason }) => ({ index, reason }));
 
 describe('verifyChainFile', () => {
-  it("finds the seed's chain valid, and its forged proof where the seed's experiment put it", () => {
-    expect(verifyChainFile(chainFile(SEED_BLOCKS)).result).toMatchObject({ valid: true, length: 5, problemCount: 0 });
-    const forged = SEED_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
+  it("finds the notebook's chain valid, and its forged proof where the notebook's experiment put it", () => {
+    expect(verifyChainFile(chainFile(NOTEBOOK_BLOCKS)).result).toMatchObject({ valid: true, length: 5, problemCount: 0 });
+    const forged = NOTEBOOK_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
     const { result } = verifyChainFile(chainFile(forged));
     expect(result.valid).toBe(false);
     // The file carries no hashes: block 1's is computed from its forged content, so the break shows at block 2's link.
@@ -31,12 +31,12 @@ describe('verifyChainFile', () => {
   });
 
   it("requires a minimum difficulty of every block after the genesis block when asked, after each block's own problems", () => {
-    expect(verifyChainFile(chainFile(SEED_BLOCKS), { minDifficulty: 4 }).result.valid).toBe(true);
-    const { result } = verifyChainFile(chainFile(SEED_BLOCKS), { minDifficulty: 5 });
+    expect(verifyChainFile(chainFile(NOTEBOOK_BLOCKS), { minDifficulty: 4 }).result.valid).toBe(true);
+    const { result } = verifyChainFile(chainFile(NOTEBOOK_BLOCKS), { minDifficulty: 5 });
     expect(reasons(result.problems)).toEqual([1, 2, 3, 4].map((index) => ({ index, reason: 'DIFFICULTY_TOO_LOW' })));
     expect(result.problems[0]!.message).toBe('Block 1 was mined at difficulty 4; at least 5 is required.');
 
-    const forged = SEED_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
+    const forged = NOTEBOOK_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
     expect(reasons(verifyChainFile(chainFile(forged), { minDifficulty: 5 }).result.problems).slice(0, 3)).toEqual([
       { index: 1, reason: 'PROOF_INVALID' },
       { index: 1, reason: 'DIFFICULTY_TOO_LOW' },

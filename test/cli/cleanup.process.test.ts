@@ -3,11 +3,11 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
-import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { notebookChainJsonChunks } from '../../src/core/notebook-chain-json.js';
 import { buildChain } from '../helpers/chains.js';
 import { tempDir } from '../helpers/temp-database.js';
 
-const chainText = (blocks: readonly Block[]): string => [...seedChainJsonChunks([blocks], { length: blocks.length })].join('');
+const chainText = (blocks: readonly Block[]): string => [...notebookChainJsonChunks([blocks], { length: blocks.length })].join('');
 
 describe('import as a process', () => {
   it('removes the file it created when killed with SIGINT mid-import as a process (exit 130)', async () => {

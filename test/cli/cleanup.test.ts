@@ -4,7 +4,7 @@ import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISK_CHAIN_FILES, type ChainFileAccess } from '../../src/cli/io.js';
 import type { Block } from '../../src/core/block.js';
-import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { notebookChainJsonChunks } from '../../src/core/notebook-chain-json.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli as runCliAsUsual, storedBlocks, type CliRunOptions } from '../helpers/cli.js';
@@ -58,7 +58,7 @@ afterEach(() => {
   hooks.afterOutputOpened = null;
 });
 
-const chainText = (blocks: readonly Block[]): string => [...seedChainJsonChunks([blocks], { length: blocks.length })].join('');
+const chainText = (blocks: readonly Block[]): string => [...notebookChainJsonChunks([blocks], { length: blocks.length })].join('');
 
 function chainFile(blocks: readonly Block[]): string {
   const path = join(tempDir(), 'chain.json');

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { notebookChainJsonChunks } from '../../src/core/notebook-chain-json.js';
 import { DISK_CHAIN_FILES } from '../../src/cli/io.js';
 import { runProgram } from '../../src/cli/program.js';
-import { toSeedBlockJson } from '../../src/core/seed-format.js';
+import { toNotebookBlockJson } from '../../src/core/notebook-format.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
-import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_BLOCKS } from '../fixtures/notebook-chain.js';
 import { buildChain } from '../helpers/chains.js';
 import { runCli, storedBlocks } from '../helpers/cli.js';
 import { bestEngine } from '../helpers/engines.js';
@@ -24,7 +24,7 @@ function storedChain(chain: readonly Block[]): string {
 
 function chainFile(blocks: readonly Block[], length = blocks.length): string {
   const path = join(tempDir(), 'chain.json');
-  writeFileSync(path, [...seedChainJsonChunks([blocks], { length })].join(''));
+  writeFileSync(path, [...notebookChainJsonChunks([blocks], { length })].join(''));
   return path;
 }
 
@@ -104,8 +104,8 @@ describe('pow-ledger export, verify and import', () => {
     const run = await runCli(['export', '--db', path]);
     expect(run.exitCode).toBe(0);
     const document = JSON.parse(run.stdout) as { blockchain: unknown[]; length: number };
-    expect(document).toEqual({ blockchain: chain.map(toSeedBlockJson), length: 2500 });
-    expect(run.stdout).toBe([...seedChainJsonChunks([chain], { length: 2500 })].join(''));
+    expect(document).toEqual({ blockchain: chain.map(toNotebookBlockJson), length: 2500 });
+    expect(run.stdout).toBe([...notebookChainJsonChunks([chain], { length: 2500 })].join(''));
   });
 
   it('waits for a slow reader of stdout, holding one piece at a time', async () => {
@@ -138,7 +138,7 @@ describe('pow-ledger export, verify and import', () => {
     };
     expect(await runProgram(['export', '--db', path], io)).toBe(0);
     await new Promise((resolve) => stdout.end(resolve));
-    expect(JSON.parse(received)).toEqual({ blockchain: chain.map(toSeedBlockJson), length: 3000 });
+    expect(JSON.parse(received)).toEqual({ blockchain: chain.map(toNotebookBlockJson), length: 3000 });
     expect(received.length).toBeGreaterThan(500_000);
     // One 64 Ki piece (and the line that overflows it) waiting at most, not the whole chain.
     expect(mostBuffered).toBeLessThan(80 * 1024);
@@ -175,13 +175,13 @@ describe('pow-ledger export, verify and import', () => {
     const run = await runCli(['export', '--db', path, '--from', '2', '--limit', '3', '--out', file]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe(`Exported 3 block(s), 2 to 4, of a 6-block chain to ${file}.\n`);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ blockchain: chain.slice(2, 5).map(toSeedBlockJson), length: 6 });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ blockchain: chain.slice(2, 5).map(toNotebookBlockJson), length: 6 });
     const verified = await runCli(['verify', file]);
     expect(verified.exitCode).toBe(2);
     expect(verified.stderr).toMatch(/holds 3 block\(s\) but says "length": 6: it looks like a partial export/);
 
     const tail = JSON.parse((await runCli(['export', '--db', path, '--from', '4'])).stdout) as { blockchain: unknown[] };
-    expect(tail.blockchain).toEqual(chain.slice(4).map(toSeedBlockJson));
+    expect(tail.blockchain).toEqual(chain.slice(4).map(toNotebookBlockJson));
     const head = JSON.parse((await runCli(['export', '--db', path, '--limit', '100'])).stdout) as { blockchain: unknown[] };
     expect(head.blockchain).toHaveLength(6);
   });
@@ -251,28 +251,28 @@ describe('pow-ledger export, verify and import', () => {
 
   it('imports into a missing database file, creating it', async () => {
     const target = join(tempDir(), 'new', 'chain.db');
-    const run = await runCli(['import', chainFile(SEED_BLOCKS), '--db', target]);
+    const run = await runCli(['import', chainFile(NOTEBOOK_BLOCKS), '--db', target]);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toBe(`Imported 5 block(s) into ${target}; tip hash ${SEED_BLOCKS[4]!.hash}.\n`);
-    expect(storedBlocks(target)).toEqual(SEED_BLOCKS);
+    expect(run.stdout).toBe(`Imported 5 block(s) into ${target}; tip hash ${NOTEBOOK_BLOCKS[4]!.hash}.\n`);
+    expect(storedBlocks(target)).toEqual(NOTEBOOK_BLOCKS);
   });
 
   it('refuses a database that holds a block (exit 1), leaving it unchanged', async () => {
     const existing = storedChain(buildChain(2));
     const before = storedBlocks(existing);
-    const run = await runCli(['import', chainFile(SEED_BLOCKS), '--db', existing]);
+    const run = await runCli(['import', chainFile(NOTEBOOK_BLOCKS), '--db', existing]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toBe(
       `The database ${existing} already holds 2 block(s); import loads a chain into an empty database only. Nothing was written.\n`,
     );
     expect(storedBlocks(existing)).toEqual(before);
-    expect((await runCli(['import', chainFile(SEED_BLOCKS), '--db', existing, '--json'])).json()).toMatchObject({
+    expect((await runCli(['import', chainFile(NOTEBOOK_BLOCKS), '--db', existing, '--json'])).json()).toMatchObject({
       error: { code: 'DATABASE_NOT_EMPTY' },
     });
   });
 
   it('refuses a chain that does not validate (exit 1) and writes nothing', async () => {
-    const forged = chainFile(SEED_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block)));
+    const forged = chainFile(NOTEBOOK_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block)));
     const target = tempDatabasePath();
     const run = await runCli(['import', forged, '--db', target]);
     expect(run.exitCode).toBe(1);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SEED_PROOFS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS } from '../fixtures/notebook-chain.js';
 import { runCli, storedBlocks } from '../helpers/cli.js';
 import { bestEngine } from '../helpers/engines.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
@@ -34,17 +34,17 @@ interface MineJson {
 }
 
 describe('pow-ledger mine', () => {
-  it("mines the seed's proofs onto a new database, one summary line per block", async () => {
+  it("mines the notebook's proofs onto a new database, one summary line per block", async () => {
     const path = tempDatabasePath();
     const run = await runCli(['mine', '--db', path, '--count', '3'], { env: MINING_ENV });
     expect(run.exitCode).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    SEED_PROOFS.slice(0, 3).forEach((proof, i) =>
+    NOTEBOOK_PROOFS.slice(0, 3).forEach((proof, i) =>
       expect(lines[i]).toMatch(new RegExp(`^Mined block ${i + 1}: proof ${proof}, hash [0-9a-f]{64}; .* attempts in .*/s\\)\\.$`)),
     );
     expect(lines[3]).toMatch(/^Mined 3 blocks in .*; the chain has 4 blocks\.$/);
-    expect(storedBlocks(path).map((block) => block.proof)).toEqual([1, ...SEED_PROOFS.slice(0, 3)]);
+    expect(storedBlocks(path).map((block) => block.proof)).toEqual([1, ...NOTEBOOK_PROOFS.slice(0, 3)]);
   });
 
   it('prints one JSON document with --json, and stores --data in each block', async () => {

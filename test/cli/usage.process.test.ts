@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
-import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { notebookChainJsonChunks } from '../../src/core/notebook-chain-json.js';
+import { NOTEBOOK_BLOCKS } from '../fixtures/notebook-chain.js';
 import { buildChain } from '../helpers/chains.js';
 import { spawnCli, storedBlocks } from '../helpers/cli.js';
 import { tempDatabasePath, tempDir } from '../helpers/temp-database.js';
@@ -25,11 +25,11 @@ describe('pow-ledger as a process', () => {
 
     const dir = tempDir();
     const valid = join(dir, 'valid.json');
-    writeFileSync(valid, [...seedChainJsonChunks([SEED_BLOCKS], { length: 5 })].join(''));
+    writeFileSync(valid, [...notebookChainJsonChunks([NOTEBOOK_BLOCKS], { length: 5 })].join(''));
     const forged = join(dir, 'forged.json');
     writeFileSync(
       forged,
-      [...seedChainJsonChunks([SEED_BLOCKS.map((b) => (b.index === 1 ? { ...b, proof: 12345 } : b))], { length: 5 })].join(''),
+      [...notebookChainJsonChunks([NOTEBOOK_BLOCKS.map((b) => (b.index === 1 ? { ...b, proof: 12345 } : b))], { length: 5 })].join(''),
     );
     const malformed = join(dir, 'malformed.json');
     writeFileSync(malformed, '{"blockchain": [');
@@ -48,8 +48,10 @@ describe('pow-ledger as a process', () => {
     const dir = tempDir();
     const chain = buildChain(3000, { dataFor: (i) => (i % 10 === 0 ? `block ${i} é` : null) });
     // About 500 KB: many reads, each of what the pipe holds at that moment.
-    const text = [...seedChainJsonChunks([chain], { length: chain.length })].join('');
-    const forged = [...seedChainJsonChunks([SEED_BLOCKS.map((b) => (b.index === 1 ? { ...b, proof: 12345 } : b))], { length: 5 })].join('');
+    const text = [...notebookChainJsonChunks([chain], { length: chain.length })].join('');
+    const forged = [
+      ...notebookChainJsonChunks([NOTEBOOK_BLOCKS.map((b) => (b.index === 1 ? { ...b, proof: 12345 } : b))], { length: 5 }),
+    ].join('');
     const target = join(dir, 'piped.db');
     const refused = join(dir, 'refused.db');
     const malformed = join(dir, 'malformed.db');

@@ -2,20 +2,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
-import { toSeedBlockJson } from '../../src/core/seed-format.js';
-import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { toNotebookBlockJson } from '../../src/core/notebook-format.js';
+import { NOTEBOOK_BLOCKS } from '../fixtures/notebook-chain.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-database.js';
 
-/** The seed's `GET /blocks` body, as the notebook printed it (json.dumps, indent 2). */
-function seedFile(blocks: readonly Block[], message = 'Chain is valid.'): string {
-  const path = join(tempDir(), 'seed-chain.json');
-  writeFileSync(path, JSON.stringify({ blockchain: blocks.map(toSeedBlockJson), length: blocks.length, message }, null, 2));
+/** The notebook's `GET /blocks` body, as the notebook printed it (json.dumps, indent 2). */
+function notebookFile(blocks: readonly Block[], message = 'Chain is valid.'): string {
+  const path = join(tempDir(), 'notebook-chain.json');
+  writeFileSync(path, JSON.stringify({ blockchain: blocks.map(toNotebookBlockJson), length: blocks.length, message }, null, 2));
   return path;
 }
 
-/** The seed's experiment: block 1's proof set to 12345. */
-const FORGED = SEED_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
+/** The notebook's experiment: block 1's proof set to 12345. */
+const FORGED = NOTEBOOK_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
 
 interface Report {
   file: string;
@@ -28,8 +28,8 @@ interface Report {
 }
 
 describe('pow-ledger verify', () => {
-  it("finds the seed's printed chain valid (exit 0)", async () => {
-    const path = seedFile(SEED_BLOCKS);
+  it("finds the notebook's printed chain valid (exit 0)", async () => {
+    const path = notebookFile(NOTEBOOK_BLOCKS);
     const run = await runCli(['verify', path]);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe(`Chain is valid. (file ${path})\nLength: 5 blocks\n`);
@@ -48,8 +48,8 @@ describe('pow-ledger verify', () => {
     });
   });
 
-  it("reports the seed's forged proof at blocks 1 and 2 (exit 1), in text and JSON", async () => {
-    const path = seedFile(FORGED, 'Chain is not valid!');
+  it("reports the notebook's forged proof at blocks 1 and 2 (exit 1), in text and JSON", async () => {
+    const path = notebookFile(FORGED, 'Chain is not valid!');
     const run = await runCli(['verify', path]);
     expect(run.exitCode).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
@@ -70,11 +70,11 @@ describe('pow-ledger verify', () => {
       [2, 'PREVIOUS_HASH_MISMATCH'],
       [2, 'PROOF_INVALID'],
     ]);
-    expect(report.problems[1]!.message).toContain(SEED_BLOCKS[1]!.hash);
+    expect(report.problems[1]!.message).toContain(NOTEBOOK_BLOCKS[1]!.hash);
   });
 
-  it('with --difficulty 5, finds the seed chain (mined at 4) invalid: DIFFICULTY_TOO_LOW', async () => {
-    const path = seedFile(SEED_BLOCKS);
+  it('with --difficulty 5, finds the notebook chain (mined at 4) invalid: DIFFICULTY_TOO_LOW', async () => {
+    const path = notebookFile(NOTEBOOK_BLOCKS);
     const run = await runCli(['verify', path, '--difficulty', '5', '--json']);
     expect(run.exitCode).toBe(1);
     const report = run.json<Report>();
@@ -85,18 +85,18 @@ describe('pow-ledger verify', () => {
   });
 
   it('lists the first 100 problems of many and counts them all', async () => {
-    // Every block after genesis claims difficulty 1 with the seed's proofs... and links nowhere.
+    // Every block after genesis claims difficulty 1 with the notebook's proofs... and links nowhere.
     const blocks = Array.from({ length: 150 }, (_, index) => ({
-      ...SEED_BLOCKS[1]!,
+      ...NOTEBOOK_BLOCKS[1]!,
       index,
       previousHash: index === 0 ? '0' : 'x',
       proof: index === 0 ? 1 : 2,
     }));
-    const run = await runCli(['verify', seedFile(blocks), '--json']);
+    const run = await runCli(['verify', notebookFile(blocks), '--json']);
     const report = run.json<Report>();
     expect(report.problems).toHaveLength(100);
     expect(report.problemCount).toBeGreaterThan(150);
-    expect((await runCli(['verify', seedFile(blocks)])).stdout).toMatch(/… and \d+ more \(only the first 100 are listed\)\n$/);
+    expect((await runCli(['verify', notebookFile(blocks)])).stdout).toMatch(/… and \d+ more \(only the first 100 are listed\)\n$/);
   });
 
   it.each([

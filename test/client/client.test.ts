@@ -14,7 +14,7 @@ import {
   type TypedDocument,
   type VariablesArgument,
 } from '../../client/index.js';
-import { SEED_PROOFS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS } from '../fixtures/notebook-chain.js';
 import { startTestServer, IN_MEMORY } from '../helpers/server.js';
 import { tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
@@ -85,14 +85,14 @@ describe('the typed client: queries and mutations', () => {
     expect(older.pageInfo.hasPreviousPage).toBe(false);
   });
 
-  it("mines with and without data: the seed's proofs, typed results", async () => {
+  it("mines with and without data: the notebook's proofs, typed results", async () => {
     const server = await startTestServer(IN_MEMORY);
     const client = createLedgerClient({ url: server.url });
     const { tip: genesis } = await client.request(TipDocument);
     const { mineBlock } = await client.request(MineBlockDocument);
     expect(mineBlock.message).toBe('Congratulations, you just mined a Block!');
-    expect(mineBlock.block).toMatchObject({ index: 1, proof: SEED_PROOFS[0], previousHash: genesis.hash, data: null, difficulty: 4 });
-    expect(mineBlock.attempts).toBeGreaterThanOrEqual(SEED_PROOFS[0]);
+    expect(mineBlock.block).toMatchObject({ index: 1, proof: NOTEBOOK_PROOFS[0], previousHash: genesis.hash, data: null, difficulty: 4 });
+    expect(mineBlock.attempts).toBeGreaterThanOrEqual(NOTEBOOK_PROOFS[0]);
     const withData = await client.request(MineBlockDocument, { data: 'hello, ledger' });
     expect(withData.mineBlock.block).toMatchObject({ index: 2, data: 'hello, ledger', previousHash: mineBlock.block.hash });
   });
@@ -194,7 +194,7 @@ describe('the typed client: subscriptions over Server-Sent Events', () => {
     const updates = seen.results.map((result) => result.miningProgress);
     const last = updates.at(-1);
     expect(last).toMatchObject({ index: 1, difficulty: 4, expectedAttempts: 16 ** 4, state: 'MINED', block: mineBlock.block });
-    expect(last?.attempts).toBeGreaterThanOrEqual(SEED_PROOFS[0]);
+    expect(last?.attempts).toBeGreaterThanOrEqual(NOTEBOOK_PROOFS[0]);
     expect(updates.slice(0, -1).every((update) => update.state === 'MINING' && update.block === null)).toBe(true);
   });
 

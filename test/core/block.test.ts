@@ -3,27 +3,30 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createGenesisBlock, hashBlock, hashedFields, sealBlock } from '../../src/core/block.js';
 import { pythonJsonDumps } from '../../src/core/canonical-json.js';
-import { SEED_BLOCKS, SEED_BLOCK_4_HASH_PREFIX } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_BLOCKS, NOTEBOOK_BLOCK_4_HASH_PREFIX } from '../fixtures/notebook-chain.js';
 
 describe('hashBlock', () => {
-  it.each(SEED_BLOCKS.map((block) => [block.index, block] as const))("reproduces the seed's printed hash of block %i", (_, block) => {
-    expect(hashBlock(block)).toBe(block.hash);
+  it.each(NOTEBOOK_BLOCKS.map((block) => [block.index, block] as const))(
+    "reproduces the notebook's printed hash of block %i",
+    (_, block) => {
+      expect(hashBlock(block)).toBe(block.hash);
+    },
+  );
+
+  it('matches the truncated hash the notebook printed for block 4', () => {
+    expect(hashBlock(NOTEBOOK_BLOCKS[4]!).startsWith(NOTEBOOK_BLOCK_4_HASH_PREFIX)).toBe(true);
   });
 
-  it('matches the truncated hash the seed printed for block 4', () => {
-    expect(hashBlock(SEED_BLOCKS[4]!).startsWith(SEED_BLOCK_4_HASH_PREFIX)).toBe(true);
-  });
-
-  it("builds the seed's genesis block", () => {
+  it("builds the notebook's genesis block", () => {
     const genesis = createGenesisBlock('2018-04-11 10:00:40.317214');
-    expect(genesis).toEqual(SEED_BLOCKS[0]);
+    expect(genesis).toEqual(NOTEBOOK_BLOCKS[0]);
   });
 
-  it('hashes data and a non-seed difficulty, as Python would with those keys', () => {
-    const block = { ...SEED_BLOCKS[1]!, data: 'héllo 😀', difficulty: 5 };
+  it('hashes data and a non-notebook difficulty, as Python would with those keys', () => {
+    const block = { ...NOTEBOOK_BLOCKS[1]!, data: 'héllo 😀', difficulty: 5 };
     expect(hashedFields(block)).toEqual({
       index: 1,
-      previous_hash: SEED_BLOCKS[0]!.hash,
+      previous_hash: NOTEBOOK_BLOCKS[0]!.hash,
       proof: 533,
       timestamp: '2018-04-11 10:00:41.379830',
       data: 'héllo 😀',
@@ -34,13 +37,13 @@ describe('hashBlock', () => {
   });
 
   it('treats empty data as data, distinct from none', () => {
-    const withEmpty = { ...SEED_BLOCKS[1]!, data: '' };
+    const withEmpty = { ...NOTEBOOK_BLOCKS[1]!, data: '' };
     expect(hashedFields(withEmpty)).toHaveProperty('data', '');
-    expect(hashBlock(withEmpty)).not.toBe(SEED_BLOCKS[1]!.hash);
+    expect(hashBlock(withEmpty)).not.toBe(NOTEBOOK_BLOCKS[1]!.hash);
   });
 
   it('seals content with its hash', () => {
-    const { hash, ...content } = SEED_BLOCKS[2]!;
+    const { hash, ...content } = NOTEBOOK_BLOCKS[2]!;
     expect(sealBlock(content).hash).toBe(hash);
   });
 
@@ -63,7 +66,7 @@ describe('hashBlock', () => {
   });
 
   it('refuses a field no block can hold, as the canonical JSON does', () => {
-    expect(() => hashBlock({ ...SEED_BLOCKS[1]!, proof: 1.5 })).toThrow(RangeError);
-    expect(() => hashBlock({ ...SEED_BLOCKS[1]!, difficulty: Number.NaN })).toThrow(RangeError);
+    expect(() => hashBlock({ ...NOTEBOOK_BLOCKS[1]!, proof: 1.5 })).toThrow(RangeError);
+    expect(() => hashBlock({ ...NOTEBOOK_BLOCKS[1]!, difficulty: Number.NaN })).toThrow(RangeError);
   });
 });

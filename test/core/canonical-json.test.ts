@@ -7,7 +7,7 @@ describe('pythonJsonDumps', () => {
   // Expected strings were printed by Python 3.11's json.dumps(value, sort_keys=True).
   it.each<[string, CanonicalValue, string]>([
     [
-      'the seed genesis block',
+      'the notebook genesis block',
       { index: 0, previous_hash: '0', proof: 1, timestamp: '2018-04-11 10:00:40.317214' },
       '{"index": 0, "previous_hash": "0", "proof": 1, "timestamp": "2018-04-11 10:00:40.317214"}',
     ],

@@ -11,25 +11,25 @@ import {
 } from '../../src/core/chain-validation.js';
 import { hashProof } from '../../src/core/proof-of-work.js';
 import { buildChain } from '../helpers/chains.js';
-import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_BLOCKS } from '../fixtures/notebook-chain.js';
 
 const reasonsAt = (chain: readonly Block[]) => validateChain(chain).problems.map(({ index, reason }) => ({ index, reason }));
 
 describe('validateChain', () => {
-  it("accepts the seed's printed chain", () => {
-    expect(validateChain(SEED_BLOCKS)).toEqual({ valid: true, length: 5, problems: [], problemCount: 0 });
+  it("accepts the notebook's printed chain", () => {
+    expect(validateChain(NOTEBOOK_BLOCKS)).toEqual({ valid: true, length: 5, problems: [], problemCount: 0 });
   });
 
-  it('accepts a genesis-only chain (the seed called it invalid)', () => {
-    expect(validateChain(SEED_BLOCKS.slice(0, 1)).valid).toBe(true);
+  it('accepts a genesis-only chain (the notebook called it invalid)', () => {
+    expect(validateChain(NOTEBOOK_BLOCKS.slice(0, 1)).valid).toBe(true);
   });
 
   it('rejects an empty chain: it has no genesis block', () => {
     expect(reasonsAt([])).toEqual([{ index: 0, reason: 'GENESIS_INVALID' }]);
   });
 
-  it("finds the seed's forgery: block 1's proof set to 12345", () => {
-    const forged = SEED_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
+  it("finds the notebook's forgery: block 1's proof set to 12345", () => {
+    const forged = NOTEBOOK_BLOCKS.map((block) => (block.index === 1 ? { ...block, proof: 12345 } : block));
     expect(reasonsAt(forged)).toEqual([
       { index: 1, reason: 'PROOF_INVALID' },
       { index: 1, reason: 'HASH_MISMATCH' },
@@ -37,7 +37,7 @@ describe('validateChain', () => {
     ]);
   });
 
-  it('checks every block, not only the first link (the seed returned after block 1)', () => {
+  it('checks every block, not only the first link (the notebook returned after block 1)', () => {
     const chain = buildChain(6);
     const tampered = chain.map((block) => (block.index === 5 ? { ...block, data: 'rewritten' } : block));
     expect(reasonsAt(tampered)).toEqual([{ index: 5, reason: 'HASH_MISMATCH' }]);
@@ -50,7 +50,7 @@ describe('validateChain', () => {
     expect(reasonsAt(tampered)).toEqual([{ index: 3, reason: 'PREVIOUS_HASH_MISMATCH' }]);
   });
 
-  it("cannot see a rewrite whose later links were all recomputed: the seed's proof of work does not cover content", () => {
+  it("cannot see a rewrite whose later links were all recomputed: the notebook's proof of work does not cover content", () => {
     // Documented weakness (README): proofs depend only on proofs, so rewriting
     // block 1 and re-linking every later block takes no new work. Only a hash
     // kept elsewhere (a client's copy of the tip hash) reveals it.
@@ -211,8 +211,8 @@ describe('createMinimumDifficultyValidator', () => {
   };
 
   it('also refuses blocks after the first mined below the minimum, each after its own problems', () => {
-    expect(validate(SEED_BLOCKS, 4)).toEqual(validateChain(SEED_BLOCKS));
-    const forged = SEED_BLOCKS.map((block) => (block.index === 1 ? sealBlock({ ...block, proof: 12345 }) : block));
+    expect(validate(NOTEBOOK_BLOCKS, 4)).toEqual(validateChain(NOTEBOOK_BLOCKS));
+    const forged = NOTEBOOK_BLOCKS.map((block) => (block.index === 1 ? sealBlock({ ...block, proof: 12345 }) : block));
     const result = validate(forged, 5);
     expect(result.problems.map(({ index, reason }) => `${index} ${reason}`)).toEqual([
       '1 PROOF_INVALID',

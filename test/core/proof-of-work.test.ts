@@ -9,13 +9,13 @@ import {
   referenceProofOfWork,
   searchProofs,
 } from '../../src/core/proof-of-work.js';
-import { SEED_PROOFS, SEED_PROOF_AFTER_48191 } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191 } from '../fixtures/notebook-chain.js';
 
 const searchFrom = (previousProof: number, difficulty: number): number | null =>
   searchProofs(previousProof, difficulty, 1, Number.MAX_SAFE_INTEGER);
 
 describe('hashProof', () => {
-  it("reproduces the seed's forged-chain hash: hash_proof(12345, 45293)", () => {
+  it("reproduces the notebook's forged-chain hash: hash_proof(12345, 45293)", () => {
     expect(hashProof(12345, 45293)).toBe('b3e1a78ae4b5cd947a6690f4a5ee9b3a71a13a2df00d77cbc4c904c9b2ac2deb');
   });
 
@@ -45,18 +45,18 @@ describe('meetsDifficulty', () => {
 });
 
 describe('proof of work', () => {
-  it("reference loop mines the seed's proof sequence from the genesis proof", () => {
+  it("reference loop mines the notebook's proof sequence from the genesis proof", () => {
     const proofs: number[] = [];
     let previous = 1;
-    for (let i = 0; i < SEED_PROOFS.length + 1; i++) proofs.push((previous = referenceProofOfWork(previous, 4)));
-    expect(proofs).toEqual([...SEED_PROOFS, SEED_PROOF_AFTER_48191]);
+    for (let i = 0; i < NOTEBOOK_PROOFS.length + 1; i++) proofs.push((previous = referenceProofOfWork(previous, 4)));
+    expect(proofs).toEqual([...NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191]);
   });
 
-  it("fast search finds the seed's proof sequence", () => {
+  it("fast search finds the notebook's proof sequence", () => {
     const proofs: number[] = [];
     let previous = 1;
-    for (let i = 0; i < SEED_PROOFS.length + 1; i++) proofs.push((previous = searchFrom(previous, 4)!));
-    expect(proofs).toEqual([...SEED_PROOFS, SEED_PROOF_AFTER_48191]);
+    for (let i = 0; i < NOTEBOOK_PROOFS.length + 1; i++) proofs.push((previous = searchFrom(previous, 4)!));
+    expect(proofs).toEqual([...NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191]);
   });
 
   it('fast search finds the known answers at difficulties 5 and 6', () => {

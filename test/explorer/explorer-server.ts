@@ -21,7 +21,7 @@ export async function startExplorerServer(databasePath: string, overrides: Parti
   const server = await startTestServer(databasePath, overrides);
   const explorer = createExplorerRoutes();
   const http: Server = createServer((request, response) => {
-    if (!explorer(request, response) && !server.app.seedRoutes(request, response)) void server.app.yoga(request, response);
+    if (!explorer(request, response) && !server.app.notebookRoutes(request, response)) void server.app.yoga(request, response);
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;

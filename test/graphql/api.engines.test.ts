@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { SEED_PROOFS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS } from '../fixtures/notebook-chain.js';
 import type { PageQuery } from '../generated/graphql.js';
 import { gql } from '../generated/index.js';
 import type { Config } from '../../src/config.js';
@@ -90,7 +90,7 @@ describeOnEngines('the GraphQL API on %s', (engine) => {
     expect(html).not.toMatch(/unpkg\.com|jsdelivr/);
   });
 
-  it("mines the seed's proofs and reads them back by index, hash and tip", async () => {
+  it("mines the notebook's proofs and reads them back by index, hash and tip", async () => {
     const app = await createTestApp();
     const first = await executeOperation(app, Mine);
     expect(first.status).toBe(200);
@@ -98,7 +98,7 @@ describeOnEngines('the GraphQL API on %s', (engine) => {
     // Every candidate below the proof, plus what the other mining threads hashed meanwhile.
     expect(first.data!.mineBlock.attempts).toBeGreaterThanOrEqual(533);
     const blocks = [first.data!.mineBlock.block, ...(await mine(app, 4))];
-    expect(blocks.map((block) => block.proof)).toEqual(SEED_PROOFS);
+    expect(blocks.map((block) => block.proof)).toEqual(NOTEBOOK_PROOFS);
     expect(blocks.map((block) => block.index)).toEqual([1, 2, 3, 4, 5]);
     for (let i = 1; i < blocks.length; i++) expect(blocks[i]!.previousHash).toBe(blocks[i - 1]!.hash);
 
@@ -167,7 +167,7 @@ describeOnEngines('the GraphQL API on %s', (engine) => {
     expect(response.data).toBeNull();
   });
 
-  it('validates the chain with the seed wording', async () => {
+  it('validates the chain with the notebook wording', async () => {
     const app = await createTestApp();
     await mine(app, 2);
     expect((await executeOperation(app, Validate)).data).toEqual({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/core/block.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { createLedgerYoga } from '../../src/yoga/yoga.js';
-import { SEED_BLOCKS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_BLOCKS } from '../fixtures/notebook-chain.js';
 
 /** A stand-in ledger for testing the GraphQL layer alone; every unlisted method fails the test. */
 function ledgerWith(overrides: Partial<Ledger>): Ledger {
@@ -26,7 +26,7 @@ async function execute(ledger: Ledger, query: string) {
 
 describe('GraphQL layer', () => {
   it('carries proofs beyond 32 bits exactly', async () => {
-    const block: Block = { ...SEED_BLOCKS[1]!, proof: 2 ** 40 + 1 };
+    const block: Block = { ...NOTEBOOK_BLOCKS[1]!, proof: 2 ** 40 + 1 };
     const { text } = await execute(ledgerWith({ blockAt: () => Promise.resolve(block) }), '{ block(index: 1) { proof } }');
     expect(text).toBe('{"data":{"block":{"proof":1099511627777}}}');
   });

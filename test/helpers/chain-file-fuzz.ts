@@ -12,8 +12,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { readChainFile } from '../../src/chain-file/read-chain-file.js';
-import { MalformedChainError } from '../../src/core/seed-format.js';
-import { seedChainJsonChunks } from '../../src/core/seed-chain-json.js';
+import { MalformedChainError } from '../../src/core/notebook-format.js';
+import { notebookChainJsonChunks } from '../../src/core/notebook-chain-json.js';
 import { buildChain } from './chains.js';
 
 export const CORPUS_DIR = resolve(import.meta.dirname, '../chain-file/fuzz-corpus');
@@ -57,7 +57,7 @@ const HOSTILE_BYTES = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x
 
 const encoder = new TextEncoder();
 const CHAIN = buildChain(4, { dataFor: (i) => ['é\u2028\ufeff😀', '\u0001"\\', null, 'x'][i - 1] ?? null });
-const CHAIN_TEXT = [...seedChainJsonChunks([CHAIN], { length: CHAIN.length })].join('');
+const CHAIN_TEXT = [...notebookChainJsonChunks([CHAIN], { length: CHAIN.length })].join('');
 
 const piece: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.constantFrom(...HOSTILE_PIECES).map((text) => encoder.encode(text)),

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 
-/** Whether `python3` runs here; differential tests against the seed's language need it. */
+/** Whether `python3` runs here; differential tests against the notebook's language need it. */
 export const hasPython = spawnSync('python3', ['--version'], { encoding: 'utf8' }).status === 0;
 
 /** Skips the running test, saying why, where python3 does not run. */

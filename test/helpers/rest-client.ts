@@ -3,7 +3,7 @@ import { startTestServer } from './server.js';
 import { tempDatabasePath } from './temp-database.js';
 
 /** A block as the notebook's REST routes show it. */
-export interface SeedBlock {
+export interface NotebookBlock {
   readonly index: number;
   readonly previous_hash: string;
   readonly proof: number;
@@ -18,7 +18,7 @@ export interface Reply {
   readonly text: string;
 }
 
-/** The requests the seed's client makes, with the headers python-requests sends. */
+/** The requests the notebook's client makes, with the headers python-requests sends. */
 const PYTHON_REQUESTS_HEADERS = {
   'user-agent': 'python-requests/2.31.0',
   'accept-encoding': 'gzip, deflate',
@@ -53,7 +53,7 @@ export const json = <T>(reply: Reply): T => JSON.parse(reply.text) as T;
 export const origin = (graphqlUrl: string): string => new URL(graphqlUrl).origin;
 
 /** A server on the SQLite file at `path` (configuration `overrides`), and its origin for REST requests. */
-export async function seedServer(overrides = {}, path = tempDatabasePath()) {
+export async function notebookServer(overrides = {}, path = tempDatabasePath()) {
   const server = await startTestServer(path, overrides);
   return { path, server, base: origin(server.url) };
 }

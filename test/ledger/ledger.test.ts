@@ -9,7 +9,7 @@ import { sharedProofSearch } from '../helpers/proof-search.js';
 import { type AppendOutcome, type ChainRepository } from '../../src/storage/chain-repository.js';
 import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
-import { SEED_PROOFS } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS } from '../fixtures/notebook-chain.js';
 import { secondConnection, tamper, tempDatabasePath } from '../helpers/temp-database.js';
 
 interface Options {
@@ -78,7 +78,7 @@ async function allBlocks(repository: ChainRepository) {
 }
 
 describe('ledger', () => {
-  it("writes a genesis block and mines the seed's proofs", async () => {
+  it("writes a genesis block and mines the notebook's proofs", async () => {
     const { ledger } = await openLedger(tempDatabasePath());
     expect(await ledger.length()).toBe(1);
     const genesis = await ledger.tip();
@@ -86,14 +86,14 @@ describe('ledger', () => {
     expect(genesis.timestamp).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
 
     const proofs: number[] = [];
-    for (let i = 0; i < SEED_PROOFS.length; i++) {
+    for (let i = 0; i < NOTEBOOK_PROOFS.length; i++) {
       const mined = await ledger.mineBlock();
       expect(mined.block.index).toBe(i + 1);
       expect(mined.attempts).toBe(mined.block.proof);
       expect(mined.durationMs).toBeGreaterThan(0);
       proofs.push(mined.block.proof);
     }
-    expect(proofs).toEqual(SEED_PROOFS);
+    expect(proofs).toEqual(NOTEBOOK_PROOFS);
     expect((await ledger.validate()).valid).toBe(true);
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { referenceProofOfWork } from '../../src/core/proof-of-work.js';
 import { createPoolProofSearch, type PoolOptions } from '../../src/mining/pool-proof-search.js';
 import { availableEngines, bestEngine } from '../helpers/engines.js';
-import { SEED_PROOFS, SEED_PROOF_AFTER_48191 } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191 } from '../fixtures/notebook-chain.js';
 
 // Searches split across several threads: they load every core on purpose, so they run in the slow tier.
 
@@ -14,17 +14,17 @@ function search(options: Partial<PoolOptions> = {}) {
 }
 
 describe.each(availableEngines())('pool proof search with the %s engine, on several threads', (engine) => {
-  it.each([2, 3])("finds the seed's proofs with %i threads, the smallest each time", async (threads) => {
+  it.each([2, 3])("finds the notebook's proofs with %i threads, the smallest each time", async (threads) => {
     const proofSearch = search({ engine, threads, chunkSize: 1000 });
     const proofs: number[] = [];
     let previous = 1;
-    for (let i = 0; i < SEED_PROOFS.length + 1; i++) {
+    for (let i = 0; i < NOTEBOOK_PROOFS.length + 1; i++) {
       const { proof, attempts } = await proofSearch.find(previous, 4);
       // Every chunk below the answer is searched whole, so at least `proof` candidates were hashed.
       expect(attempts).toBeGreaterThanOrEqual(proof);
       proofs.push((previous = proof));
     }
-    expect(proofs).toEqual([...SEED_PROOFS, SEED_PROOF_AFTER_48191]);
+    expect(proofs).toEqual([...NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191]);
   });
 
   it('agrees with the reference for random previous proofs on tiny chunks split across threads', async () => {

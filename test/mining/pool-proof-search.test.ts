@@ -3,7 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { referenceProofOfWork } from '../../src/core/proof-of-work.js';
 import { ProofSearchClosedError, createPoolProofSearch, type PoolOptions } from '../../src/mining/pool-proof-search.js';
 import { availableEngines, bestEngine } from '../helpers/engines.js';
-import { SEED_PROOFS, SEED_PROOF_AFTER_48191 } from '../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191 } from '../fixtures/notebook-chain.js';
 
 function search(options: Partial<PoolOptions> = {}) {
   const proofSearch = createPoolProofSearch({ engine: bestEngine(), ...options });
@@ -12,16 +12,16 @@ function search(options: Partial<PoolOptions> = {}) {
 }
 
 describe.each(availableEngines())('pool proof search with the %s engine', (engine) => {
-  it("finds the seed's proofs on one thread, the smallest each time, hashing exactly the candidates up to each", async () => {
+  it("finds the notebook's proofs on one thread, the smallest each time, hashing exactly the candidates up to each", async () => {
     const proofSearch = search({ engine, threads: 1, chunkSize: 1000 });
     const proofs: number[] = [];
     let previous = 1;
-    for (let i = 0; i < SEED_PROOFS.length + 1; i++) {
+    for (let i = 0; i < NOTEBOOK_PROOFS.length + 1; i++) {
       const { proof, attempts } = await proofSearch.find(previous, 4);
       expect(attempts).toBe(proof);
       proofs.push((previous = proof));
     }
-    expect(proofs).toEqual([...SEED_PROOFS, SEED_PROOF_AFTER_48191]);
+    expect(proofs).toEqual([...NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191]);
   });
 });
 

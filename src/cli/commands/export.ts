@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command } from '@commander-js/extra-typings';
 import type { AtomicFile } from '../../chain-file/atomic-file.js';
-import { seedChainJsonChunksOf } from '../../core/seed-chain-json.js';
+import { notebookChainJsonChunksOf } from '../../core/notebook-chain-json.js';
 import { cliConfig, openChainForReading } from '../database-access.js';
 import { CliError, interrupted, toCliError } from '../errors.js';
 import { EXIT_OK, writeInTurn, type CliIo } from '../io.js';
@@ -84,7 +84,7 @@ function openOutput(io: CliIo, path: string): AtomicFile {
 export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
   return new Command('export')
     .description(
-      "Write the stored chain as a chain file (the seed's GET /blocks body). With --from/--limit, a slice: " +
+      "Write the stored chain as a chain file (the notebook's GET /blocks body). With --from/--limit, a slice: " +
         'its "length" stays the whole chain\'s, so verify and import know it for a partial export.',
     )
     .option('--out <file>', 'write to this file (atomically: a temporary file renamed into place) instead of stdout', nonEmptyPath)
@@ -129,7 +129,7 @@ export function exportCommand(io: CliIo, finish: (exitCode: number) => void) {
               target === null
                 ? (text: string) => writeInTurn(io.stdout, text, trap.signal)
                 : (text: string) => Promise.resolve(onOutput(target, (file) => file.write(text)));
-            for await (const piece of seedChainJsonChunksOf(reader.batches(BATCH_SIZE, { from, end }), { length })) {
+            for await (const piece of notebookChainJsonChunksOf(reader.batches(BATCH_SIZE, { from, end }), { length })) {
               await write(piece);
               // Between pieces, so that an interrupt can remove the temporary file.
               await nextTurn();

@@ -158,7 +158,7 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
         'A database that holds any block, or a chain that does not validate, is refused and nothing is written; ' +
         'a database file the import created is removed again if it fails or is interrupted.',
     )
-    .argument('<file>', "chain file, as export writes it or the seed's GET /blocks served it; - reads standard input")
+    .argument('<file>', "chain file, as export writes it or the notebook's GET /blocks served it; - reads standard input")
     .option('--db <path>', DATABASE_OPTION_HELP, nonEmptyPath)
     .option('--database-url <url>', DATABASE_URL_OPTION_HELP, nonEmptyUrl)
     .option('--json', JSON_OPTION_HELP)

@@ -12,7 +12,7 @@ export function verifyCommand(io: CliIo, finish: (exitCode: number) => void) {
     .description('Validate a chain file offline (no server, no database): exit 0 if valid, 1 if not, 2 if it is no chain file.')
     .argument(
       '<file>',
-      'chain file: the seed\'s GET /blocks body ({"blockchain": [...], "length": N}) or an array of blocks; - reads standard input',
+      'chain file: the notebook\'s GET /blocks body ({"blockchain": [...], "length": N}) or an array of blocks; - reads standard input',
     )
     .option(
       '--difficulty <d>',

@@ -20,17 +20,17 @@ export type Scalars = {
 };
 
 /**
- * One block, with the fields of the seed's blocks plus an optional `data`
+ * One block, with the fields of the notebook's blocks plus an optional `data`
  * payload and the difficulty it was mined at.
  */
 export type Block = {
   __typename?: 'Block';
   /** The payload given to `mineBlock`, or null. Covered by `hash` when present. */
   data: Maybe<Scalars['String']['output']>;
-  /** Leading hex zeros this block's proof had to meet. Covered by `hash` when it is not 4, the seed's. */
+  /** Leading hex zeros this block's proof had to meet. Covered by `hash` when it is not 4, the notebook's. */
   difficulty: Scalars['Int']['output'];
   /**
-   * SHA-256, in lowercase hex, of the block's canonical JSON as the seed's
+   * SHA-256, in lowercase hex, of the block's canonical JSON as the notebook's
    * `hash_block` writes it (Python's `json.dumps(block, sort_keys=True)`).
    */
   hash: Scalars['String']['output'];
@@ -44,7 +44,7 @@ export type Block = {
    * The genesis block's proof is 1.
    */
   proof: Scalars['SafeInt']['output'];
-  /** When the block was created, in UTC, in the seed's format `YYYY-MM-DD HH:MM:SS.ffffff`. */
+  /** When the block was created, in UTC, in the notebook's format `YYYY-MM-DD HH:MM:SS.ffffff`. */
   timestamp: Scalars['String']['output'];
 };
 
@@ -57,7 +57,7 @@ export type BlockConnection = {
   nodes: Array<Block>;
   /** Where this page sits in the chain. */
   pageInfo: PageInfo;
-  /** Number of blocks in the whole chain (the seed's `length`). */
+  /** Number of blocks in the whole chain (the notebook's `length`). */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -74,7 +74,7 @@ export type BlockEdge = {
 export type ChainErrorReason =
   /** A block records a difficulty outside the supported range. */
   | 'DIFFICULTY_INVALID'
-  /** The first block is not the seed's genesis block (index 0, previous hash "0", proof 1, difficulty 4, no data). */
+  /** The first block is not the notebook's genesis block (index 0, previous hash "0", proof 1, difficulty 4, no data). */
   | 'GENESIS_INVALID'
   /** A block's stored hash is not the hash of its content: the block was changed after it was mined. */
   | 'HASH_MISMATCH'
@@ -94,7 +94,7 @@ export type ChainValidation = {
   errors: Array<ChainValidationError>;
   /** Number of blocks examined. */
   length: Scalars['Int']['output'];
-  /** The seed's wording: "Chain is valid." or "Chain is not valid!". */
+  /** The notebook's wording: "Chain is valid." or "Chain is not valid!". */
   message: Scalars['String']['output'];
   /** True when no problem was found. */
   valid: Scalars['Boolean']['output'];
@@ -131,7 +131,7 @@ export type MineBlockPayload = {
   block: Block;
   /** Milliseconds from the start of mining (after waiting for earlier mines) to the durable commit. */
   durationMs: Scalars['Float']['output'];
-  /** The seed's wording: "Congratulations, you just mined a Block!". */
+  /** The notebook's wording: "Congratulations, you just mined a Block!". */
   message: Scalars['String']['output'];
 };
 

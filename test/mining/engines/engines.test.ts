@@ -4,14 +4,14 @@ import { MAX_PROOF, referenceProofOfWork, searchProofs } from '../../../src/core
 import { loadJsEngine } from '../../../src/mining/engines/js-engine.js';
 import { EngineUnavailableError, selectEngine, type EngineLoaders } from '../../../src/mining/engines/load-engine.js';
 import { availableEngines, enginesUnderTest, smallestProof } from '../../helpers/engines.js';
-import { SEED_PROOFS, SEED_PROOF_AFTER_48191 } from '../../fixtures/seed-chain.js';
+import { NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191 } from '../../fixtures/notebook-chain.js';
 
 describe.each(enginesUnderTest())('the %s proof engine', (_label, engine) => {
-  it("finds the seed's proofs at difficulty 4", () => {
+  it("finds the notebook's proofs at difficulty 4", () => {
     const proofs: number[] = [];
     let previous = 1;
-    for (let i = 0; i <= SEED_PROOFS.length; i++) proofs.push((previous = smallestProof(engine, previous, 4)!));
-    expect(proofs).toEqual([...SEED_PROOFS, SEED_PROOF_AFTER_48191]);
+    for (let i = 0; i <= NOTEBOOK_PROOFS.length; i++) proofs.push((previous = smallestProof(engine, previous, 4)!));
+    expect(proofs).toEqual([...NOTEBOOK_PROOFS, NOTEBOOK_PROOF_AFTER_48191]);
   });
 
   it('agrees with the reference on a few hundred random (previous proof, difficulty) cases', () => {

@@ -31,7 +31,7 @@ describe('wasm proof engine', () => {
     expect(engine.name).toBe('wasm');
   });
 
-  it('reproduces the seed chain at difficulty 4, as the reference loop does', () => {
+  it('reproduces the notebook chain at difficulty 4, as the reference loop does', () => {
     let previous = 1;
     for (const expected of [533, 45293, 21391, 8018, 48191, 19865]) {
       const proof = engine.search(previous, 4, 1, 100_000);
@@ -41,7 +41,7 @@ describe('wasm proof engine', () => {
     }
   });
 
-  it('finds the seed proofs at difficulties 5, 6 and 7', () => {
+  it('finds the notebook proofs at difficulties 5, 6 and 7', () => {
     expect(engine.search(1, 5, 1, 1_000_000)).toBe(632238);
     expect(engine.search(1, 6, 1, 4_000_000)).toBe(3353945);
     expect(isValidProof(1, 3353945, 6)).toBe(true);

@@ -49,7 +49,7 @@ const TAMPERS: ReadonlyArray<readonly [string, string]> = [
   ['a rewritten payload', "UPDATE blocks SET data = 'rewritten' WHERE block_index = 7"],
   ['a missing block', 'DELETE FROM blocks WHERE block_index = 10'],
   ['missing blocks where the first segments would be', 'DELETE FROM blocks WHERE block_index < 16'],
-  ['the seed forgery', 'UPDATE blocks SET proof = 12345 WHERE block_index = 1'],
+  ['the notebook forgery', 'UPDATE blocks SET proof = 12345 WHERE block_index = 1'],
   ['an unsupported difficulty', 'UPDATE blocks SET difficulty = 20 WHERE block_index = 15'],
   ['a rewritten genesis timestamp', "UPDATE blocks SET timestamp = '2000-01-01 00:00:00.000000' WHERE block_index = 0"],
   ['a blob payload', "UPDATE blocks SET data = X'00ff' WHERE block_index = 3"],

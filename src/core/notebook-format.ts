@@ -1,12 +1,12 @@
-import { SEED_DIFFICULTY, sealBlock, type Block, type BlockContent } from './block.js';
+import { NOTEBOOK_DIFFICULTY, sealBlock, type Block, type BlockContent } from './block.js';
 
 /**
- * A block as the seed's REST interface and chain files show it: snake_case
+ * A block as the notebook's REST interface and chain files show it: snake_case
  * keys in the order Flask's `jsonify` sorts them. `data` and `difficulty`
  * appear only when the block has them, exactly as they join the hashed
- * dictionary (see `hashedFields`), so such a file hashes as the seed's Python would.
+ * dictionary (see `hashedFields`), so such a file hashes as the notebook's Python would.
  */
-export interface SeedBlockJson {
+export interface NotebookBlockJson {
   readonly data?: string;
   readonly difficulty?: number;
   readonly index: number;
@@ -15,21 +15,21 @@ export interface SeedBlockJson {
   readonly timestamp: string;
 }
 
-/** The body of the seed's `GET /blocks`, which is also a chain file. */
-export interface SeedChainJson {
-  readonly blockchain: readonly SeedBlockJson[];
+/** The body of the notebook's `GET /blocks`, which is also a chain file. */
+export interface NotebookChainJson {
+  readonly blockchain: readonly NotebookBlockJson[];
   readonly length: number;
   readonly message?: string;
 }
 
-export const SEED_MINED_MESSAGE = 'Congratulations, you just mined a Block!';
-export const SEED_VALID_MESSAGE = 'Chain is valid.';
-export const SEED_INVALID_MESSAGE = 'Chain is not valid!';
+export const NOTEBOOK_MINED_MESSAGE = 'Congratulations, you just mined a Block!';
+export const NOTEBOOK_VALID_MESSAGE = 'Chain is valid.';
+export const NOTEBOOK_INVALID_MESSAGE = 'Chain is not valid!';
 
-export function toSeedBlockJson(block: BlockContent): SeedBlockJson {
+export function toNotebookBlockJson(block: BlockContent): NotebookBlockJson {
   return {
     ...(block.data === null ? {} : { data: block.data }),
-    ...(block.difficulty === SEED_DIFFICULTY ? {} : { difficulty: block.difficulty }),
+    ...(block.difficulty === NOTEBOOK_DIFFICULTY ? {} : { difficulty: block.difficulty }),
     index: block.index,
     previous_hash: block.previousHash,
     proof: block.proof,
@@ -57,9 +57,9 @@ const describe = (value: unknown): string => {
  * Reads one block of a chain file; `position` is its place in the file's array
  * (0-based), named in every error. Checks shape and types only: whether the
  * block belongs where it is (links, proof, index sequence) is validation's job.
- * The block's hash is computed, as the seed's files carry none.
+ * The block's hash is computed, as the notebook's files carry none.
  */
-export function blockFromSeedJson(value: unknown, position: number): Block {
+export function blockFromNotebookJson(value: unknown, position: number): Block {
   const where = `block at position ${position}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MalformedChainError(`The ${where} is ${describe(value)}, not an object.`);
@@ -67,7 +67,7 @@ export function blockFromSeedJson(value: unknown, position: number): Block {
   const fields = value as Record<string, unknown>;
   const unknownKey = Object.keys(fields).find((key) => !BLOCK_KEYS.has(key));
   if (unknownKey !== undefined) {
-    // The seed hashes every key a block has: one we cannot store would change the block's hash.
+    // The notebook hashes every key a block has: one we cannot store would change the block's hash.
     throw new MalformedChainError(`The ${where} has an unknown field "${unknownKey}".`);
   }
   const integer = (key: string, { min, optional = false }: { min: number; optional?: boolean }): number | undefined => {
@@ -91,19 +91,19 @@ export function blockFromSeedJson(value: unknown, position: number): Block {
     return field;
   };
 
-  // The seed hashes every key a block has: a written-out default would be
+  // The notebook hashes every key a block has: a written-out default would be
   // hashed by Python but left out by `hashedFields`, so the two would disagree.
-  if (fields['difficulty'] === SEED_DIFFICULTY) {
+  if (fields['difficulty'] === NOTEBOOK_DIFFICULTY) {
     throw new MalformedChainError(
-      `The ${where} has "difficulty": ${SEED_DIFFICULTY} written out; a block at the seed's difficulty leaves the key out (the seed would hash it).`,
+      `The ${where} has "difficulty": ${NOTEBOOK_DIFFICULTY} written out; a block at the notebook's difficulty leaves the key out (the notebook would hash it).`,
     );
   }
   if (fields['data'] === null) {
-    throw new MalformedChainError(`The ${where} has "data": null; a block without data leaves the key out (the seed would hash it).`);
+    throw new MalformedChainError(`The ${where} has "data": null; a block without data leaves the key out (the notebook would hash it).`);
   }
   const index = integer('index', { min: 0 }) as number;
   const proof = integer('proof', { min: Number.MIN_SAFE_INTEGER }) as number;
-  const difficulty = integer('difficulty', { min: 1, optional: true }) ?? SEED_DIFFICULTY;
+  const difficulty = integer('difficulty', { min: 1, optional: true }) ?? NOTEBOOK_DIFFICULTY;
   const previousHash = text('previous_hash') as string;
   const timestamp = text('timestamp') as string;
   const data = text('data', { optional: true });

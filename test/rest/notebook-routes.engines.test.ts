@@ -1,13 +1,13 @@
 import { expect, it } from 'vitest';
 import { graphql } from '../helpers/server.js';
 import { describeOnEngines } from '../helpers/postgres.js';
-import { json, send, seedServer, type SeedBlock } from '../helpers/rest-client.js';
+import { json, send, notebookServer, type NotebookBlock } from '../helpers/rest-client.js';
 import { testDatabase } from '../helpers/storage-engines.js';
 
-describeOnEngines('the seed REST interface on %s', (engine) => {
-  it("answers GET /blocks with the seed's body: every block, the length and 'Chain is valid.'", async () => {
+describeOnEngines('the notebook REST interface on %s', (engine) => {
+  it("answers GET /blocks with the notebook's body: every block, the length and 'Chain is valid.'", async () => {
     const { config } = await testDatabase(engine);
-    const { base, server } = await seedServer(config, config.databasePath);
+    const { base, server } = await notebookServer(config, config.databasePath);
     await send(base, 'POST', '/blocks');
     await send(base, 'POST', '/blocks', {
       headers: { 'content-type': 'application/json' },
@@ -16,13 +16,13 @@ describeOnEngines('the seed REST interface on %s', (engine) => {
     const reply = await send(base, 'GET', '/blocks');
     expect(reply.status).toBe(200);
     expect(reply.headers['cache-control']).toBe('no-store');
-    const body = json<{ blockchain: SeedBlock[]; length: number; message: string }>(reply);
+    const body = json<{ blockchain: NotebookBlock[]; length: number; message: string }>(reply);
     expect(Object.keys(body)).toEqual(['blockchain', 'length', 'message']);
     expect(body.length).toBe(3);
     expect(body.message).toBe('Chain is valid.');
     expect(body.blockchain.map((block) => block.index)).toEqual([0, 1, 2]);
     expect(body.blockchain[0]).toMatchObject({ index: 0, previous_hash: '0', proof: 1 });
-    // `data` appears only on the block that has it; the rest hash as the seed's blocks do.
+    // `data` appears only on the block that has it; the rest hash as the notebook's blocks do.
     expect(Object.keys(body.blockchain[2]!)).toEqual(['data', 'index', 'previous_hash', 'proof', 'timestamp']);
     expect(body.blockchain[2]!.data).toBe('héllo "world"');
     expect(Object.keys(body.blockchain[1]!)).toEqual(['index', 'previous_hash', 'proof', 'timestamp']);

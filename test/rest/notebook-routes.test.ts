@@ -5,26 +5,26 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createMiningGate } from '../../src/http/mining-gate.js';
-import { createSeedRoutes } from '../../src/rest/seed-routes.js';
-import { SEED_BLOCKS, SEED_PROOFS } from '../fixtures/seed-chain.js';
+import { createNotebookRoutes } from '../../src/rest/notebook-routes.js';
+import { NOTEBOOK_BLOCKS, NOTEBOOK_PROOFS } from '../fixtures/notebook-chain.js';
 import { requirePython } from '../helpers/python.js';
 import { graphql } from '../helpers/server.js';
 import { tamper, tempChainDatabase } from '../helpers/temp-database.js';
 import { buildChain } from '../helpers/chains.js';
-import { json, send, seedServer, type SeedBlock } from '../helpers/rest-client.js';
+import { json, send, notebookServer, type NotebookBlock } from '../helpers/rest-client.js';
 
 /** A server on a chain of `length` blocks, written straight into its database (mining them one by one took seconds). */
-const longChainServer = (length: number) => seedServer({ difficulty: 1 }, tempChainDatabase(buildChain(length)));
+const longChainServer = (length: number) => notebookServer({ difficulty: 1 }, tempChainDatabase(buildChain(length)));
 
-describe('the seed REST interface', () => {
-  it("answers the seed client's POST /blocks with the seed's shape, mining the seed's proofs", async () => {
-    const { base } = await seedServer();
+describe('the notebook REST interface', () => {
+  it("answers the notebook client's POST /blocks with the notebook's shape, mining the notebook's proofs", async () => {
+    const { base } = await notebookServer();
     const proofs: number[] = [];
-    for (let i = 0; i < SEED_PROOFS.length; i++) {
+    for (let i = 0; i < NOTEBOOK_PROOFS.length; i++) {
       const reply = await send(base, 'POST', '/blocks');
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
-      const body = json<{ message: string; block: SeedBlock }>(reply);
+      const body = json<{ message: string; block: NotebookBlock }>(reply);
       expect(Object.keys(body)).toEqual(['block', 'message']);
       expect(body.message).toBe('Congratulations, you just mined a Block!');
       expect(Object.keys(body.block)).toEqual(['index', 'previous_hash', 'proof', 'timestamp']);
@@ -32,16 +32,16 @@ describe('the seed REST interface', () => {
       expect(body.block.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
       proofs.push(body.block.proof);
     }
-    expect(proofs).toEqual([...SEED_PROOFS]);
+    expect(proofs).toEqual([...NOTEBOOK_PROOFS]);
   });
 
-  it("answers 500 and 'Chain is not valid!' once block 1's proof is forged to 12345, as in the seed", async () => {
-    const { base, path } = await seedServer();
+  it("answers 500 and 'Chain is not valid!' once block 1's proof is forged to 12345, as in the notebook", async () => {
+    const { base, path } = await notebookServer();
     for (let i = 0; i < 4; i++) await send(base, 'POST', '/blocks');
     tamper(path, 'UPDATE blocks SET proof = 12345 WHERE block_index = 1');
     const reply = await send(base, 'GET', '/blocks');
     expect(reply.status).toBe(500);
-    const body = json<{ blockchain: SeedBlock[]; length: number; message: string }>(reply);
+    const body = json<{ blockchain: NotebookBlock[]; length: number; message: string }>(reply);
     expect(body.message).toBe('Chain is not valid!');
     expect(body.length).toBe(5);
     expect(body.blockchain[1]!.proof).toBe(12345);
@@ -52,17 +52,17 @@ describe('the seed REST interface', () => {
   });
 
   it('reads a slice with ?from=&limit=, keeping the length of the whole chain', async () => {
-    const { base } = await seedServer();
+    const { base } = await notebookServer();
     for (let i = 0; i < 5; i++) await send(base, 'POST', '/blocks');
-    const slice = json<{ blockchain: SeedBlock[]; length: number; message: string }>(await send(base, 'GET', '/blocks?from=2&limit=3'));
+    const slice = json<{ blockchain: NotebookBlock[]; length: number; message: string }>(await send(base, 'GET', '/blocks?from=2&limit=3'));
     expect(slice.blockchain.map((block) => block.index)).toEqual([2, 3, 4]);
     expect(slice.length).toBe(6);
     expect(slice.message).toBe('Chain is valid.');
-    const tail = json<{ blockchain: SeedBlock[] }>(await send(base, 'GET', '/blocks?from=4'));
+    const tail = json<{ blockchain: NotebookBlock[] }>(await send(base, 'GET', '/blocks?from=4'));
     expect(tail.blockchain.map((block) => block.index)).toEqual([4, 5]);
-    const beyond = json<{ blockchain: SeedBlock[]; length: number }>(await send(base, 'GET', '/blocks?from=99'));
+    const beyond = json<{ blockchain: NotebookBlock[]; length: number }>(await send(base, 'GET', '/blocks?from=99'));
     expect(beyond).toMatchObject({ blockchain: [], length: 6 });
-    const none = json<{ blockchain: SeedBlock[] }>(await send(base, 'GET', '/blocks?limit=0'));
+    const none = json<{ blockchain: NotebookBlock[] }>(await send(base, 'GET', '/blocks?limit=0'));
     expect(none.blockchain).toEqual([]);
   });
 
@@ -72,7 +72,7 @@ describe('the seed REST interface', () => {
     const reply = await send(base, 'GET', '/blocks');
     expect(reply.headers['transfer-encoding']).toBe('chunked');
     expect(reply.headers['content-length']).toBeUndefined();
-    const body = json<{ blockchain: SeedBlock[]; length: number }>(reply);
+    const body = json<{ blockchain: NotebookBlock[]; length: number }>(reply);
     expect(body.length).toBe(2601);
     expect(body.blockchain.map((block) => block.index)).toEqual(Array.from({ length: 2601 }, (_, i) => i));
   }, 60_000);
@@ -192,7 +192,7 @@ describe('the seed REST interface', () => {
       code: 'CSRF_PREVENTED',
     },
   ])('refuses $name with $status $code, writing nothing', async ({ method, path, headers, body, status, code }) => {
-    const { base, server } = await seedServer();
+    const { base, server } = await notebookServer();
     const reply = await send(base, method, path, { ...(headers ? { headers } : {}), ...(body === undefined ? {} : { body }) });
     expect(reply.status).toBe(status);
     expect(json<{ code: string; message: string }>(reply)).toMatchObject({ code, message: expect.any(String) as string });
@@ -201,14 +201,14 @@ describe('the seed REST interface', () => {
   });
 
   it('lets a page of its own origin mine', async () => {
-    const { base } = await seedServer();
+    const { base } = await notebookServer();
     const reply = await send(base, 'POST', '/blocks', { headers: { origin: base, 'sec-fetch-site': 'same-origin' } });
     expect(reply.status).toBe(200);
   });
 
   it('applies the mining token and rate limit, as for mineBlock', async () => {
     const token = 'a-token-of-sixteen-chars';
-    const { base } = await seedServer({ miningToken: token, miningRatePerMinute: 1 });
+    const { base } = await notebookServer({ miningToken: token, miningRatePerMinute: 1 });
     const anonymous = await send(base, 'POST', '/blocks');
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="ledger"');
@@ -224,7 +224,7 @@ describe('the seed REST interface', () => {
   });
 
   it('answers HEAD with the headers of GET and no body', async () => {
-    const { base } = await seedServer();
+    const { base } = await notebookServer();
     const reply = await send(base, 'HEAD', '/blocks');
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -232,50 +232,50 @@ describe('the seed REST interface', () => {
   });
 
   it('leaves every other path to GraphQL', async () => {
-    const { base, server } = await seedServer();
+    const { base, server } = await notebookServer();
     expect((await send(base, 'GET', '/blocks/1')).status).toBe(404);
     expect((await graphql(server.url, '{ tip { index } }')).status).toBe(200);
     expect((await send(base, 'GET', '/shutdown')).status).toBe(404);
   });
 
   it('answers SHUTTING_DOWN (503) to a mine once the server is closing', async () => {
-    const { base, server } = await seedServer();
+    const { base, server } = await notebookServer();
     await server.app.ledger.close();
     const reply = await send(base, 'POST', '/blocks');
     expect(reply.status).toBe(503);
     expect(json<{ code: string }>(reply).code).toBe('SHUTTING_DOWN');
   });
 
-  it("serves the seed's own Python client, whose hash_block agrees with every link", async (context) => {
+  it("serves the notebook's own Python client, whose hash_block agrees with every link", async (context) => {
     requirePython(context);
-    const { base } = await seedServer();
+    const { base } = await notebookServer();
     const { hostname, port } = new URL(base);
-    const { stdout } = await promisify(execFile)('python3', [resolve(import.meta.dirname, 'seed-client.py'), hostname, port, '5'], {
+    const { stdout } = await promisify(execFile)('python3', [resolve(import.meta.dirname, 'notebook-client.py'), hostname, port, '5'], {
       timeout: 30_000,
     }).catch((error: { stderr?: string }) => {
       if (error.stderr?.includes("No module named 'requests'")) return { stdout: null };
       throw error;
     });
     if (stdout === null) {
-      console.warn('skipped: the seed client needs the Python module `requests`, which is not installed here');
+      console.warn('skipped: the notebook client needs the Python module `requests`, which is not installed here');
       return;
     }
     const run = JSON.parse(stdout) as {
-      mined: Array<{ status: number; body: { message: string; block: SeedBlock } }>;
-      chain: { status: number; body: { blockchain: SeedBlock[]; length: number; message: string } };
+      mined: Array<{ status: number; body: { message: string; block: NotebookBlock } }>;
+      chain: { status: number; body: { blockchain: NotebookBlock[]; length: number; message: string } };
       hashes: string[];
     };
     expect(run.mined.map(({ status }) => status)).toEqual([200, 200, 200, 200, 200]);
-    expect(run.mined.map(({ body }) => body.block.proof)).toEqual([...SEED_PROOFS]);
+    expect(run.mined.map(({ body }) => body.block.proof)).toEqual([...NOTEBOOK_PROOFS]);
     expect(run.chain.status).toBe(200);
     expect(run.chain.body).toMatchObject({ length: 6, message: 'Chain is valid.' });
     const links = run.chain.body.blockchain.slice(1).map((block) => block.previous_hash);
     expect(links).toEqual(run.hashes.slice(0, -1));
   });
 
-  it("hashes the seed's printed blocks as the seed's Python does", () => {
+  it("hashes the notebook's printed blocks as the notebook's Python does", () => {
     // The fixture's hashes come from the notebook's output; GET /blocks shows them without `hash`.
-    expect(SEED_BLOCKS.slice(1).map((block) => block.previousHash)).toEqual(SEED_BLOCKS.slice(0, -1).map((block) => block.hash));
+    expect(NOTEBOOK_BLOCKS.slice(1).map((block) => block.previousHash)).toEqual(NOTEBOOK_BLOCKS.slice(0, -1).map((block) => block.hash));
   });
 });
 
@@ -294,7 +294,7 @@ describe('GET /blocks streaming', () => {
         }
       },
     };
-    const routes = createSeedRoutes({
+    const routes = createNotebookRoutes({
       ledger,
       miningGate: createMiningGate({ token: null, ratePerMinute: 0 }),
       clientKey: () => 'test',
@@ -352,7 +352,7 @@ describe('GET /blocks streaming', () => {
         }
       },
     };
-    const routes = createSeedRoutes({
+    const routes = createNotebookRoutes({
       ledger,
       miningGate: createMiningGate({ token: null, ratePerMinute: 0 }),
       clientKey: () => 'test',

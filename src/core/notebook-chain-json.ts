@@ -1,10 +1,10 @@
 import type { Block } from './block.js';
-import { toSeedBlockJson } from './seed-format.js';
+import { toNotebookBlockJson } from './notebook-format.js';
 
-export interface SeedChainJsonOptions {
-  /** Length of the chain the blocks come from (the seed's `length`); a whole chain when it equals the number of blocks written. */
+export interface NotebookChainJsonOptions {
+  /** Length of the chain the blocks come from (the notebook's `length`); a whole chain when it equals the number of blocks written. */
   readonly length: number;
-  /** The seed's `message`, for `GET /blocks`; chain files carry none. */
+  /** The notebook's `message`, for `GET /blocks`; chain files carry none. */
   readonly message?: string;
   /** Pieces are about this many characters (default 64 Ki): small blocks gathered, large ones cut. */
   readonly pieceChars?: number | undefined;
@@ -13,18 +13,18 @@ export interface SeedChainJsonOptions {
 /** Large enough that a writer's per-piece cost is negligible, small enough that pieces die young. */
 const PIECE_CHARS = 64 * 1024;
 
-/** How a block's JSON begins when it has data: `data` sorts first among the seed's keys. */
+/** How a block's JSON begins when it has data: `data` sorts first among the notebook's keys. */
 const DATA_OPENING = '{"data":"';
 
 /**
- * One block's JSON (`JSON.stringify` of its seed form) in pieces of about
+ * One block's JSON (`JSON.stringify` of its notebook form) in pieces of about
  * `pieceChars`: a block holding 1 MiB of control characters is 6 MiB of JSON,
  * written as about a hundred short strings that die young rather than one
  * that waits for a full garbage collection. A slice never ends between the two
  * halves of a surrogate pair, which JSON.stringify would escape apart.
  */
 function* blockJsonPieces(block: Block, pieceChars: number): Generator<string, void, undefined> {
-  const json = toSeedBlockJson(block);
+  const json = toNotebookBlockJson(block);
   const data = block.data;
   if (data === null || data.length <= pieceChars) {
     yield JSON.stringify(json);
@@ -44,7 +44,7 @@ function* blockJsonPieces(block: Block, pieceChars: number): Generator<string, v
 }
 
 /** The chain's text piece by piece: `add` each batch of blocks in index order, then `end`. */
-function createChainJsonPieces({ length, message, pieceChars = PIECE_CHARS }: SeedChainJsonOptions) {
+function createChainJsonPieces({ length, message, pieceChars = PIECE_CHARS }: NotebookChainJsonOptions) {
   let piece = '{"blockchain": [';
   let separator = '\n';
   return {
@@ -70,26 +70,26 @@ function createChainJsonPieces({ length, message, pieceChars = PIECE_CHARS }: Se
 }
 
 /**
- * The seed's `{"blockchain": [...], "length": N, "message": ...}` as text, in
+ * The notebook's `{"blockchain": [...], "length": N, "message": ...}` as text, in
  * pieces: one block per line, small blocks gathered into pieces of about
  * `pieceChars`, a large one's data cut into slices of `pieceChars`
  * characters (at most six times as long once escaped). So no chain is too
  * long, nor its blocks too large, to write in bounded memory. Keys are in the
- * seed's (sorted) order.
+ * notebook's (sorted) order.
  */
-export function* seedChainJsonChunks(
+export function* notebookChainJsonChunks(
   batches: Iterable<readonly Block[]>,
-  options: SeedChainJsonOptions,
+  options: NotebookChainJsonOptions,
 ): Generator<string, void, undefined> {
   const pieces = createChainJsonPieces(options);
   for (const batch of batches) yield* pieces.add(batch);
   yield pieces.end();
 }
 
-/** `seedChainJsonChunks` of batches read as they are asked for (a repository's). */
-export async function* seedChainJsonChunksOf(
+/** `notebookChainJsonChunks` of batches read as they are asked for (a repository's). */
+export async function* notebookChainJsonChunksOf(
   batches: AsyncIterable<readonly Block[]>,
-  options: SeedChainJsonOptions,
+  options: NotebookChainJsonOptions,
 ): AsyncGenerator<string, void, undefined> {
   const pieces = createChainJsonPieces(options);
   for await (const batch of batches) yield* pieces.add(batch);

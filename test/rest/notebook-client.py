@@ -1,4 +1,4 @@
-# The seed notebook's client (its BlockchainApp's request methods) and its
+# The notebook's client (its BlockchainApp's request methods) and its
 # hash_block, unchanged apart from host and port, which come from argv. The
 # thread and Flask parts are left out: the server under test is ours.
 import hashlib
@@ -41,6 +41,6 @@ chain = response.json()['blockchain']
 print(json.dumps({
     'mined': mined,
     'chain': {'status': response.status_code, 'body': response.json()},
-    # What the seed's Python computes for each block: the next block's previous_hash must match.
+    # What the notebook's Python computes for each block: the next block's previous_hash must match.
     'hashes': [hash_block(block) for block in chain],
 }))

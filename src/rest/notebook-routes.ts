@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { seedChainJsonChunksOf } from '../core/seed-chain-json.js';
+import { notebookChainJsonChunksOf } from '../core/notebook-chain-json.js';
 import { drainedOrClosed } from '../shared/drained.js';
-import { SEED_INVALID_MESSAGE, SEED_MINED_MESSAGE, SEED_VALID_MESSAGE, toSeedBlockJson } from '../core/seed-format.js';
+import { NOTEBOOK_INVALID_MESSAGE, NOTEBOOK_MINED_MESSAGE, NOTEBOOK_VALID_MESSAGE, toNotebookBlockJson } from '../core/notebook-format.js';
 import type { ClientKeyer } from '../http/client-address.js';
 import type { MiningGate } from '../http/mining-gate.js';
 import { RequestError } from '../http/request-error.js';
@@ -11,14 +11,14 @@ import type { Ledger } from '../ledger/ledger.js';
 import { parseMineRequest, readRequestBody } from './request-body.js';
 import { INTERNAL_FAILURE, sendFailure, sendJson, toRestFailure } from './rest-error.js';
 
-export const SEED_BLOCKS_PATH = '/blocks';
+export const NOTEBOOK_BLOCKS_PATH = '/blocks';
 
 /** Blocks read per query of `GET /blocks` (fewer when they are large: see PAGE_DATA_BYTES). */
 export const STREAM_BATCH = 1000;
 /** The mine request body holds at most `data`, which JSON may inflate up to 6 times (`\uXXXX`). */
 const bodyMaxBytes = (dataMaxBytes: number): number => 1024 + 6 * dataMaxBytes;
 
-export interface SeedRoutesOptions {
+export interface NotebookRoutesOptions {
   readonly ledger: Ledger;
   readonly miningGate: MiningGate;
   /** Whom a request counts against for the mining rate limit (see client-address.ts). */
@@ -29,12 +29,12 @@ export interface SeedRoutesOptions {
   readonly onInternalError?: (error: unknown) => void;
   /** Blocks per read of `GET /blocks` (STREAM_BATCH). */
   readonly batchSize?: number;
-  /** Characters per write of `GET /blocks` (see seedChainJsonChunks); the event loop turns after each. */
+  /** Characters per write of `GET /blocks` (see notebookChainJsonChunks); the event loop turns after each. */
   readonly pieceChars?: number;
 }
 
-/** Handles the seed's routes; false for any other path, which the caller routes on. */
-export type SeedRoutes = (request: IncomingMessage, response: ServerResponse) => boolean;
+/** Handles the notebook's routes; false for any other path, which the caller routes on. */
+export type NotebookRoutes = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 interface BlocksQuery {
   readonly from: number;
@@ -58,12 +58,12 @@ function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
 }
 
 /**
- * The seed notebook's Flask interface, unchanged: `POST /blocks` mines a block
- * and `GET /blocks` returns the chain with the seed's messages and statuses
+ * The notebook's Flask interface, unchanged: `POST /blocks` mines a block
+ * and `GET /blocks` returns the chain with the notebook's messages and statuses
  * (500 when the chain does not validate). Its `/shutdown` route is left out on
  * purpose: anyone could stop the server with it.
  */
-export function createSeedRoutes({
+export function createNotebookRoutes({
   ledger,
   miningGate,
   clientKey,
@@ -71,7 +71,7 @@ export function createSeedRoutes({
   onInternalError = () => undefined,
   batchSize = STREAM_BATCH,
   pieceChars,
-}: SeedRoutesOptions): SeedRoutes {
+}: NotebookRoutesOptions): NotebookRoutes {
   async function mine(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (isForeignBrowserRequest(request, allowedOrigins)) {
       throw new RequestError('CSRF_PREVENTED', 'Pages from other sites may not mine on this server.');
@@ -79,7 +79,7 @@ export function createSeedRoutes({
     const { data } = parseMineRequest(await readRequestBody(request, bodyMaxBytes(ledger.dataMaxBytes)), request.headers['content-type']);
     await miningGate.admit({ authorization: request.headers.authorization ?? null, address: clientKey(request) });
     const { block } = await ledger.mineBlock({ data });
-    sendJson(response, 200, { block: toSeedBlockJson(block), message: SEED_MINED_MESSAGE });
+    sendJson(response, 200, { block: toNotebookBlockJson(block), message: NOTEBOOK_MINED_MESSAGE });
   }
 
   async function streamChain(request: IncomingMessage, response: ServerResponse, search: URLSearchParams): Promise<void> {
@@ -94,9 +94,9 @@ export function createSeedRoutes({
     const end = from + Math.min(limit, Math.max(0, length - from));
     // Stored blocks never change (the table is append-only): batches read at
     // different moments form one consistent slice.
-    const chunks = seedChainJsonChunksOf(ledger.batches(batchSize, { from, end }), {
+    const chunks = notebookChainJsonChunksOf(ledger.batches(batchSize, { from, end }), {
       length,
-      message: valid ? SEED_VALID_MESSAGE : SEED_INVALID_MESSAGE,
+      message: valid ? NOTEBOOK_VALID_MESSAGE : NOTEBOOK_INVALID_MESSAGE,
       pieceChars,
     });
     for await (const chunk of chunks) {
@@ -133,7 +133,7 @@ export function createSeedRoutes({
   return (request, response) => {
     const target = request.url ?? '/';
     const queryStart = target.indexOf('?');
-    if ((queryStart === -1 ? target : target.slice(0, queryStart)) !== SEED_BLOCKS_PATH) return false;
+    if ((queryStart === -1 ? target : target.slice(0, queryStart)) !== NOTEBOOK_BLOCKS_PATH) return false;
     void handle(request, response, new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1)));
     return true;
   };
