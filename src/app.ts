@@ -31,7 +31,7 @@ export interface StartupChecks {
   readonly chain: Promise<ChainValidationResult>;
 }
 
-export const RECENT_BLOCKS_CHECKED = 1000;
+const RECENT_BLOCKS_CHECKED = 1000;
 
 export interface App {
   readonly yoga: LedgerYoga;

@@ -62,7 +62,7 @@ export interface Config {
   readonly webSocketIdleTimeoutMs: number;
 }
 
-export const DATA_MAX_BYTES_LIMIT = 1_048_576;
+const DATA_MAX_BYTES_LIMIT = 1_048_576;
 
 /** One row per variable: default and rule, documented in docs/operations.md's table. */
 const integer = (min: number, max: number) =>

@@ -8,10 +8,10 @@ export interface Logger {
   error(...args: unknown[]): void;
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** `text`: `LEVEL message` lines for people; `json`: one JSON object a line for a log collector. */
-export type LogFormat = 'json' | 'text';
+type LogFormat = 'json' | 'text';
 
 /** Where log lines go: a stream, and whether it is a terminal (colour only there). */
 export interface LogStream {
@@ -19,7 +19,7 @@ export interface LogStream {
   readonly isTTY?: boolean;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   /** The least severe level written. */
   readonly level?: LogLevel;
   /** debug and info lines. */

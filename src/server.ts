@@ -37,13 +37,13 @@ export interface RunningServer {
  * a high difficulty may take minutes); idle keep-alive connections close
  * after 5 s.
  */
-export interface HttpTimeouts {
+interface HttpTimeouts {
   readonly headersMs: number;
   readonly requestMs: number;
   readonly keepAliveMs: number;
 }
 
-export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 export interface StartServerOptions extends AppOptions {
   /** Overrides for tests; the defaults are HTTP_TIMEOUTS. */

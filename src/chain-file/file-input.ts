@@ -9,8 +9,7 @@ export class ChainFileUnreadableError extends Error {
 export const STDIN_PATH = '-';
 
 /** How messages name the input: the path as given, or standard input. */
-export const describeChainFile = (path: string): string =>
-  path === STDIN_PATH ? 'the chain file on standard input' : `the chain file ${path}`;
+const describeChainFile = (path: string): string => (path === STDIN_PATH ? 'the chain file on standard input' : `the chain file ${path}`);
 
 export function unreadable(path: string, error: unknown): ChainFileUnreadableError {
   const { code, message } = error as { code?: unknown; message?: unknown };

@@ -6,7 +6,7 @@ import { ChainJsonParser, describeToken, exactNumbers, type ChainFileSummary } f
 import { STDIN_PATH, lineAndColumn, readNext, unreadable } from './file-input.js';
 import { createUtf8Check } from './utf8-check.js';
 
-export interface ReadChainFileOptions {
+interface ReadChainFileOptions {
   /** Bytes read at a time. */
   readonly chunkSize?: number;
 }

@@ -10,12 +10,12 @@ import {
 import type { ChainFileSummary } from './chain-json-parser.js';
 import { readChainFile } from './read-chain-file.js';
 
-export interface ChainFileVerification {
+interface ChainFileVerification {
   readonly result: ChainValidationResult<NewBlockProblem>;
   readonly file: ChainFileSummary;
 }
 
-export interface VerifyOptions {
+interface VerifyOptions {
   /** Also require every block after the genesis block to have been mined at this difficulty or more. */
   readonly minDifficulty?: number | null;
 }

@@ -6,7 +6,7 @@ import { CliError, toCliError } from './errors.js';
 import type { CliIo } from './io.js';
 
 /** Where a command's database is: `--db` or `--database-url`, else the environment's DATABASE_PATH or DATABASE_URL. */
-export interface DatabaseOptions {
+interface DatabaseOptions {
   readonly db?: string | undefined;
   readonly databaseUrl?: string | undefined;
 }
@@ -25,7 +25,7 @@ export function cliConfig(io: CliIo, { db, databaseUrl }: DatabaseOptions = {}):
 export const databaseName = (config: Pick<Config, 'databasePath' | 'databaseUrl'>): string => describeStorage(config);
 
 /** A chain opened by a read-only command: it can read, and nothing else. `name` as in `databaseName`. */
-export interface ChainForReading {
+interface ChainForReading {
   readonly reader: ChainReader;
   readonly name: string;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import type { CliOutput } from './io.js';
 
-export interface MiningProgressLine {
+interface MiningProgressLine {
   /** 1-based position of the block among those this run mines. */
   readonly block: number;
   readonly count: number;
@@ -38,7 +38,7 @@ export function formatMiningProgress({ block, count, difficulty, attempts, elaps
 /** How often a terminal's progress line is redrawn: often enough to look live, rarely enough to cost nothing. */
 export const PROGRESS_INTERVAL_MS = 250;
 
-export interface ProgressLine {
+interface ProgressLine {
   /** Erases the line, so that what is printed next starts on a clean line. */
   stop(): void;
 }

@@ -6,7 +6,7 @@ import type { CliOutput } from './io.js';
 export type ValidationReport = ChainValidationResult<ChainProblem<string>>;
 
 /** What was validated: `{ file }` (`-` for standard input) or `{ database }`, and any rule beyond the notebook's. */
-export type ReportSubject = ({ readonly file: string } | { readonly database: string }) & { readonly minDifficulty?: number | null };
+type ReportSubject = ({ readonly file: string } | { readonly database: string }) & { readonly minDifficulty?: number | null };
 
 /** The report as `--json` prints it: one object, problems in chain order. */
 export function reportJson(result: ValidationReport, subject: ReportSubject): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { GENESIS_PREVIOUS_HASH, GENESIS_PROOF, NOTEBOOK_DIFFICULTY, hashBlock, t
 import { hashProof, isSupportedDifficulty, meetsDifficulty } from './proof-of-work.js';
 
 /** What validating a chain can find. */
-export type ChainProblemReason =
+type ChainProblemReason =
   'GENESIS_INVALID' | 'INDEX_MISMATCH' | 'PREVIOUS_HASH_MISMATCH' | 'HASH_MISMATCH' | 'DIFFICULTY_INVALID' | 'PROOF_INVALID';
 
 export interface ChainProblem<Reason extends string = ChainProblemReason> {
@@ -143,13 +143,13 @@ function checkMinimumDifficulty(block: Block, minDifficulty: number, report: (pr
 
 export const DEFAULT_MAX_REPORTED_PROBLEMS = 100;
 
-export interface ChainValidator<Problem extends ChainProblem<string> = ChainProblem> {
+interface ChainValidator<Problem extends ChainProblem<string> = ChainProblem> {
   /** Feeds the next block in chain order. */
   add(block: Block): void;
   result(): ChainValidationResult<Problem>;
 }
 
-export interface ChainValidatorOptions {
+interface ChainValidatorOptions {
   readonly maxReportedProblems?: number;
   /** Validate a tail of a chain: the block before the first one fed, taken as it is. */
   readonly after?: Block | null;

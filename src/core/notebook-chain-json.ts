@@ -1,7 +1,7 @@
 import type { Block } from './block.js';
 import { toNotebookBlockJson } from './notebook-format.js';
 
-export interface NotebookChainJsonOptions {
+interface NotebookChainJsonOptions {
   /** Length of the chain the blocks come from (the notebook's `length`); a whole chain when it equals the number of blocks written. */
   readonly length: number;
   /** The notebook's `message`, for `GET /blocks`; chain files carry none. */

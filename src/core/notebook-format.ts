@@ -6,20 +6,13 @@ import { NOTEBOOK_DIFFICULTY, sealBlock, type Block, type BlockContent } from '.
  * appear only when the block has them, exactly as they join the hashed
  * dictionary (see `hashedFields`), so such a file hashes as the notebook's Python would.
  */
-export interface NotebookBlockJson {
+interface NotebookBlockJson {
   readonly data?: string;
   readonly difficulty?: number;
   readonly index: number;
   readonly previous_hash: string;
   readonly proof: number;
   readonly timestamp: string;
-}
-
-/** The body of the notebook's `GET /blocks`, which is also a chain file. */
-export interface NotebookChainJson {
-  readonly blockchain: readonly NotebookBlockJson[];
-  readonly length: number;
-  readonly message?: string;
 }
 
 export const NOTEBOOK_MINED_MESSAGE = 'Congratulations, you just mined a Block!';

@@ -3,7 +3,7 @@ import { RequestError } from '../http/request-error.js';
 import { LedgerError } from '../ledger/errors.js';
 import { graphqlStatus, type ErrorCode } from '../shared/error-codes.js';
 
-export interface GraphQLErrorOptions {
+interface GraphQLErrorOptions {
   /** Sent with the response, e.g. Retry-After. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly nodes?: ASTNode | readonly ASTNode[] | null | undefined;
@@ -29,7 +29,7 @@ export function badUserInput(message: string): GraphQLError {
  * returned as it is, and yoga masks it ("Unexpected error.": no stack, no
  * SQLite message, no file path).
  */
-export function toGraphQLError(error: unknown): Error {
+function toGraphQLError(error: unknown): Error {
   if (error instanceof LedgerError) {
     const headers = error.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(error.retryAfterSeconds) };
     return graphqlError(error.code, error.message, { headers });

@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string, argument: string): number {
   return index;
 }
 
-export interface ConnectionArguments {
+interface ConnectionArguments {
   readonly first?: number | null | undefined;
   readonly after?: string | null | undefined;
   readonly last?: number | null | undefined;

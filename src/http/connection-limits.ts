@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { createKeyCounts } from '../shared/key-counts.js';
 import { addressKey, normalizeAddress } from './client-address.js';
 
-export interface ConnectionLimitOptions {
+interface ConnectionLimitOptions {
   /** Connections open at once on the whole server (HTTP and WebSocket alike). */
   readonly total: number;
   /** Per client address (IPv6: per /64). Our own reverse proxies are not counted: their clients are many. */
@@ -12,7 +12,7 @@ export interface ConnectionLimitOptions {
   readonly trustedProxies: readonly string[];
 }
 
-export interface ConnectionRefusal {
+interface ConnectionRefusal {
   /** 429 for one client's excess, 503 for the server's. */
   readonly status: 429 | 503;
   readonly message: string;
@@ -38,7 +38,7 @@ const REFUSED_GRACE_MS = 2000;
 /** A client holding this many times its allowance has its further connections closed unanswered. */
 const UNANSWERED_AFTER = 2;
 /** What MAX_CONNECTIONS defaults to where the descriptor limit allows it. */
-export const DEFAULT_MAX_CONNECTIONS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 /** The soft limit on open files (`ulimit -n`), from /proc on Linux; null where it cannot be read. */
 export function openFileLimit(limits = '/proc/self/limits'): number | null {

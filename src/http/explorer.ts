@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 export const EXPLORER_DIRECTORY = resolve(import.meta.dirname, '../../explorer');
 
 /** Where the page's assets live; `/` itself serves index.html. */
-export const EXPLORER_ASSET_PREFIX = '/explorer/';
+const EXPLORER_ASSET_PREFIX = '/explorer/';
 
 /**
  * The page's own script, style sheet and icon, and fetches to this origin
@@ -28,13 +28,13 @@ interface Asset {
   readonly etag: string;
 }
 
-export interface ExplorerRoutesOptions {
+interface ExplorerRoutesOptions {
   /** The explorer folder; EXPLORER_DIRECTORY unless a test says otherwise. */
   readonly directory?: string;
 }
 
 /** Answers `/` and `/explorer/*`; false for any other path, which the caller routes on. */
-export type ExplorerRoutes = (request: IncomingMessage, response: ServerResponse) => boolean;
+type ExplorerRoutes = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 const SECURITY_HEADERS = {
   'content-security-policy': EXPLORER_CSP,

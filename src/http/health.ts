@@ -26,8 +26,8 @@ export interface HealthOptions {
   readonly pingTimeoutMs?: number;
 }
 
-export const HEALTH_PATH = '/healthz';
-export const READY_PATH = '/readyz';
+const HEALTH_PATH = '/healthz';
+const READY_PATH = '/readyz';
 
 /** `ok`, or why the database cannot serve: its error's message, or that it did not answer in time. */
 function databaseVerdict(ping: () => Promise<void>, timeoutMs: number): Promise<string> {

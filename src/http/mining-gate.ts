@@ -8,7 +8,7 @@ export interface MiningGate {
   admit(client: MiningClient): Promise<void>;
 }
 
-export interface MiningClient {
+interface MiningClient {
   /** The request's `Authorization` header, if any. */
   readonly authorization: string | null;
   /** What the rate limits count by: the client's address (see client-address.ts). */

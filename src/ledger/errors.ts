@@ -6,7 +6,7 @@ import type { ErrorCode } from '../shared/error-codes.js';
  * `extensions.code` (and REST clients as `code`; statuses in ERROR_CODES);
  * anything that is not a LedgerError is an internal error and is masked.
  */
-export type LedgerErrorCode = Extract<
+type LedgerErrorCode = Extract<
   ErrorCode,
   | 'BAD_USER_INPUT'
   | 'CHAIN_INVALID'

@@ -27,7 +27,7 @@ export interface MiningProgress {
   readonly difficulty: number;
 }
 
-export interface LedgerOptions {
+interface LedgerOptions {
   readonly repository: ChainRepository;
   readonly proofSearch: ProofSearch;
   /** Leading hex zeros required of new blocks. */

@@ -25,14 +25,14 @@ export interface BlockFeedOptions {
   readonly onPublished?: (block: Block) => void;
 }
 
-export const BLOCK_POLL_MS = 500;
+const BLOCK_POLL_MS = 500;
 /** The poll's period when notifications wake the feed: it only covers a notification lost without a reconnect. */
-export const SAFETY_POLL_MS = 5000;
-export const MAX_BLOCKS_QUEUED = 1000;
+const SAFETY_POLL_MS = 5000;
+const MAX_BLOCKS_QUEUED = 1000;
 /** Blocks read per query while catching up. */
 const CATCH_UP_PAGE = 100;
 
-export interface BlockFeed {
+interface BlockFeed {
   /**
    * A stream of every block appended from now on, in index order, each once;
    * `onEnd` runs when it ends (the subscriber left, fell behind, or the feed closed).

@@ -5,7 +5,7 @@ import { createLedgerEvents } from '../ledger/ledger-events.js';
 import { withinTime } from '../shared/within-time.js';
 import { PROGRESS_INTERVAL_MS, type MiningActivity } from './mining-progress-feed.js';
 
-export interface ClusterMiningOptions {
+interface ClusterMiningOptions {
   /** This process, named in the news it sends. */
   readonly instanceId: string;
   /** Time between two announcements of a mine in progress, in ms. */
@@ -16,7 +16,7 @@ export interface ClusterMiningOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export interface ClusterMining extends MiningActivity {
+interface ClusterMining extends MiningActivity {
   /** Stops announcing and following; the ledger's own events are no longer passed on. */
   close(): void;
 }

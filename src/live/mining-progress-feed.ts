@@ -29,7 +29,7 @@ export interface MiningProgressFeedOptions {
 /** About four updates a second: smooth enough for a progress bar, cheap for the server. */
 export const PROGRESS_INTERVAL_MS = 250;
 
-export interface MiningProgressFeed {
+interface MiningProgressFeed {
   /**
    * The updates of the mine in progress, or else of the next one to start;
    * the stream ends after the MINED or ABANDONED update (or when the feed closes).
@@ -42,7 +42,7 @@ export interface MiningProgressFeed {
   close(): void;
 }
 
-export function progressUpdate(
+function progressUpdate(
   { index, difficulty, attempts, elapsedMs }: { index: number; difficulty: number; attempts: number; elapsedMs: number },
   state: MiningState,
   block: Block | null = null,

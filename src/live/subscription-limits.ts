@@ -15,7 +15,7 @@ export interface SubscriptionLimitOptions {
 
 export const SUBSCRIPTION_LIMITS: SubscriptionLimitOptions = { total: 1000, perClient: 20 };
 
-export interface SubscriptionLimits {
+interface SubscriptionLimits {
   /** Takes a slot for `client`, or throws SUBSCRIPTION_LIMIT; the function returned gives it back (once). */
   acquire(client: string): () => void;
   /** Slots taken now. */

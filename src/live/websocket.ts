@@ -16,12 +16,12 @@ import { graphqlErrorJson } from '../http/refusal.js';
 import { createKeyCounts } from '../shared/key-counts.js';
 
 /** What this transport needs of a yoga server: its endpoint and its plugin pipeline. */
-export interface EnvelopedServer {
+interface EnvelopedServer {
   readonly graphqlEndpoint: string;
   getEnveloped(initialContext: Record<string, unknown>): unknown;
 }
 
-export interface WebSocketTransportOptions {
+interface WebSocketTransportOptions {
   readonly yoga: EnvelopedServer;
   /**
    * Whether a connection may be served, judged on its upgrade request (Origin,

@@ -22,7 +22,7 @@ import {
  * threads interleave finely (the answer to an easy search waits on no long chunk below
  * it), yet each chunk costs one atomic increment against thousands of hashes.
  */
-export const CHUNK_SIZES: Record<EngineName, number> = { native: 8_192, wasm: 2_048, js: 512 };
+const CHUNK_SIZES: Record<EngineName, number> = { native: 8_192, wasm: 2_048, js: 512 };
 
 export interface PoolOptions {
   readonly engine: EngineName;

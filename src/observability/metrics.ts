@@ -21,7 +21,7 @@ export interface Metrics {
   recordFeedLag(seconds: number): void;
 }
 
-export type MineOutcome = 'mined' | 'abandoned' | 'failed';
+type MineOutcome = 'mined' | 'abandoned' | 'failed';
 
 const MINE_OUTCOMES: readonly MineOutcome[] = ['mined', 'abandoned', 'failed'];
 /** Seconds: difficulty 4 mines in milliseconds, 7 in minutes. */

@@ -11,14 +11,14 @@ import type { Ledger } from '../ledger/ledger.js';
 import { parseMineRequest, readRequestBody } from './request-body.js';
 import { INTERNAL_FAILURE, sendFailure, sendJson, toRestFailure } from './rest-error.js';
 
-export const NOTEBOOK_BLOCKS_PATH = '/blocks';
+const NOTEBOOK_BLOCKS_PATH = '/blocks';
 
 /** Blocks read per query of `GET /blocks` (fewer when they are large: see PAGE_DATA_BYTES). */
-export const STREAM_BATCH = 1000;
+const STREAM_BATCH = 1000;
 /** The mine request body holds at most `data`, which JSON may inflate up to 6 times (`\uXXXX`). */
 const bodyMaxBytes = (dataMaxBytes: number): number => 1024 + 6 * dataMaxBytes;
 
-export interface NotebookRoutesOptions {
+interface NotebookRoutesOptions {
   readonly ledger: Ledger;
   readonly miningGate: MiningGate;
   /** Whom a request counts against for the mining rate limit (see client-address.ts). */

@@ -8,7 +8,7 @@ import { restStatus, type ErrorCode } from '../shared/error-codes.js';
  * ERROR_CODES gives the code for REST; the codes are the ones GraphQL clients
  * see in `extensions.code`.
  */
-export interface RestFailure {
+interface RestFailure {
   readonly status: number;
   readonly code: ErrorCode;
   readonly message: string;

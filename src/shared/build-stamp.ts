@@ -19,7 +19,7 @@ function filesUnder(directory: string): string[] {
 }
 
 /** SHA-256 over every file of src/ (path and content) and the build's configuration. */
-export function sourcesDigest(): string {
+function sourcesDigest(): string {
   const hash = createHash('sha256');
   for (const file of [...filesUnder(SOURCE_DIRECTORY), ...BUILD_CONFIG]) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');

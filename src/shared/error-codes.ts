@@ -283,15 +283,6 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Codes some interface of the server (GraphQL or REST) can answer with. */
-export type ServerErrorCode = {
-  [Code in ErrorCode]: (typeof ERROR_CODES)[Code]['graphql'] extends null
-    ? (typeof ERROR_CODES)[Code]['rest'] extends null
-      ? never
-      : Code
-    : Code;
-}[ErrorCode];
-
 /** The HTTP status of a GraphQL response carrying `code`; 200 where the table has none. */
 export function graphqlStatus(code: ErrorCode): number {
   return ERROR_CODES[code].graphql ?? 200;

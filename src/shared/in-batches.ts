@@ -1,4 +1,4 @@
-export interface BatchBounds<T> {
+interface BatchBounds<T> {
   /** Items per batch at most. */
   readonly size: number;
   /** An item's weight (say, its bytes), and the most a batch may weigh; a batch always holds one item at least. */

@@ -3,7 +3,7 @@
  * subscriptions per client): a key is forgotten when its count drops to zero,
  * so the map holds only the keys that hold something.
  */
-export interface KeyCounts {
+interface KeyCounts {
   get(key: string): number;
   /** Counts one more for `key`; returns its new count. */
   add(key: string): number;

@@ -2,7 +2,7 @@ import type { Block } from '../core/block.js';
 import type { AppendExpectation, AppendOutcome } from './chain-repository.js';
 
 /** What an engine read of the chain with its write lock held, before an append. */
-export interface LockedChainState {
+interface LockedChainState {
   /** The difficulty stored with the chain (null: none stored yet). */
   readonly difficulty: number | null;
   readonly tip: Block | null;

@@ -11,7 +11,7 @@ import type { BlockRangeQuery, BlockSpan } from './chain-repository.js';
 export const PAGE_DATA_BYTES = 1024 * 1024;
 
 /** Above every index a chain can hold: the open end of a window. */
-export const MAX_INDEX = Number.MAX_SAFE_INTEGER;
+const MAX_INDEX = Number.MAX_SAFE_INTEGER;
 
 /** The blocks with `afterIndex < index < beforeIndex`: the lowest `limit` of them, or the highest. */
 export interface BlockWindow {
@@ -21,7 +21,7 @@ export interface BlockWindow {
 }
 
 /** A range query's window, its open ends closed. */
-export const windowOf = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit }: BlockRangeQuery): BlockWindow => ({
+const windowOf = ({ afterIndex = -1, beforeIndex = MAX_INDEX, limit }: BlockRangeQuery): BlockWindow => ({
   afterIndex,
   beforeIndex,
   limit,
@@ -50,7 +50,7 @@ export function readRange<Row>(
  * The next keyset page of the window, in ascending order: at most `rows`
  * blocks and PAGE_DATA_BYTES of their data, never fewer than one block.
  */
-export type BoundedPageRead = (afterIndex: number, beforeIndex: number, rows: number) => Promise<Block[]>;
+type BoundedPageRead = (afterIndex: number, beforeIndex: number, rows: number) => Promise<Block[]>;
 
 /** The blocks of `span` in index order, a bounded page at a time (ChainReader.batches), each read when asked for. */
 export async function* keysetBatches(

@@ -9,7 +9,7 @@ import type { StorageErrorTranslation } from './errors.js';
 const IMPORT_BATCH_SIZE = 1000;
 
 /** An import's writes, inside the transaction that holds the chain's write lock. */
-export interface ImportTransaction {
+interface ImportTransaction {
   tip(): Promise<Block | null>;
   /** Inserts `blocks`, in order. */
   insert(blocks: readonly Block[]): Promise<void>;

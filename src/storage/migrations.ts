@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StorageError } from './errors.js';
 
 /** The database is up, but lacks migrations this code needs. */
-export class MigrationsMismatchError extends StorageError {
+class MigrationsMismatchError extends StorageError {
   override readonly name = 'MigrationsMismatchError';
   constructor(message: string) {
     super('invalid', message);

@@ -1,11 +1,6 @@
-import type { StorageEngine } from './chain-repository.js';
 import { describePostgresUrl } from './postgres/url.js';
 import { describeSqlitePath, openSqliteForReading, openSqliteStorage } from './sqlite/open.js';
 import type { OpenStorageOptions, ReadOnlyStorage, Storage, StorageConfig } from './storage.js';
-
-/** The engine `config` names: PostgreSQL when `databaseUrl` is set, else the SQLite file. */
-export const engineOf = (config: Pick<StorageConfig, 'databaseUrl'>): StorageEngine =>
-  config.databaseUrl === null ? 'sqlite' : 'postgres';
 
 /**
  * How messages name the database of `config`: the SQLite file's absolute

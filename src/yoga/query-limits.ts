@@ -60,7 +60,7 @@ function mineResponseKeys(selectionSet: SelectionSetNode, context: ValidationCon
  * At most one `mineBlock` per operation. Fields with the same response key
  * merge into one execution, so distinct keys (aliases) are what count.
  */
-export const singleMinePerOperation: ValidationRule = (context): ASTVisitor => ({
+const singleMinePerOperation: ValidationRule = (context): ASTVisitor => ({
   OperationDefinition(operation) {
     const keys = new Set<string>();
     mineResponseKeys(operation.selectionSet, context, keys, new Set());

@@ -11,12 +11,12 @@ import { IMMUTABLE_ROOT_FIELDS, immutableBlockKeys } from './immutable-query.js'
  * (a new database, a developer's reset) is seen within the hour. After that,
  * the ETag makes asking again cheap (304).
  */
-export const BLOCK_MAX_AGE_SECONDS = 3600;
+const BLOCK_MAX_AGE_SECONDS = 3600;
 export const BLOCK_CACHE_CONTROL = `public, max-age=${BLOCK_MAX_AGE_SECONDS}, immutable`;
 /** Everything else a GET answers moves with the chain (tip, pages, validation) or is an error. */
 export const UNCACHEABLE = 'no-store';
 
-export interface BlockResponseCacheOptions {
+interface BlockResponseCacheOptions {
   /** The schema served: every Query field but `block` and `blockByHash` is kept out of the cache. */
   readonly schema: GraphQLSchema;
   /**

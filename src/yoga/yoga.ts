@@ -24,7 +24,7 @@ export const GRAPHQL_ENDPOINT = '/graphql';
  */
 export const requestBodyMaxBytes = (dataMaxBytes: number): number => 32 * 1024 + 6 * dataMaxBytes;
 
-export interface LedgerYogaOptions {
+interface LedgerYogaOptions {
   readonly ledger: Ledger;
   readonly logger?: YogaLogger | boolean;
   /** Origins besides our own allowed to call the API from a browser; none by default. */
@@ -48,7 +48,7 @@ export interface LedgerYogaOptions {
  * WebSocket (see websocket.ts) `req` is the upgrade request and there is no
  * fetch `request`.
  */
-export interface ServerContext {
+interface ServerContext {
   readonly req?: IncomingMessage;
 }
 

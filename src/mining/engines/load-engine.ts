@@ -7,7 +7,7 @@ export type EngineName = ProofEngine['name'];
 /** `auto` takes the fastest engine that loads here: native, then wasm, then js. */
 export type EnginePreference = EngineName | 'auto';
 
-export const ENGINE_NAMES: readonly EngineName[] = ['native', 'wasm', 'js'];
+const ENGINE_NAMES: readonly EngineName[] = ['native', 'wasm', 'js'];
 
 export type EngineLoaders = Readonly<Record<EngineName, () => ProofEngine>>;
 

@@ -7,7 +7,7 @@ import type { ProofEngine } from './proof-engine.js';
 const ADDON_FILE = new URL('../../../native/build/Release/pow.node', import.meta.url);
 
 /** What native/pow.c exports. Arguments are integers below 2^53; 0 means no proof found. */
-export interface NativeAddon {
+interface NativeAddon {
   /** 'sha-ni' when this CPU has the x86 SHA extensions, else 'portable' (plain C). */
   readonly variant: 'sha-ni' | 'portable';
   search(this: void, previousProof: number, difficulty: number, start: number, count: number): number;

@@ -5,7 +5,7 @@ import type { ClusterChannel, ClusterListener, ClusterNews, MiningNews } from '.
 import { StorageOpenError } from '../errors.js';
 import { connectSession, type SessionConnectionOptions } from './session.js';
 
-export interface ClusterChannelOptions extends SessionConnectionOptions {
+interface ClusterChannelOptions extends SessionConnectionOptions {
   /** Sends the notifications (any connection will do, even through a pooler). */
   readonly pool: pg.Pool;
   /** Gets connection failures (it reconnects by itself) and failures to publish. */
@@ -14,8 +14,8 @@ export interface ClusterChannelOptions extends SessionConnectionOptions {
   readonly maxBackoffMs?: number;
 }
 
-export const BLOCKS_CHANNEL = 'ledger_blocks';
-export const MINING_CHANNEL = 'ledger_mining';
+const BLOCKS_CHANNEL = 'ledger_blocks';
+const MINING_CHANNEL = 'ledger_mining';
 /** How long the start-up probe waits for its own notification, in ms. */
 const PROBE_WAIT_MS = 3000;
 /** Longest one piece of mining news holds back the next, in ms. */
@@ -36,7 +36,7 @@ function isMiningNews(message: Partial<MiningNews>): message is MiningNews {
 }
 
 /** The channel's listening connection could not hear a notification sent from the pool: not a session of its own. */
-export class NotificationsUnheardError extends StorageOpenError {
+class NotificationsUnheardError extends StorageOpenError {
   override readonly name = 'NotificationsUnheardError';
   constructor(message: string) {
     super('invalid', message);

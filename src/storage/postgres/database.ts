@@ -10,7 +10,7 @@ import * as schema from './schema.js';
 export const POSTGRES_MIGRATIONS_FOLDER = resolve(import.meta.dirname, '../../../migrations/postgres');
 
 /** The oldest PostgreSQL served: 14 brings `idle_session_timeout`, which the cluster's mining turn relies on. */
-export const MIN_POSTGRES_VERSION = 14;
+const MIN_POSTGRES_VERSION = 14;
 
 /** Key of the session advisory lock held while migrating (any fixed number, unlikely to collide: "ledger" in ASCII). */
 const MIGRATION_LOCK_KEY = 0x6c6564676572;
@@ -25,7 +25,7 @@ export interface PostgresDatabase {
   close(): Promise<void>;
 }
 
-export interface OpenPostgresOptions {
+interface OpenPostgresOptions {
   /** Connections in the pool (requests beyond wait for one). */
   readonly poolSize?: number;
   /** Longest a statement may run before the server cancels it, in ms (DB_UNAVAILABLE). */
@@ -107,7 +107,7 @@ export async function openPostgresDatabase(
 }
 
 /** The server is not one this ledger can run on (too old, or not PostgreSQL). */
-export class UnsupportedServerError extends StorageOpenError {
+class UnsupportedServerError extends StorageOpenError {
   override readonly name = 'UnsupportedServerError';
   constructor(message: string) {
     super('invalid', message);

@@ -9,7 +9,7 @@ import { createMiningTurns } from './mining-turn.js';
 import { pingPostgres } from './ping.js';
 
 /** The session connections go through something that does not keep a session (a transaction-mode pooler). */
-export class SessionNotKeptError extends StorageOpenError {
+class SessionNotKeptError extends StorageOpenError {
   override readonly name = 'SessionNotKeptError';
   constructor(message: string) {
     super('invalid', message);

@@ -8,7 +8,7 @@ import { quickCheck } from './quick-check.js';
  * on the calling thread: it reads a 4 MiB file in about 10 ms, while starting
  * a worker thread costs 60-80 ms of CPU, most of a small server's start.
  */
-export const INLINE_CHECK_MAX_BYTES = 4 * 1024 * 1024;
+const INLINE_CHECK_MAX_BYTES = 4 * 1024 * 1024;
 
 const bytesOf = (file: string): number => {
   try {

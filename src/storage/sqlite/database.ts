@@ -9,7 +9,7 @@ import * as schema from './schema.js';
 
 export const SQLITE_MIGRATIONS_FOLDER = resolve(import.meta.dirname, '../../../migrations/sqlite');
 
-export type SqliteDrizzle = BetterSQLite3Database<typeof schema>;
+type SqliteDrizzle = BetterSQLite3Database<typeof schema>;
 
 export interface SqliteDatabase {
   readonly path: string;
@@ -19,7 +19,7 @@ export interface SqliteDatabase {
   close(): void;
 }
 
-export interface OpenSqliteOptions {
+interface OpenSqliteOptions {
   /**
    * How long a statement waits for another connection's lock before
    * SQLITE_BUSY, in ms. SQLite's busy handler sleeps on the calling thread,

@@ -15,7 +15,7 @@ export type SegmentReply =
   /** A driver error, with SQLite's code so that it keeps its meaning (busy, corrupt...) on this side. */
   | { readonly failure: { readonly code: string | null; readonly message: string } };
 
-export interface StoredChainValidationOptions {
+interface StoredChainValidationOptions {
   /** Index of the newest stored block, to split the chain by; blocks appended since are read too. */
   readonly lastIndex: number;
   readonly maxReportedProblems?: number | undefined;
