@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERRORS_DOC, renderErrorsDoc } from '../scripts/error-table.js';
@@ -62,5 +62,43 @@ describe('the docs match the code', () => {
     for (const page of pages) {
       expect(read(page), page).not.toMatch(/\bissues? #?\d+\b/i);
     }
+  });
+});
+
+/** The documents a reader walks through: the front door, the reference pages, the contributor's guide. */
+const WALKED_DOCUMENTS = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'BENCHMARKS.md',
+  ...readdirSync(resolve(ROOT, 'docs')).map((name) => `docs/${name}`),
+].filter((path) => path.endsWith('.md'));
+
+/** Top-level folders whose files the documents name by path. */
+const PATH_ROOTS = ['src', 'test', 'bench', 'scripts', 'migrations', 'client', 'explorer', 'native', 'wasm', 'schema', 'docs'];
+
+describe('every file a document names is where it says', () => {
+  it.each(WALKED_DOCUMENTS)('%s', (document) => {
+    const missing: string[] = [];
+    const text = read(document);
+    // `src/storage/open-storage.ts`, `test/helpers/postgres.ts`, `migrations/postgres/`: paths from the repository's root.
+    for (const [, path] of text.matchAll(new RegExp(`\`((?:${PATH_ROOTS.join('|')})/[\\w./-]*)\``, 'g'))) {
+      if (/[*<>]/.test(path!)) continue;
+      if (!existsSync(resolve(ROOT, path!))) missing.push(path!);
+    }
+    // In a section about folders ("### `src/storage` ..."), a bare `file.ts` lives in one of them, or below.
+    for (const section of text.split(/^### /m).slice(1)) {
+      const heading = section.split('\n', 1)[0]!;
+      const places = [...heading.matchAll(/`((?:src|test)\/[\w./-]*)`/g)]
+        .map((match) => match[1]!)
+        .filter((place) => existsSync(resolve(ROOT, place)));
+      if (places.length === 0) continue;
+      const files = places.flatMap((place) =>
+        place.endsWith('.ts') ? [place.split('/').pop()!] : readdirSync(resolve(ROOT, place), { recursive: true }).map(String),
+      );
+      for (const [, name] of section.matchAll(/`([\w-]+\.(?:ts|mjs|py))`/g)) {
+        if (!files.some((file) => file === name || file.endsWith(`/${name}`))) missing.push(`${places.join(', ')}: ${name}`);
+      }
+    }
+    expect(missing, document).toEqual([]);
   });
 });
