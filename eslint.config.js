@@ -104,8 +104,8 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
-    // Plain Node scripts that run at install time, before any TypeScript tooling is there.
-    files: ['scripts/*.mjs'],
+    // Plain Node scripts: those that run at install time, before any TypeScript tooling is there, and the benchmarks' child processes.
+    files: ['scripts/*.mjs', 'bench/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

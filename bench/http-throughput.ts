@@ -8,24 +8,19 @@
  * BENCH_PROFILE_DIR=<dir> runs the servers with `--cpu-prof` into that folder.
  * Prints figures; asserts nothing (targets live in issues, not timed tests).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { createSchema, createYoga } from 'graphql-yoga';
-import { loadConfig } from '../src/config.js';
 import { createGenesisBlock, sealBlock, type Block } from '../src/core/block.js';
 import { searchProofs } from '../src/core/proof-of-work.js';
 import { formatNotebookTimestamp } from '../src/core/timestamp.js';
-import { createApp } from '../src/app.js';
-import { startServer } from '../src/server.js';
-import { createLedgerYoga } from '../src/yoga/yoga.js';
 import { createSqliteChainRepository } from '../src/storage/sqlite/chain-repository.js';
 import { openSqliteDatabase } from '../src/storage/sqlite/database.js';
+import { builtFromCurrentSources } from '../src/shared/build-stamp.js';
 
 const CONNECTIONS = 10;
 // Shorter warm-ups left hello world POST still warming up (JIT) in the measured run.
@@ -45,6 +40,15 @@ const ACCEPT = 'application/graphql-response+json, application/json';
  */
 type ServerKind = 'hello' | 'ledger' | CacheVariant;
 type CacheVariant = 'cached' | 'uncached';
+
+/** The servers' side, run in a child process each. */
+const SERVER_SCRIPT = fileURLToPath(new URL('./http-server.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The servers run dist/: built from these sources, unless it already is. */
+function ensureBuilt(): void {
+  if (!builtFromCurrentSources()) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
 
 /** Writes a chain of CHAIN_LENGTH blocks (difficulty 1, so it takes milliseconds). */
 async function fillChain(databasePath: string): Promise<void> {
@@ -70,51 +74,6 @@ async function fillChain(databasePath: string): Promise<void> {
   }
 }
 
-/**
- * The server side, in a child process: prints its URL, answers each line on
- * stdin with the process's CPU time so far (µs), stops when stdin closes.
- */
-async function serve(kind: ServerKind, databasePath: string): Promise<void> {
-  let url: string;
-  let close: () => Promise<void>;
-  if (kind === 'hello') {
-    const yoga = createYoga({
-      schema: createSchema({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } }),
-      logging: false,
-    });
-    const http = createServer((request, response) => void yoga(request, response));
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
-    close = () => new Promise<void>((resolve) => http.close(() => resolve()));
-  } else if (kind === 'ledger') {
-    const server = await startServer({ ...loadConfig({}), port: 0, databasePath, miningRatePerMinute: 0 });
-    url = server.url;
-    close = () => server.close(100);
-  } else {
-    const app = await createApp({ ...loadConfig({}), port: 0, databasePath, miningRatePerMinute: 0 });
-    const yoga = createLedgerYoga({
-      ledger: app.ledger,
-      live: app.live,
-      ...(kind === 'uncached' ? { blockResponseCache: [] } : {}),
-    });
-    const http = createServer((request, response) => void yoga(request, response));
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
-    close = async () => {
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      await app.close();
-    };
-  }
-  console.log(url);
-  const commands = createInterface({ input: process.stdin });
-  commands.on('line', () => {
-    const { user, system } = process.cpuUsage();
-    console.log(user + system);
-  });
-  await new Promise<void>((resolve) => commands.once('close', resolve));
-  await close();
-}
-
 interface ChildServer {
   readonly url: string;
   /** CPU time the server process has used so far, in µs. */
@@ -123,15 +82,12 @@ interface ChildServer {
 }
 
 async function spawnServer(kind: ServerKind, databasePath: string): Promise<ChildServer> {
+  ensureBuilt();
   const profileDir = process.env['BENCH_PROFILE_DIR'];
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}.cpuprofile`] : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...profile, '--import', 'tsx', import.meta.filename, '--serve', kind, databasePath],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...profile, SERVER_SCRIPT, kind, databasePath], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   const nextLine = (): Promise<string> =>
     new Promise<string>((resolve, reject) => {
@@ -183,22 +139,31 @@ interface Measurement {
 export interface LoadDurations {
   readonly warmUpSeconds?: number;
   readonly measureSeconds?: number;
+  /** Instead of durations (which autocannon rounds up to whole seconds): this many requests for each run. */
+  readonly requests?: number;
 }
 
 /** Load for `measureSeconds` after a warm-up; throws if any request failed. */
 async function measure(
   server: ChildServer,
   requests: autocannon.Request[],
-  { warmUpSeconds = WARM_UP_SECONDS, measureSeconds = MEASURE_SECONDS }: LoadDurations = {},
+  { warmUpSeconds = WARM_UP_SECONDS, measureSeconds = MEASURE_SECONDS, requests: count }: LoadDurations = {},
 ): Promise<Measurement> {
   const options = { url: server.url, connections: CONNECTIONS, requests };
-  await autocannon({ ...options, duration: warmUpSeconds });
+  // A run ends at its next sample: every 50 ms for a count of requests, so that it ends when they are answered.
+  const length = (seconds: number) => (count === undefined ? { duration: seconds } : { amount: count, sampleInt: 50 });
+  await autocannon({ ...options, ...length(warmUpSeconds) });
   const cpuBefore = await server.cpuMicros();
-  const result = await autocannon({ ...options, duration: measureSeconds });
+  const started = performance.now();
+  const result = await autocannon({ ...options, ...length(measureSeconds) });
+  const seconds = (performance.now() - started) / 1000;
   const cpu = (await server.cpuMicros()) - cpuBefore;
   const failed = result.errors + result.timeouts + result.non2xx;
   if (failed > 0) throw new Error(`${failed} failed requests against ${server.url} (${result.non2xx} non-2xx)`);
-  return { perSecond: result.requests.total / measureSeconds, cpuMicrosPerRequest: cpu / result.requests.total };
+  return {
+    perSecond: result.requests.total / (count === undefined ? measureSeconds : seconds),
+    cpuMicrosPerRequest: cpu / result.requests.total,
+  };
 }
 
 export async function benchHttpThroughput(report: (name: string, value: string) => void, durations: LoadDurations = {}): Promise<void> {
@@ -316,10 +281,5 @@ export async function benchResponseCache(
 }
 
 if (process.argv[1] === import.meta.filename) {
-  const serveAt = process.argv.indexOf('--serve');
-  if (serveAt !== -1) {
-    await serve(process.argv[serveAt + 1] as ServerKind, process.argv[serveAt + 2] ?? '');
-  } else {
-    await benchHttpThroughput((name, value) => console.log(`${name.padEnd(62)} ${value}`));
-  }
+  await benchHttpThroughput((name, value) => console.log(`${name.padEnd(62)} ${value}`));
 }

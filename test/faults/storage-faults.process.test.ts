@@ -1,10 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startServerProcess } from '../helpers/process.js';
 import { errorCodes, graphql, startTestServer } from '../helpers/server.js';
-import { tempDir } from '../helpers/temp-database.js';
+import { damageRootPage, tempDir } from '../helpers/temp-database.js';
 
 const MINE = 'mutation ($data: String) { mineBlock(data: $data) { block { index hash } } }';
 
@@ -15,17 +13,6 @@ async function storedChain(): Promise<string> {
   for (let i = 0; i < 5; i++) await graphql(first.url, MINE);
   await first.close();
   return path;
-}
-
-/** Overwrites the root page of a table or index with garbage. */
-function damageRootPage(path: string, name: string): void {
-  const inspect = new Sqlite(path, { readonly: true });
-  const { rootpage } = inspect.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get(name) as { rootpage: number };
-  const pageSize = inspect.pragma('page_size', { simple: true }) as number;
-  inspect.close();
-  const file = openSync(path, 'r+');
-  writeSync(file, Buffer.alloc(512, 0xa5), 0, 512, (rootpage - 1) * pageSize);
-  closeSync(file);
 }
 
 describe('a damaged database file', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
@@ -64,4 +64,15 @@ export function writeChainDatabase(path: string, blocks: readonly Block[]): void
   } finally {
     database.close();
   }
+}
+
+/** Overwrites the root page of a table or index with garbage. */
+export function damageRootPage(path: string, name: string): void {
+  const inspect = new Sqlite(path, { readonly: true });
+  const { rootpage } = inspect.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get(name) as { rootpage: number };
+  const pageSize = inspect.pragma('page_size', { simple: true }) as number;
+  inspect.close();
+  const file = openSync(path, 'r+');
+  writeSync(file, Buffer.alloc(512, 0xa5), 0, 512, (rootpage - 1) * pageSize);
+  closeSync(file);
 }

@@ -1,22 +1,7 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { checkDatabaseFile } from '../../../src/storage/sqlite/database-check.js';
 import { buildChain } from '../../helpers/chains.js';
-import { tempChainDatabase, tempDatabasePath } from '../../helpers/temp-database.js';
-
-/** Overwrites the root page of the hash index with garbage: the table stays readable, quick_check does not pass. */
-function damageHashIndex(path: string): void {
-  const inspect = new Sqlite(path, { readonly: true });
-  const { rootpage } = inspect.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get('blocks_hash_unique') as {
-    rootpage: number;
-  };
-  const pageSize = inspect.pragma('page_size', { simple: true }) as number;
-  inspect.close();
-  const file = openSync(path, 'r+');
-  writeSync(file, Buffer.alloc(512, 0xa5), 0, 512, (rootpage - 1) * pageSize);
-  closeSync(file);
-}
+import { damageRootPage, tempChainDatabase, tempDatabasePath } from '../../helpers/temp-database.js';
 
 describe('checkDatabaseFile', () => {
   it.each([
@@ -26,7 +11,7 @@ describe('checkDatabaseFile', () => {
     const sound = tempChainDatabase(buildChain(50));
     expect(await checkDatabaseFile(sound, options)).toEqual({ ok: true, findings: ['ok'] });
     const damaged = tempChainDatabase(buildChain(50));
-    damageHashIndex(damaged);
+    damageRootPage(damaged, 'blocks_hash_unique'); // the index: the table stays readable, quick_check does not pass
     const check = await checkDatabaseFile(damaged, options);
     expect(check.ok).toBe(false);
     expect(check.findings.length).toBeGreaterThan(0);
