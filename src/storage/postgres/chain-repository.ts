@@ -10,6 +10,7 @@ import type { AppendExpectation, AppendOutcome, ChainRepository } from '../chain
 import { storageCall } from '../errors.js';
 import { localMiningTurn } from '../local-mining-turn.js';
 import type { PostgresDatabase, PostgresDrizzle } from './database.js';
+import { isAnswerTimeout } from './deadlines.js';
 import { toPostgresStorageError } from './errors.js';
 import type { HeldTurn, MiningTurns } from './mining-turn.js';
 import * as schema from './schema.js';
@@ -49,7 +50,8 @@ async function inTransaction<T>(connection: Connection, work: (tx: PostgresDrizz
     return value;
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that did not answer is given up on (the server rolls back as it ends): a ROLLBACK would wait as long again.
+    if (!isAnswerTimeout(error)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     release(failure);
@@ -273,7 +275,7 @@ export function createPostgresChainRepository(
             return await held.busy(() => appendAfter(block, expected, onTurn(held)));
           } catch (error) {
             // A connection that failed loses the turn: whether the commit landed is for the caller to find out, on another turn.
-            await held.stillHeld();
+            await held.stillHeld(error);
             throw toPostgresStorageError(error);
           }
         },

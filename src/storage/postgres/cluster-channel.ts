@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { withinTime } from '../../shared/within-time.js';
 import type { ClusterChannel, ClusterListener, ClusterNews, MiningNews } from '../cluster.js';
 import { StorageOpenError } from '../errors.js';
+import { abandonConnection, endConnection, isAnswerTimeout } from './deadlines.js';
 import { connectSession, type SessionConnectionOptions } from './session.js';
 
 interface ClusterChannelOptions extends SessionConnectionOptions {
@@ -116,13 +117,17 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
     let pending = 0;
     const ping = setInterval(() => {
       if (pending > 0) {
-        opened.end().catch(() => undefined);
+        void abandonConnection(opened);
         return;
       }
       pending += 1;
       opened.query('SELECT 1').then(
         () => (pending = 0),
-        () => (pending = 0),
+        (error: unknown) => {
+          // An unanswered statement stays in front of every later one: the connection is given up.
+          if (isAnswerTimeout(error)) void abandonConnection(opened);
+          else pending = 0;
+        },
       );
     }, PING_DEADLINE_MS);
     ping.unref();
@@ -138,12 +143,12 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
       await opened.query(`LISTEN ${BLOCKS_CHANNEL}; LISTEN ${MINING_CHANNEL}`);
     } catch (error) {
       clearInterval(ping);
-      await opened.end().catch(() => undefined);
+      await endConnection(opened);
       throw error;
     }
     if (closed) {
       clearInterval(ping);
-      await opened.end();
+      await endConnection(opened);
       return;
     }
     client = opened;
@@ -191,7 +196,7 @@ export async function openClusterChannel(options: ClusterChannelOptions): Promis
     const current = client;
     client = null;
     listeners.clear();
-    if (current !== null) await current.end().catch(() => undefined);
+    if (current !== null) await endConnection(current);
   };
 
   await connect();

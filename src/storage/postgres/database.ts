@@ -3,6 +3,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { StorageOpenError } from '../errors.js';
+import { KEEPALIVE_DELAY_MS, abandonConnection, answerDeadlineMs, connectDeadlineMs, isAnswerTimeout } from './deadlines.js';
 import { toPostgresStorageError } from './errors.js';
 import { describePostgresUrl } from './url.js';
 import * as schema from './schema.js';
@@ -32,7 +33,7 @@ interface OpenPostgresOptions {
   readonly statementTimeoutMs?: number;
   /** Longest a statement waits for another transaction's lock, in ms (then DB_BUSY). */
   readonly lockTimeoutMs?: number;
-  /** Longest to wait for a new connection, in ms. */
+  /** Longest to wait for a new connection or a free one, in ms (cut to the statement timeout). */
   readonly connectTimeoutMs?: number;
   /**
    * An operator's read of a database another process serves: no migrations,
@@ -63,8 +64,12 @@ export async function openPostgresDatabase(
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: connectTimeoutMs,
+    connectionTimeoutMillis: connectDeadlineMs(statementTimeoutMs, connectTimeoutMs),
     statement_timeout: statementTimeoutMs,
+    // The instance's own bound on each statement, for a network gone silent (deadlines.ts).
+    query_timeout: answerDeadlineMs(statementTimeoutMs),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     // A write waiting this long for another writer's lock gives up as busy (DB_BUSY), as SQLite's does;
     // below the statement timeout, so that a lock wait is told apart from a slow statement.
     lock_timeout: Math.min(lockTimeoutMs, Math.floor(statementTimeoutMs / 2)),
@@ -78,6 +83,10 @@ export async function openPostgresDatabase(
   // The pool listens to idle connections only: one that drops while checked out (mid-transaction)
   // would emit an unheard 'error' and end the process. Its query fails, and says so, regardless.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // The pool destroys a connection released with an error; one whose statement went unanswered is reset first.
+  pool.on('release', (error: Error | undefined, client: pg.PoolClient) => {
+    if (isAnswerTimeout(error)) void abandonConnection(client);
+  });
   const label = describePostgresUrl(url);
   try {
     const client = await pool.connect();

@@ -31,7 +31,7 @@ const UNREACHABLE = new Set([
   'ENOTFOUND',
 ]);
 const CONNECTION_ENDED =
-  /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed/;
+  /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed|Query read timeout/;
 
 /** The driver's error under Drizzle's wrapping (DrizzleQueryError keeps it as `cause`). */
 function driverError(error: unknown): unknown {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { abandonConnection, endConnection, isAnswerTimeout } from './deadlines.js';
 import { toPostgresStorageError } from './errors.js';
 import { connectSession, type SessionConnectionOptions } from './session.js';
 
@@ -31,8 +32,13 @@ export interface HeldTurn {
   readonly client: pg.Client;
   /** Aborts when the turn is lost: the connection failed or the server ended it (the lease ran out). */
   readonly lost: AbortSignal;
-  /** After a failed statement: whether the connection still answers; if not, the turn is lost (and `lost` aborts). */
-  stillHeld(): Promise<boolean>;
+  /**
+   * After a statement failed with `failure`: whether the connection still
+   * answers; if not, the turn is lost (and `lost` aborts). A statement left
+   * unanswered past its deadline loses the turn without asking: the
+   * connection would answer nothing before it.
+   */
+  stillHeld(failure: unknown): Promise<boolean>;
   /**
    * Runs `work`, statements on the turn's connection: meanwhile heartbeats
    * wait (a running statement keeps the session busy, not idle), so a slow
@@ -123,7 +129,7 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
       client = null;
       alive = false;
     }
-    dropped.end().catch(() => undefined);
+    void abandonConnection(dropped);
   }
 
   function hold(holder: pg.Client): HeldTurn {
@@ -171,8 +177,13 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
           working -= 1;
         }
       },
-      async stillHeld() {
+      async stillHeld(failure) {
         if (lost.signal.aborted) return false;
+        if (isAnswerTimeout(failure)) {
+          lose(failure);
+          drop(holder);
+          return false;
+        }
         try {
           await holder.query('SELECT 1');
           return true;
@@ -262,7 +273,7 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
       closed = true;
       const current = client;
       client = null;
-      if (current !== null) await current.end().catch(() => undefined);
+      if (current !== null) await endConnection(current);
     },
   };
 }

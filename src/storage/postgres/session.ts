@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { KEEPALIVE_DELAY_MS, answerDeadlineMs, connectDeadlineMs } from './deadlines.js';
 
 export interface SessionConnectionOptions {
   /** A direct or session-pooled connection string: a transaction-mode pooler would not keep the session's lock. */
@@ -7,7 +8,7 @@ export interface SessionConnectionOptions {
   readonly applicationName: string;
   /** In ms. */
   readonly statementTimeoutMs: number;
-  /** In ms; the default suits most. */
+  /** In ms; the default suits most (cut to the statement timeout). */
   readonly connectTimeoutMs?: number;
 }
 
@@ -20,10 +21,11 @@ export async function connectSession(
     connectionString: url,
     application_name: applicationName,
     statement_timeout: statementTimeoutMs,
-    connectionTimeoutMillis: connectTimeoutMs,
-    // Probes a silent peer after 10 s rather than the system's default of hours.
+    connectionTimeoutMillis: connectDeadlineMs(statementTimeoutMs, connectTimeoutMs),
+    // The instance's own bound on each statement, for a network gone silent (deadlines.ts).
+    query_timeout: answerDeadlineMs(statementTimeoutMs),
     keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
   });
   // An unheard 'error' would end the process; the owner learns of the failure from 'end' or its next query.
   client.on('error', () => undefined);

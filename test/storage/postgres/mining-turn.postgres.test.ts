@@ -128,7 +128,7 @@ describeOnPostgres('PostgreSQL mining turn', () => {
     // The lease is really in force on this session: without the heartbeat the server would have ended it.
     const { rows } = await held.client.query<{ timeout: string }>("SELECT current_setting('idle_session_timeout') AS timeout");
     expect(rows[0]?.timeout).toBe('1s');
-    expect(await held.stillHeld()).toBe(true);
+    expect(await held.stillHeld(null)).toBe(true);
     await held.release();
   });
 
@@ -142,7 +142,7 @@ describeOnPostgres('PostgreSQL mining turn', () => {
     await postgresQuery(url, 'SELECT pg_terminate_backend($1)', [holder!.pid]);
     await vi.waitFor(() => expect(held.lost.aborted).toBe(true), { timeout: 10_000, interval: 50 });
     expect(held.lost.reason).toBeInstanceOf(TurnLostError);
-    expect(await held.stillHeld()).toBe(false);
+    expect(await held.stillHeld(null)).toBe(false);
     await expect(held.release()).resolves.toBeUndefined();
 
     const again = await turns.take(patience());
