@@ -123,6 +123,8 @@ export async function createApp(
       difficulty: config.difficulty,
       dataMaxBytes: config.dataMaxBytes,
       miningQueueMax: config.miningQueueMax,
+      // Within the bound a mine answers in when PostgreSQL cannot be reached (docs/operations.md).
+      unconfirmedRetryMs: Math.min(10_000, config.databaseStatementTimeoutMs),
       storageCheck: databaseFile,
       onListenerError: logError('A ledger event listener failed:'),
     });

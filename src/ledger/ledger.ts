@@ -39,6 +39,12 @@ interface LedgerOptions {
   /** Mines that may wait behind the one in progress; more are refused with MINING_BUSY. */
   readonly miningQueueMax?: number;
   /**
+   * How long a mine whose append lost its connection keeps trying to take the
+   * turn again, to learn whether its block was stored, in ms: within the bound
+   * a mine answers in (the server sets it from the statement timeout).
+   */
+  readonly unconfirmedRetryMs?: number;
+  /**
    * A check of the database file (quick_check) still running at start-up.
    * No block is mined before it passes; if it fails, or cannot run, mining is refused.
    */
@@ -126,6 +132,7 @@ export async function createLedger({
   dataMaxBytes,
   writeLockWaitMs = 5000,
   miningQueueMax = Number.POSITIVE_INFINITY,
+  unconfirmedRetryMs = 10_000,
   storageCheck = Promise.resolve({ ok: true }),
   clock = wallClockMicroseconds,
   onListenerError = () => undefined,
@@ -169,6 +176,8 @@ export async function createLedger({
   };
   const integrity = createChainIntegrity(repository, { signal: shutdown.signal });
   const miningLock = new Mutex(shuttingDown);
+  /** When a mine last failed because the database could not be reached (performance.now() ms). */
+  let unreachableAt = Number.NEGATIVE_INFINITY;
   /** Mines in progress or waiting. */
   let pendingMines = 0;
   /** Smoothed duration of recent mines, to tell a refused client when to come back. */
@@ -206,6 +215,7 @@ export async function createLedger({
     proofSearch,
     difficulty,
     clock,
+    unconfirmedRetryMs,
     shutdown: shutdown.signal,
     shuttingDown,
     write,
@@ -320,8 +330,27 @@ export async function createLedger({
         });
       }
       pendingMines += 1;
+      const queuedAt = performance.now();
       try {
-        const mined = await miningLock.runExclusive(() => mineNext(data));
+        const mined = await miningLock.runExclusive(async () => {
+          // The mine before this one found the database unreachable while this one waited: answer now, within the
+          // bound a mine answers in, rather than after every mine queued ahead has waited out the same deadlines.
+          if (unreachableAt > queuedAt) {
+            throw new LedgerError(
+              'DB_UNAVAILABLE',
+              'The database could not be reached while this mine waited for the one before it; no block was mined.',
+              { retryAfterSeconds: 1 },
+            );
+          }
+          try {
+            return await mineNext(data);
+          } catch (error) {
+            const failure = fromStorageFailure(error);
+            // Before the lock passes to the next mine.
+            if (failure instanceof LedgerError && failure.code === 'DB_UNAVAILABLE') unreachableAt = performance.now();
+            throw failure;
+          }
+        });
         typicalMineMs = 0.8 * typicalMineMs + 0.2 * mined.durationMs;
         return mined;
       } catch (error) {

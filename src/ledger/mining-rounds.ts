@@ -34,9 +34,6 @@ export interface MineInProgress {
  */
 const MAX_MINING_ROUNDS = 50;
 
-/** How long a mine whose append lost its connection keeps trying to take the turn again, to learn whether its block was stored, in ms. */
-const UNCONFIRMED_RETRY_MS = 10_000;
-
 /** A pause between two attempts to take a lost turn back, in ms. */
 const RETAKE_PAUSE_MS = 250;
 
@@ -53,6 +50,8 @@ export interface MiningRoundsContext {
   readonly difficulty: number;
   /** Microseconds since the Unix epoch. */
   readonly clock: () => number;
+  /** How long a mine whose append lost its connection keeps trying to take the turn again, to learn whether its block was stored, in ms. */
+  readonly unconfirmedRetryMs: number;
   /** Aborts when the ledger closes: the mine stops and is abandoned with `shuttingDown`. */
   readonly shutdown: AbortSignal;
   readonly shuttingDown: LedgerError;
@@ -226,7 +225,7 @@ async function retake(context: MiningRoundsContext, state: RoundsState, progress
   await state.held.turn.release();
   context.announce(null);
   const { unconfirmed } = state;
-  const deadline = performance.now() + (unconfirmed === null ? 0 : UNCONFIRMED_RETRY_MS);
+  const deadline = performance.now() + (unconfirmed === null ? 0 : context.unconfirmedRetryMs);
   for (;;) {
     try {
       state.held.turn = await context.takeTurn();

@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { hashBlock } from '../../src/core/block.js';
 import { validateChain } from '../../src/core/chain-validation.js';
 import { LedgerError } from '../../src/ledger/errors.js';
@@ -7,6 +7,7 @@ import type { ProofSearch } from '../../src/mining/proof-search.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
 import { sharedProofSearch } from '../helpers/proof-search.js';
 import { type AppendOutcome, type ChainRepository } from '../../src/storage/chain-repository.js';
+import { StorageError } from '../../src/storage/errors.js';
 import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { NOTEBOOK_PROOFS } from '../fixtures/notebook-chain.js';
@@ -315,6 +316,43 @@ describe('ledger', () => {
     other.exec('ROLLBACK');
     await ledger.mineBlock();
     expect(await ledger.length()).toBe(2);
+  });
+
+  it('answers the mines queued behind one that found the database unreachable at once, and tries again for a mine that comes after', async () => {
+    const database = openSqliteDatabase(tempDatabasePath());
+    onTestFinished(() => database.close());
+    const repository = createSqliteChainRepository(database);
+    let reachable = false;
+    let turnsAsked = 0;
+    let failTurn = (): void => undefined;
+    const ledger = await createLedger({
+      repository: {
+        ...repository,
+        async takeMiningTurn(signal) {
+          turnsAsked += 1;
+          if (!reachable) {
+            // A statement left unanswered until its deadline.
+            await new Promise<void>((resolve) => (failTurn = resolve));
+            throw new StorageError('unavailable', 'no answer from the database within its deadline');
+          }
+          return repository.takeMiningTurn(signal);
+        },
+      },
+      proofSearch: sharedProofSearch(),
+      difficulty: 4,
+      dataMaxBytes: 64,
+    });
+    onTestFinished(() => ledger.close());
+    const first = ledger.mineBlock({ data: 'first' });
+    await vi.waitFor(() => expect(turnsAsked).toBe(1));
+    const queued = [ledger.mineBlock({ data: 'second' }), ledger.mineBlock({ data: 'third' })];
+    failTurn();
+    for (const mine of [first, ...queued]) await expectLedgerError(mine, 'DB_UNAVAILABLE');
+    expect(turnsAsked).toBe(1);
+    reachable = true;
+    const { block } = await ledger.mineBlock({ data: 'after' });
+    expect(block.data).toBe('after');
+    expect(turnsAsked).toBe(2);
   });
 
   it('waits for a write lock without stalling the event loop', async () => {
