@@ -128,7 +128,13 @@ describeOnPostgres('PostgreSQL faults', () => {
       await locker.query('LOCK TABLE blocks IN ACCESS EXCLUSIVE MODE');
       const read = await executeOperation(app, Length);
       expect(read.codes[0]).toMatch(/^DB_(UNAVAILABLE|BUSY)$/);
+      // Not ready while the chain cannot be read, and /readyz says so within its own bound.
+      const checked = performance.now();
+      const readiness = await app.readiness();
+      expect(readiness.ready).toBe(false);
+      expect(performance.now() - checked).toBeLessThan(2000 + 1500);
       await locker.query('ROLLBACK');
+      expect((await app.readiness()).ready).toBe(true);
       const mined = await executeOperation(app, Mine);
       expect(mined.codes).toEqual([]);
     } finally {
