@@ -1,0 +1,123 @@
+import { expect, it } from 'vitest';
+import { eventually, mineOn, startInstances, type Instance } from '../helpers/cluster.js';
+import { describeOnPostgres, freshPostgresUrl, postgresQuery } from '../helpers/postgres.js';
+import { startSilentProxy } from '../helpers/silent-proxy.js';
+
+/** The probe's setting: statements bounded at 3 s, the default 5 s mining lease. */
+const STATEMENT_TIMEOUT_SECONDS = 3;
+/** What docs/operations.md promises with that setting: reads within 5 s, mines within 10 s. */
+const READ_BOUND_MS = 5000;
+const MINE_BOUND_MS = 10_000;
+/** For a loaded two-core machine running the instances, PostgreSQL and the test. */
+const MARGIN_MS = 2500;
+
+interface Answer {
+  readonly status: number;
+  readonly code: string | null;
+  readonly ms: number;
+  readonly block: { readonly index: number; readonly hash: string } | null;
+}
+
+async function post(instance: Instance, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
+  const started = performance.now();
+  const response = await fetch(instance.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as {
+    data?: { mineBlock?: { block: Answer['block'] } } | null;
+    errors?: Array<{ extensions?: { code?: string } }>;
+  };
+  return {
+    status: response.status,
+    code: body.errors?.[0]?.extensions?.code ?? null,
+    ms: performance.now() - started,
+    block: body.data?.mineBlock?.block ?? null,
+  };
+}
+
+const mine = (instance: Instance, data: string): Promise<Answer> =>
+  post(instance, 'mutation ($data: String) { mineBlock(data: $data) { block { index hash } } }', { data });
+
+async function readiness(instance: Instance): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  const response = await fetch(instance.url.replace('/graphql', '/readyz'));
+  await response.arrayBuffer();
+  return { status: response.status, ms: performance.now() - started };
+}
+
+describeOnPostgres('an instance whose network to PostgreSQL goes silent', () => {
+  it('answers reads and mines with a coded 503 within its bounds, turns not ready while the others mine on, and serves again with nothing lost or doubled', async () => {
+    const url = await freshPostgresUrl();
+    const proxy = await startSilentProxy(url);
+    const environment = { DATABASE_STATEMENT_TIMEOUT_SECONDS: String(STATEMENT_TIMEOUT_SECONDS) };
+    const [a] = await startInstances(proxy.url, ['a'], environment);
+    const [b, c] = await startInstances(url, ['b', 'c'], environment);
+    const acknowledged: string[] = [];
+    for (const [n, instance] of [a!, b!, c!, a!].entries()) {
+      const answer = await mineOn(instance.url, `before ${n}`);
+      expect(answer.code).toBeNull();
+      acknowledged.push(`before ${n}`);
+    }
+
+    proxy.cut();
+    const cutAt = performance.now();
+    try {
+      const [tip, chain, mined, ready, otherMines] = await Promise.all([
+        post(a!, '{ tip { index } }'),
+        post(a!, '{ chain(last: 5) { nodes { index } } }'),
+        mine(a!, 'cut off'),
+        readiness(a!),
+        // The others keep mining: at once, or after a lease if the cut-off instance held the turn.
+        (async () => {
+          const answers = [];
+          for (const [n, instance] of [b!, c!, b!].entries()) answers.push(await mine(instance, `during ${n}`));
+          return answers;
+        })(),
+      ]);
+      expect(tip).toMatchObject({ status: 503, code: 'DB_UNAVAILABLE' });
+      expect(tip.ms).toBeLessThan(READ_BOUND_MS + MARGIN_MS);
+      expect(chain).toMatchObject({ status: 503, code: 'DB_UNAVAILABLE' });
+      expect(chain.ms).toBeLessThan(READ_BOUND_MS + MARGIN_MS);
+      expect(mined).toMatchObject({ status: 503, code: 'DB_UNAVAILABLE' });
+      expect(mined.ms).toBeLessThan(MINE_BOUND_MS + MARGIN_MS);
+      expect(ready.status).toBe(503);
+      expect(otherMines.map((answer) => answer.code)).toEqual([null, null, null]);
+      acknowledged.push('during 0', 'during 1', 'during 2');
+
+      // Still cut off: answers stay bounded, mines queued behind a failing one included.
+      const again = await Promise.all([post(a!, '{ tip { index } }'), mine(a!, 'cut off 2'), mine(a!, 'cut off 3')]);
+      for (const answer of again) {
+        expect(answer).toMatchObject({ status: 503, code: 'DB_UNAVAILABLE' });
+        expect(answer.ms).toBeLessThan(MINE_BOUND_MS + MARGIN_MS);
+      }
+      expect((await readiness(a!)).status).toBe(503);
+      // The probe's cut-off lasted 25 s.
+      const rest = 25_000 - (performance.now() - cutAt);
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+    } finally {
+      proxy.heal();
+    }
+
+    await eventually(async () => ((await readiness(a!)).status === 200 ? true : null), 'the cut-off instance is ready again', 20_000);
+    const healed = await eventually(async () => {
+      const answer = await mine(a!, 'after');
+      return answer.code === null ? answer : null;
+    }, 'the cut-off instance mines again');
+    acknowledged.push('after');
+    expect(healed.block).not.toBeNull();
+
+    const rows = await postgresQuery<{ data: string | null; block_index: string }>(
+      url,
+      'SELECT data, block_index FROM blocks ORDER BY block_index',
+    );
+    const data = rows.map((row) => row.data);
+    for (const text of acknowledged) expect(data.filter((stored) => stored === text)).toHaveLength(1);
+    // A mine refused as unavailable was not stored behind the client's back once the network came back.
+    for (const text of ['cut off', 'cut off 2', 'cut off 3']) expect(data).not.toContain(text);
+    const validated = await post(c!, '{ validate { valid } }');
+    expect(validated.status).toBe(200);
+    expect(rows.map((row) => Number(row.block_index))).toEqual(rows.map((_, index) => index));
+  });
+});
