@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { eventually, mineOn, startInstances, type Instance } from '../helpers/cluster.js';
+import { eventually, mineOn, queryOn, startInstances, turnHolder, type Instance } from '../helpers/cluster.js';
 import { describeOnPostgres, freshPostgresUrl, postgresQuery } from '../helpers/postgres.js';
 import { startSilentProxy } from '../helpers/silent-proxy.js';
 
@@ -116,8 +116,48 @@ describeOnPostgres('an instance whose network to PostgreSQL goes silent', () => 
     for (const text of acknowledged) expect(data.filter((stored) => stored === text)).toHaveLength(1);
     // A mine refused as unavailable was not stored behind the client's back once the network came back.
     for (const text of ['cut off', 'cut off 2', 'cut off 3']) expect(data).not.toContain(text);
-    const validated = await post(c!, '{ validate { valid } }');
-    expect(validated.status).toBe(200);
+    expect(await queryOn(c!.url, '{ validate { valid } }')).toEqual({ validate: { valid: true } });
     expect(rows.map((row) => Number(row.block_index))).toEqual(rows.map((_, index) => index));
+  });
+  it('answers a mine caught holding the turn within its bound, and lets another instance mine after at most a lease', async () => {
+    const url = await freshPostgresUrl();
+    const proxy = await startSilentProxy(url);
+    // A slow engine and difficulty 5, so that a mine lasts long enough to be caught holding the turn.
+    const environment = { DATABASE_STATEMENT_TIMEOUT_SECONDS: String(STATEMENT_TIMEOUT_SECONDS), MINER: 'js', DIFFICULTY: '5' };
+    const [a] = await startInstances(proxy.url, ['a'], environment);
+    const [b] = await startInstances(url, ['b'], environment);
+    let caught: Answer | null = null;
+    let cutAt = 0;
+    for (let attempt = 0; attempt < 10 && caught === null; attempt++) {
+      let settled = false;
+      const mining = mine(a!, `caught ${attempt}`).finally(() => (settled = true));
+      const seen = await eventually(
+        async () => ((await turnHolder(url)) === 'a' ? 'held' : settled ? 'done' : null),
+        'the mine holds the turn',
+      );
+      if (seen === 'held' && !settled) {
+        proxy.cut();
+        cutAt = performance.now();
+        const answer = await mining;
+        if (answer.code !== null) caught = answer;
+        else proxy.heal(); // it had its block already: try again
+      } else await mining;
+    }
+    try {
+      expect(caught).toMatchObject({ status: 503, code: 'DB_UNAVAILABLE' });
+      expect(performance.now() - cutAt).toBeLessThan(MINE_BOUND_MS + MARGIN_MS);
+      // PostgreSQL ends the cut-off holder's silent session after the 5 s lease.
+      const other = await mine(b!, 'other');
+      expect(other.code).toBeNull();
+      expect(performance.now() - cutAt).toBeLessThan(5000 + MINE_BOUND_MS + MARGIN_MS);
+    } finally {
+      proxy.heal();
+    }
+    const healed = await eventually(async () => {
+      const answer = await mine(a!, 'after');
+      return answer.code === null ? answer : null;
+    }, 'the cut-off instance mines again');
+    expect(healed.block).not.toBeNull();
+    expect(await queryOn(b!.url, '{ validate { valid } }')).toEqual({ validate: { valid: true } });
   });
 });
