@@ -17,7 +17,9 @@ export type AppendOutcome =
   /** Another connection wrote since the expectation was taken: nothing was written. */
   | { readonly status: 'stale'; readonly tip: Block | null }
   /** The chain's difficulty was changed (set-difficulty) to another than the block's: nothing was written. */
-  | { readonly status: 'difficulty-changed'; readonly difficulty: number };
+  | { readonly status: 'difficulty-changed'; readonly difficulty: number }
+  /** The idempotency key given with the block already produced `block`: nothing was written. */
+  | { readonly status: 'key-used'; readonly block: Block };
 
 export type ImportOutcome =
   | { readonly status: 'imported'; readonly count: number; readonly tip: Block | null }
@@ -108,9 +110,13 @@ export interface ChainRepository extends ChainReader {
    * Appends `block` in one write transaction if, with the write lock held,
    * the tip is still `expected.tipHash` and no other connection has written
    * since `expected.changeCounter`: a block is never appended to a chain
-   * someone changed after it was validated.
+   * someone changed after it was validated. With an `idempotencyKey`, the key
+   * is stored with the block in the same transaction, unless it already
+   * produced a block (`key-used`).
    */
-  appendAfter(block: Block, expected: AppendExpectation): Promise<AppendOutcome>;
+  appendAfter(block: Block, expected: AppendExpectation, idempotencyKey?: string | null): Promise<AppendOutcome>;
+  /** The block a mine given `key` produced, or null. */
+  blockByIdempotencyKey(key: string): Promise<Block | null>;
   /**
    * Waits for the turn to mine the next block (see MiningTurn): on PostgreSQL
    * shared by every instance on the database, on SQLite this process's own.
@@ -149,7 +155,7 @@ export interface MiningTurn {
   /** Aborts when the turn is lost (its connection failed, its lease ran out): stop searching and take another. */
   readonly lost: AbortSignal;
   /** The repository's `appendAfter`, while holding the turn. */
-  appendAfter(block: Block, expected: AppendExpectation): Promise<AppendOutcome>;
+  appendAfter(block: Block, expected: AppendExpectation, idempotencyKey?: string | null): Promise<AppendOutcome>;
   /** Gives the turn back. Never rejects. */
   release(): Promise<void>;
 }

@@ -143,6 +143,38 @@ describeOnEngines('chain repository on %s', (engine) => {
     expect(await repository.length()).toBe(2);
   });
 
+  it('stores an idempotency key with its block in the same append, and refuses to use it for a second block', async () => {
+    const { repository } = await setup();
+    const chain = buildChain(4, { dataFor: (i) => `data ${i}` });
+    await store(repository, chain.slice(0, 2));
+    expect(await repository.blockByIdempotencyKey('key-1')).toBeNull();
+    expect(await repository.appendAfter(chain[2]!, await expecting(repository, chain[1]!.hash), 'key-1')).toEqual({ status: 'appended' });
+    expect(await repository.blockByIdempotencyKey('key-1')).toEqual(chain[2]);
+    // The key is checked before anything else: the block it produced comes back, nothing is written.
+    expect(await repository.appendAfter(chain[3]!, await expecting(repository, chain[2]!.hash), 'key-1')).toEqual({
+      status: 'key-used',
+      block: chain[2],
+    });
+    expect(await repository.length()).toBe(3);
+    // Keys are not part of blocks: the stored block reads back exactly as it was built.
+    expect(await repository.blockAt(2)).toEqual(chain[2]);
+    expect(await repository.appendAfter(chain[3]!, await expecting(repository, chain[2]!.hash), 'key-2')).toEqual({ status: 'appended' });
+    expect(await repository.blockByIdempotencyKey('key-2')).toEqual(chain[3]);
+  });
+
+  it('keeps an idempotency key out of a stale append: nothing of it is written', async () => {
+    const { repository } = await setup();
+    const chain = buildChain(3);
+    await store(repository, chain.slice(0, 2));
+    const stale = await repository.appendAfter(
+      chain[2]!,
+      { tipHash: chain[0]!.hash, changeCounter: await repository.externalChangeCounter() },
+      'k',
+    );
+    expect(stale.status).toBe('stale');
+    expect(await repository.blockByIdempotencyKey('k')).toBeNull();
+  });
+
   it('stores the chain difficulty once, and changes it only when told to', async () => {
     const { repository } = await setup();
     expect(await repository.storedDifficulty()).toBeNull();

@@ -14,7 +14,7 @@ import { isAnswerTimeout } from './deadlines.js';
 import { toPostgresStorageError } from './errors.js';
 import type { HeldTurn, MiningTurns } from './mining-turn.js';
 import * as schema from './schema.js';
-import { blocks, chainState } from './schema.js';
+import { blocks, chainState, idempotencyKeys } from './schema.js';
 
 /** Rows per INSERT while importing: 7 parameters each, well below PostgreSQL's 65,535 per statement. */
 const MAX_ROWS_PER_INSERT = 1000;
@@ -222,13 +222,34 @@ export function createPostgresChainRepository(
       ),
   };
 
-  const appendAfter = (block: Block, expected: AppendExpectation, connection: Connection): Promise<AppendOutcome> =>
+  const readKeyBlock = async (tx: PostgresDrizzle, key: string): Promise<Block | null> =>
+    (
+      await tx
+        .select({ block: blocks })
+        .from(idempotencyKeys)
+        .innerJoin(blocks, eq(blocks.index, idempotencyKeys.blockIndex))
+        .where(eq(idempotencyKeys.key, key))
+    )[0]?.block ?? null;
+
+  const appendAfter = (
+    block: Block,
+    expected: AppendExpectation,
+    idempotencyKey: string | null,
+    connection: Connection,
+  ): Promise<AppendOutcome> =>
     call(() =>
       writing(async (tx, state): Promise<AppendOutcome> => {
         const tip = await readTip(tx);
-        const decision = decideAppend(block, expected, { difficulty: state.difficulty, tip, changeCounter: state.changes - ownChanges });
+        const keyBlock = idempotencyKey === null ? null : await readKeyBlock(tx, idempotencyKey);
+        const decision = decideAppend(block, expected, {
+          difficulty: state.difficulty,
+          tip,
+          changeCounter: state.changes - ownChanges,
+          keyBlock,
+        });
         if (decision !== 'insert') return decision;
         await tx.insert(blocks).values({ ...block });
+        if (idempotencyKey !== null) await tx.insert(idempotencyKeys).values({ key: idempotencyKey, blockIndex: block.index });
         return { status: 'appended' };
       }, connection),
     );
@@ -262,17 +283,18 @@ export function createPostgresChainRepository(
         }),
       ),
 
-    appendAfter: (block, expected) => appendAfter(block, expected, pooled),
+    appendAfter: (block, expected, idempotencyKey = null) => appendAfter(block, expected, idempotencyKey, pooled),
+    blockByIdempotencyKey: (key) => call(() => readKeyBlock(db, key)),
 
     async takeMiningTurn(signal) {
-      if (turns === null) return localMiningTurn((block, expected) => appendAfter(block, expected, pooled));
+      if (turns === null) return localMiningTurn((block, expected, key = null) => appendAfter(block, expected, key, pooled));
       const held = await turns.take(signal);
       return {
         lost: held.lost,
-        appendAfter: async (block, expected) => {
+        appendAfter: async (block, expected, idempotencyKey = null) => {
           if (held.lost.aborted) throw toPostgresStorageError(held.lost.reason);
           try {
-            return await held.busy(() => appendAfter(block, expected, onTurn(held)));
+            return await held.busy(() => appendAfter(block, expected, idempotencyKey, onTurn(held)));
           } catch (error) {
             // A connection that failed loses the turn: whether the commit landed is for the caller to find out, on another turn.
             await held.stillHeld(error);

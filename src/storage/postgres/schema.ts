@@ -47,3 +47,12 @@ export const chainState = pgTable(
     check('chain_state_difficulty_range', sql`${table.difficulty} BETWEEN 1 AND 64`),
   ],
 );
+
+/** The idempotency key a client gave the mine that produced a block (see the SQLite schema). */
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  blockIndex: bigint('block_index', { mode: 'number' })
+    .notNull()
+    .unique()
+    .references(() => blocks.index),
+});

@@ -10,7 +10,7 @@ import { localMiningTurn } from '../local-mining-turn.js';
 import { isInMemory, type SqliteDatabase } from './database.js';
 import { toSqliteStorageError, translateSqliteErrors } from './errors.js';
 import { createPageLimit } from './page-limit.js';
-import { blocks, chainState } from './schema.js';
+import { blocks, chainState, idempotencyKeys } from './schema.js';
 import { validateStoredChain } from './stored-chain-validation.js';
 
 /** 64 MiB (negative: in KiB), while a chain is imported. */
@@ -72,6 +72,20 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
     })
     .prepare();
   const insert = (block: Block): void => void insertStatement.run({ ...block });
+  // Prepared when first used, as the difficulty's: a read-only open of an older database has no such table.
+  let keyLookup: { get(values: { key: string }): Block | undefined } | null = null;
+  const prepareKeyLookup = () =>
+    db
+      .select({ block: blocks })
+      .from(idempotencyKeys)
+      .innerJoin(blocks, eq(blocks.index, idempotencyKeys.blockIndex))
+      .where(eq(idempotencyKeys.key, sql.placeholder('key')))
+      .prepare();
+  const readKeyBlock = (key: string): Block | null => {
+    keyLookup ??= ((statement) => ({ get: (values: { key: string }) => statement.get(values)?.block }))(prepareKeyLookup());
+    return keyLookup.get({ key }) ?? null;
+  };
+  const insertKey = (key: string, blockIndex: number): void => void db.insert(idempotencyKeys).values({ key, blockIndex }).run();
 
   const readPage = (query: BlockRangeQuery): BlockPage =>
     db.transaction(() => ({ blocks: readRange(query, readWindow), length: (readTip()?.index ?? -1) + 1 }), { behavior: 'deferred' });
@@ -107,7 +121,7 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
     },
   };
 
-  const appendAfter: ChainRepository['appendAfter'] = (block, expected) =>
+  const appendAfter: ChainRepository['appendAfter'] = (block, expected, idempotencyKey = null) =>
     call(() =>
       db.transaction(
         (): AppendOutcome => {
@@ -115,9 +129,11 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
             difficulty: readDifficulty(),
             tip: readTip(),
             changeCounter: readChangeCounter(),
+            keyBlock: idempotencyKey === null ? null : readKeyBlock(idempotencyKey),
           });
           if (decision !== 'insert') return decision;
           insert(block);
+          if (idempotencyKey !== null) insertKey(idempotencyKey, block.index);
           return { status: 'appended' };
         },
         { behavior: 'immediate' },
@@ -158,6 +174,7 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
       ),
 
     appendAfter,
+    blockByIdempotencyKey: (key) => call(() => readKeyBlock(key)),
     takeMiningTurn: () => Promise.resolve(localMiningTurn(appendAfter)),
     externalChangeCounter: () => call(readChangeCounter),
     importChain: (chain, options) => importChainInto(importTarget, chain, options),

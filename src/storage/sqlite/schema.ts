@@ -45,3 +45,17 @@ export const chainState = sqliteTable(
     check('chain_state_difficulty_range', sql`${table.difficulty} BETWEEN 1 AND 64`),
   ],
 );
+
+/**
+ * The idempotency key a client gave the mine that produced a block, kept as
+ * long as the block (blocks are never deleted): a retry with the same key
+ * gets the stored block instead of a second one. Not part of the block, its
+ * hash or chain files. One key per block, one block per key.
+ */
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  blockIndex: integer('block_index')
+    .notNull()
+    .unique()
+    .references(() => blocks.index),
+});
