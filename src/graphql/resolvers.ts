@@ -46,10 +46,13 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    mineBlock: async (_, { data }, { ledger, admitMining }) => {
+    mineBlock: async (_, { data, idempotencyKey }, { ledger, admitMining }) => {
       return withErrorCodes(async () => {
         await admitMining();
-        return { message: NOTEBOOK_MINED_MESSAGE, ...(await ledger.mineBlock({ data: data ?? null })) };
+        return {
+          message: NOTEBOOK_MINED_MESSAGE,
+          ...(await ledger.mineBlock({ data: data ?? null, idempotencyKey: idempotencyKey ?? null })),
+        };
       });
     },
   },

@@ -7,7 +7,16 @@ import type { BlockPage, BlockRangeQuery, BlockSpan, ChainRepository, MiningTurn
 import { createChainIntegrity } from './chain-integrity.js';
 import { LedgerError, fromStorageFailure, readingStorage as read } from './errors.js';
 import { createLedgerEvents, type LedgerEvents } from './ledger-events.js';
-import { mineInRounds, type HeldTurn, type MineInProgress, type MinedBlock, type MiningRoundsContext } from './mining-rounds.js';
+import { checkIdempotencyKey } from './idempotency-key.js';
+import {
+  mineInRounds,
+  replayOf,
+  type HeldTurn,
+  type MineInProgress,
+  type MineRequest,
+  type MinedBlock,
+  type MiningRoundsContext,
+} from './mining-rounds.js';
 import { retryWhileLocked } from './write-retry.js';
 
 export type { BlockPage, BlockRangeQuery, BlockSpan };
@@ -78,8 +87,14 @@ export interface Ledger extends LedgerEvents {
   validateRecent(count: number): Promise<ChainValidationResult>;
   /** From now on, refuse to mine (DATABASE_DAMAGED), e.g. after damage found on a read; reads go on. */
   refuseMining(): void;
-  /** Mines and durably appends one block. Calls are served one at a time, in order. */
-  mineBlock(input?: { readonly data?: string | null }): Promise<MinedBlock>;
+  /**
+   * Mines and durably appends one block. Calls are served one at a time, in
+   * order. With an `idempotencyKey`, a call whose key already produced a block
+   * gets that block (`replayed`) without mining; the key with other data is
+   * IDEMPOTENCY_KEY_REUSED, and while a mine with the key runs here,
+   * IDEMPOTENCY_KEY_IN_PROGRESS.
+   */
+  mineBlock(input?: { readonly data?: string | null; readonly idempotencyKey?: string | null }): Promise<MinedBlock>;
   /** The mine in progress, or `null` when none is (mines waiting their turn have not started). Cheap enough to poll. */
   miningProgress(): MiningProgress | null;
   /** Mines in progress or waiting in this process. */
@@ -178,6 +193,8 @@ export async function createLedger({
   const miningLock = new Mutex(shuttingDown);
   /** When a mine last failed because the database could not be reached (performance.now() ms). */
   let unreachableAt = Number.NEGATIVE_INFINITY;
+  /** Idempotency keys of the mines asked of this ledger and not yet answered, with their data. */
+  const keysInFlight = new Map<string, string | null>();
   /** Mines in progress or waiting. */
   let pendingMines = 0;
   /** Smoothed duration of recent mines, to tell a refused client when to come back. */
@@ -231,7 +248,7 @@ export async function createLedger({
     },
   };
 
-  async function mineNext(data: string | null): Promise<MinedBlock> {
+  async function mineNext(request: MineRequest): Promise<MinedBlock> {
     miningRefusal ??= await storageVerdict;
     throwIfRefused();
     // Validated before taking the turn: a full pass (a fresh instance's first mine) would hold up every instance.
@@ -240,20 +257,27 @@ export async function createLedger({
     const waitStarted = performance.now();
     const held: HeldTurn = { turn: await takeTurn() };
     try {
-      return await mineHolding(data, held, performance.now() - waitStarted);
+      // Holding the turn: a retry of this key on another instance may have stored its block while this one waited.
+      const earlier = await storedFor(request.idempotencyKey);
+      if (earlier !== null) return replayOf(earlier, request.data);
+      return await mineHolding(request, held, performance.now() - waitStarted);
     } finally {
       await held.turn.release();
     }
   }
 
-  async function mineHolding(data: string | null, held: HeldTurn, turnWaitMs: number): Promise<MinedBlock> {
+  /** The block an earlier mine with `key` stored, if any. */
+  const storedFor = (key: string | null): Promise<Block | null> =>
+    key === null ? Promise.resolve(null) : read(() => repository.blockByIdempotencyKey(key));
+
+  async function mineHolding(request: MineRequest, held: HeldTurn, turnWaitMs: number): Promise<MinedBlock> {
     const startedAt = performance.now();
     const progress: MineInProgress = { startedAt, index: (await readTip()).index + 1, attemptsBefore: 0, reported: 0 };
     mining = progress;
     events.emit({ type: 'mining-started', index: progress.index, difficulty, turnWaitMs });
     let mined: MinedBlock;
     try {
-      mined = await mineInRounds(roundsContext, data, progress, held);
+      mined = await mineInRounds(roundsContext, request, progress, held);
     } catch (error) {
       mining = null;
       events.emit({
@@ -269,6 +293,10 @@ export async function createLedger({
     }
     mining = null;
     const { block, attempts, durationMs } = mined;
+    if (mined.replayed) {
+      events.emit({ type: 'mining-ended', outcome: 'abandoned', block: null, index: progress.index, difficulty, attempts, elapsedMs: durationMs });
+      return mined;
+    }
     // Progress counts whole chunks handed out, the result only what was hashed:
     // the last update must not report fewer attempts than one before it.
     const reported = Math.max(progress.reported, attempts);
@@ -282,6 +310,47 @@ export async function createLedger({
       elapsedMs: durationMs,
     });
     return mined;
+  }
+
+  /** Mines in the order asked, one at a time. */
+  async function mineQueued(request: MineRequest): Promise<MinedBlock> {
+    if (shutdown.signal.aborted) throw shuttingDown;
+    throwIfRefused();
+    if (pendingMines > miningQueueMax) {
+      throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
+        retryAfterSeconds: Math.max(1, Math.ceil((pendingMines * typicalMineMs) / 1000)),
+      });
+    }
+    pendingMines += 1;
+    const queuedAt = performance.now();
+    try {
+      const mined = await miningLock.runExclusive(async () => {
+        // The mine before this one found the database unreachable while this one waited: answer now, within the
+        // bound a mine answers in, rather than after every mine queued ahead has waited out the same deadlines.
+        if (unreachableAt > queuedAt) {
+          throw new LedgerError(
+            'DB_UNAVAILABLE',
+            'The database could not be reached while this mine waited for the one before it; no block was mined.',
+            { retryAfterSeconds: 1 },
+          );
+        }
+        try {
+          return await mineNext(request);
+        } catch (error) {
+          const failure = fromStorageFailure(error);
+          // Before the lock passes to the next mine.
+          if (failure instanceof LedgerError && failure.code === 'DB_UNAVAILABLE') unreachableAt = performance.now();
+          throw failure;
+        }
+      });
+      if (!mined.replayed) typicalMineMs = 0.8 * typicalMineMs + 0.2 * mined.durationMs;
+      return mined;
+    } catch (error) {
+      if (shutdown.signal.aborted) throw shuttingDown;
+      throw fromStorageFailure(error);
+    } finally {
+      pendingMines -= 1;
+    }
   }
 
   return {
@@ -320,44 +389,31 @@ export async function createLedger({
       miningRefusal = damaged;
     },
 
-    async mineBlock({ data = null } = {}) {
+    async mineBlock({ data = null, idempotencyKey = null } = {}) {
       checkData(data, dataMaxBytes);
-      if (shutdown.signal.aborted) throw shuttingDown;
-      throwIfRefused();
-      if (pendingMines > miningQueueMax) {
-        throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
-          retryAfterSeconds: Math.max(1, Math.ceil((pendingMines * typicalMineMs) / 1000)),
-        });
+      if (idempotencyKey === null) return mineQueued({ data, idempotencyKey });
+      checkIdempotencyKey(idempotencyKey);
+      if (keysInFlight.has(idempotencyKey)) {
+        if (keysInFlight.get(idempotencyKey) !== data) {
+          throw new LedgerError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'A mine with this idempotency key and other data is running; use a new key for new data.',
+          );
+        }
+        throw new LedgerError(
+          'IDEMPOTENCY_KEY_IN_PROGRESS',
+          'A mine with this idempotency key is still running on this server; retry shortly to get its block.',
+          { retryAfterSeconds: 1 },
+        );
       }
-      pendingMines += 1;
-      const queuedAt = performance.now();
+      keysInFlight.set(idempotencyKey, data);
       try {
-        const mined = await miningLock.runExclusive(async () => {
-          // The mine before this one found the database unreachable while this one waited: answer now, within the
-          // bound a mine answers in, rather than after every mine queued ahead has waited out the same deadlines.
-          if (unreachableAt > queuedAt) {
-            throw new LedgerError(
-              'DB_UNAVAILABLE',
-              'The database could not be reached while this mine waited for the one before it; no block was mined.',
-              { retryAfterSeconds: 1 },
-            );
-          }
-          try {
-            return await mineNext(data);
-          } catch (error) {
-            const failure = fromStorageFailure(error);
-            // Before the lock passes to the next mine.
-            if (failure instanceof LedgerError && failure.code === 'DB_UNAVAILABLE') unreachableAt = performance.now();
-            throw failure;
-          }
-        });
-        typicalMineMs = 0.8 * typicalMineMs + 0.2 * mined.durationMs;
-        return mined;
-      } catch (error) {
-        if (shutdown.signal.aborted) throw shuttingDown;
-        throw fromStorageFailure(error);
+        // A retry of a mine that was stored gets its block without mining (even while mining is refused).
+        const earlier = await storedFor(idempotencyKey);
+        if (earlier !== null) return replayOf(earlier, data);
+        return await mineQueued({ data, idempotencyKey });
       } finally {
-        pendingMines -= 1;
+        keysInFlight.delete(idempotencyKey);
       }
     },
 

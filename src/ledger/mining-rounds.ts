@@ -14,6 +14,29 @@ export interface MinedBlock {
   readonly attempts: number;
   /** From the start of mining (after waiting for earlier requests) to the durable commit, in ms. */
   readonly durationMs: number;
+  /** The block was stored earlier for the same idempotency key and is returned without mining. */
+  readonly replayed: boolean;
+}
+
+/** What a client asked to mine. */
+export interface MineRequest {
+  readonly data: string | null;
+  /** The client's key for this mine: a retry with it gets the block already stored, never a second one. */
+  readonly idempotencyKey: string | null;
+}
+
+/**
+ * The block an earlier mine with the same idempotency key stored, for a retry
+ * of it; a key reused with other data is refused.
+ */
+export function replayOf(block: Block, data: string | null): MinedBlock {
+  if (block.data !== data) {
+    throw new LedgerError(
+      'IDEMPOTENCY_KEY_REUSED',
+      `This idempotency key produced block ${block.index}, whose data differ from this request's; use a new key for new data.`,
+    );
+  }
+  return { block, attempts: 0, durationMs: 0, replayed: true };
 }
 
 /** A mine in progress, as `Ledger.miningProgress` reports it. */
@@ -96,7 +119,7 @@ interface RoundsState {
  */
 export async function mineInRounds(
   context: MiningRoundsContext,
-  data: string | null,
+  { data, idempotencyKey }: MineRequest,
   progress: MineInProgress,
   held: HeldTurn,
 ): Promise<MinedBlock> {
@@ -104,7 +127,7 @@ export async function mineInRounds(
   const state: RoundsState = { held, attempts: 0, found: null, unconfirmed: null, overtaken: 0 };
   const finished = (block: Block): MinedBlock => {
     context.emit({ type: 'block-appended', block });
-    return { block, attempts: state.attempts, durationMs: roundToMicroseconds(performance.now() - progress.startedAt) };
+    return { block, attempts: state.attempts, durationMs: roundToMicroseconds(performance.now() - progress.startedAt), replayed: false };
   };
   while (state.overtaken < MAX_MINING_ROUNDS) {
     const confirmed = await findUnconfirmed(context, state);
@@ -138,7 +161,7 @@ export async function mineInRounds(
     if (problems.length > 0) throw new Error(`mined an invalid block: ${problems.map((p) => p.message).join(' ')}`);
     if (shutdown.aborted) throw context.shuttingDown;
     context.throwIfRefused(); // damage may have been found while this block was mined
-    const outcome = await append(context, state, block, tip, verdict);
+    const outcome = await append(context, state, block, tip, verdict, idempotencyKey);
     if (outcome === 'turn-lost') {
       await retake(context, state, progress);
       continue;
@@ -147,6 +170,8 @@ export async function mineInRounds(
       integrity.appended(block);
       return finished(block);
     }
+    // Another instance stored a block for the same key meanwhile (a client's retry there).
+    if (outcome.status === 'key-used') return replayOf(outcome.block, data);
     if (outcome.status === 'difficulty-changed') throw context.refuseForDifficulty(outcome.difficulty);
     state.overtaken += 1;
   }
@@ -205,10 +230,13 @@ async function append(
   block: Block,
   tip: Block,
   verdict: IntegrityState,
+  idempotencyKey: string | null,
 ): Promise<Awaited<ReturnType<MiningTurn['appendAfter']>> | 'turn-lost'> {
   const { turn } = state.held;
   try {
-    return await context.write(() => turn.appendAfter(block, { tipHash: tip.hash, changeCounter: verdict.changeCounter }));
+    return await context.write(() =>
+      turn.appendAfter(block, { tipHash: tip.hash, changeCounter: verdict.changeCounter }, idempotencyKey),
+    );
   } catch (error) {
     if (!lostTurn(context, state)) throw error;
     state.unconfirmed = block;

@@ -58,6 +58,18 @@ function parseBlocksQuery(search: URLSearchParams): BlocksQuery {
 }
 
 /**
+ * The `Idempotency-Key` header (IETF httpapi draft): a structured-field
+ * string (`"…"`), or a bare token, which clients often send. Its characters
+ * are checked by the ledger, as the GraphQL argument's are.
+ */
+export function idempotencyKeyOf(request: IncomingMessage): string | null {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return null;
+  const value = (Array.isArray(header) ? header.join(', ') : header).trim();
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+/**
  * The notebook's Flask interface, unchanged: `POST /blocks` mines a block
  * and `GET /blocks` returns the chain with the notebook's messages and statuses
  * (500 when the chain does not validate). Its `/shutdown` route is left out on
@@ -78,7 +90,7 @@ export function createNotebookRoutes({
     }
     const { data } = parseMineRequest(await readRequestBody(request, bodyMaxBytes(ledger.dataMaxBytes)), request.headers['content-type']);
     await miningGate.admit({ authorization: request.headers.authorization ?? null, address: clientKey(request) });
-    const { block } = await ledger.mineBlock({ data });
+    const { block } = await ledger.mineBlock({ data, idempotencyKey: idempotencyKeyOf(request) });
     sendJson(response, 200, { block: toNotebookBlockJson(block), message: NOTEBOOK_MINED_MESSAGE });
   }
 

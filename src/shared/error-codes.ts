@@ -143,6 +143,20 @@ export const ERROR_CODES = {
     rest: 503,
     cli: null,
   },
+  IDEMPOTENCY_KEY_REUSED: {
+    meaning:
+      'The idempotency key was used before with other data: it belongs to the block that request produced, so this one is refused (use a new key for new data).',
+    graphql: 422,
+    rest: 422,
+    cli: null,
+  },
+  IDEMPOTENCY_KEY_IN_PROGRESS: {
+    meaning:
+      'A mine with the same idempotency key is still running on this server; retry after `Retry-After` to get its block (no second block is ever mined for one key).',
+    graphql: 409,
+    rest: 409,
+    cli: null,
+  },
   DB_BUSY: {
     meaning: 'Another process held the database write lock for more than 5 s; nothing was written.',
     graphql: 503,

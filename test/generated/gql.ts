@@ -18,6 +18,7 @@ type Documents = {
     "\n  mutation FaultMine {\n    mineBlock { block { index hash } }\n  }\n": typeof types.FaultMineDocument,
     "\n  query FaultLength {\n    chain(last: 1) { totalCount }\n    validate { valid length }\n  }\n": typeof types.FaultLengthDocument,
     "\n  mutation Mine($data: String) {\n    mineBlock(data: $data) {\n      message\n      block { index proof previousHash hash data difficulty }\n      attempts\n      durationMs\n    }\n  }\n": typeof types.MineDocument,
+    "\n  mutation MineOnce($data: String, $key: String) {\n    mineBlock(data: $data, idempotencyKey: $key) {\n      block { index hash data }\n      attempts\n      replayed\n    }\n  }\n": typeof types.MineOnceDocument,
     "\n  query Page($first: Int, $after: String, $last: Int, $before: String) {\n    chain(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges { cursor node { index hash } }\n      nodes { index timestamp proof previousHash hash data difficulty }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.PageDocument,
     "\n  query ReadBack($hash: String!) {\n    block(index: 3) { index timestamp proof previousHash hash data difficulty }\n    byHash: blockByHash(hash: $hash) { index }\n    tip { index }\n    difficulty\n  }\n": typeof types.ReadBackDocument,
     "\n  query BlockAt($index: Int!) {\n    block(index: $index) { index proof }\n  }\n": typeof types.BlockAtDocument,
@@ -29,6 +30,7 @@ const documents: Documents = {
     "\n  mutation FaultMine {\n    mineBlock { block { index hash } }\n  }\n": types.FaultMineDocument,
     "\n  query FaultLength {\n    chain(last: 1) { totalCount }\n    validate { valid length }\n  }\n": types.FaultLengthDocument,
     "\n  mutation Mine($data: String) {\n    mineBlock(data: $data) {\n      message\n      block { index proof previousHash hash data difficulty }\n      attempts\n      durationMs\n    }\n  }\n": types.MineDocument,
+    "\n  mutation MineOnce($data: String, $key: String) {\n    mineBlock(data: $data, idempotencyKey: $key) {\n      block { index hash data }\n      attempts\n      replayed\n    }\n  }\n": types.MineOnceDocument,
     "\n  query Page($first: Int, $after: String, $last: Int, $before: String) {\n    chain(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges { cursor node { index hash } }\n      nodes { index timestamp proof previousHash hash data difficulty }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.PageDocument,
     "\n  query ReadBack($hash: String!) {\n    block(index: 3) { index timestamp proof previousHash hash data difficulty }\n    byHash: blockByHash(hash: $hash) { index }\n    tip { index }\n    difficulty\n  }\n": types.ReadBackDocument,
     "\n  query BlockAt($index: Int!) {\n    block(index: $index) { index proof }\n  }\n": types.BlockAtDocument,
@@ -49,6 +51,10 @@ export function gql(source: "\n  query FaultLength {\n    chain(last: 1) { total
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function gql(source: "\n  mutation Mine($data: String) {\n    mineBlock(data: $data) {\n      message\n      block { index proof previousHash hash data difficulty }\n      attempts\n      durationMs\n    }\n  }\n"): typeof import('./graphql.js').MineDocument;
+/**
+ * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function gql(source: "\n  mutation MineOnce($data: String, $key: String) {\n    mineBlock(data: $data, idempotencyKey: $key) {\n      block { index hash data }\n      attempts\n      replayed\n    }\n  }\n"): typeof import('./graphql.js').MineOnceDocument;
 /**
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

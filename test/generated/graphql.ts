@@ -36,6 +36,14 @@ export type MineMutationVariables = Exact<{
 
 export type MineMutation = { mineBlock: { message: string, attempts: number, durationMs: number, block: { index: number, proof: number, previousHash: string, hash: string, data: string | null, difficulty: number } } };
 
+export type MineOnceMutationVariables = Exact<{
+  data?: string | null | undefined;
+  key?: string | null | undefined;
+}>;
+
+
+export type MineOnceMutation = { mineBlock: { attempts: number, replayed: boolean, block: { index: number, hash: string, data: string | null } } };
+
 export type PageQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -132,6 +140,19 @@ export const MineDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MineMutation, MineMutationVariables>;
+export const MineOnceDocument = new TypedDocumentString(`
+    mutation MineOnce($data: String, $key: String) {
+  mineBlock(data: $data, idempotencyKey: $key) {
+    block {
+      index
+      hash
+      data
+    }
+    attempts
+    replayed
+  }
+}
+    `) as unknown as TypedDocumentString<MineOnceMutation, MineOnceMutationVariables>;
 export const PageDocument = new TypedDocumentString(`
     query Page($first: Int, $after: String, $last: Int, $before: String) {
   chain(first: $first, after: $after, last: $last, before: $before) {

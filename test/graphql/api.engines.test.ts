@@ -19,6 +19,16 @@ const Mine = gql(`
   }
 `);
 
+const MineOnce = gql(`
+  mutation MineOnce($data: String, $key: String) {
+    mineBlock(data: $data, idempotencyKey: $key) {
+      block { index hash data }
+      attempts
+      replayed
+    }
+  }
+`);
+
 const Page = gql(`
   query Page($first: Int, $after: String, $last: Int, $before: String) {
     chain(first: $first, after: $after, last: $last, before: $before) {
@@ -187,6 +197,20 @@ describeOnEngines('the GraphQL API on %s', (engine) => {
     expect((await executeOperation(second, Validate)).data!.validate.valid).toBe(true);
     const next = await executeOperation(second, Mine);
     expect(next.data!.mineBlock.block).toMatchObject({ index: 4, proof: 8018, previousHash: mined[2]!.hash });
+  });
+
+  it('mines once per idempotency key: a retry gets the stored block, the key with other data is refused (422)', async () => {
+    const app = await createTestApp();
+    const first = await executeOperation(app, MineOnce, { data: 'pay 5', key: 'c4f7e9a2-retry' });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.mineBlock.replayed).toBe(false);
+    const retry = await executeOperation(app, MineOnce, { data: 'pay 5', key: 'c4f7e9a2-retry' });
+    expect(retry.data!.mineBlock).toEqual({ block: first.data!.mineBlock.block, attempts: 0, replayed: true });
+    const reused = await executeOperation(app, MineOnce, { data: 'pay 6', key: 'c4f7e9a2-retry' });
+    expect({ status: reused.status, codes: reused.codes }).toEqual({ status: 422, codes: ['IDEMPOTENCY_KEY_REUSED'] });
+    const bad = await executeOperation(app, MineOnce, { data: 'pay 6', key: 'with space' });
+    expect(bad.codes).toEqual(['BAD_USER_INPUT']);
+    expect(await lengthOf(app)).toBe(2);
   });
 
   it('turns 20 concurrent mineBlock requests into 20 consecutive blocks', async () => {

@@ -485,6 +485,75 @@ describe('ledger', () => {
   });
 });
 
+describe('ledger idempotency keys', () => {
+  it('answers a retry with the block the key produced, without mining or announcing it again', async () => {
+    const { ledger } = await openLedger(tempDatabasePath());
+    const first = await ledger.mineBlock({ data: 'pay 5', idempotencyKey: 'order-17' });
+    expect(first.replayed).toBe(false);
+    const appended: number[] = [];
+    ledger.listen((event) => {
+      if (event.type === 'block-appended') appended.push(event.block.index);
+    });
+    const retry = await ledger.mineBlock({ data: 'pay 5', idempotencyKey: 'order-17' });
+    expect(retry).toEqual({ block: first.block, attempts: 0, durationMs: 0, replayed: true });
+    expect(await ledger.length()).toBe(2);
+    expect(appended).toEqual([]);
+    // Another key, the same data: another block.
+    expect((await ledger.mineBlock({ data: 'pay 5', idempotencyKey: 'order-18' })).block.index).toBe(2);
+  });
+
+  it('refuses a key used before with other data, and a key whose mine is still running, and never mines twice', async () => {
+    const { ledger } = await openLedger(tempDatabasePath());
+    const running = ledger.mineBlock({ data: 'a', idempotencyKey: 'k' });
+    const during = await expectLedgerError(ledger.mineBlock({ data: 'a', idempotencyKey: 'k' }), 'IDEMPOTENCY_KEY_IN_PROGRESS');
+    expect(during.retryAfterSeconds).toBe(1);
+    await expectLedgerError(ledger.mineBlock({ data: 'b', idempotencyKey: 'k' }), 'IDEMPOTENCY_KEY_REUSED');
+    const { block } = await running;
+    await expectLedgerError(ledger.mineBlock({ data: 'b', idempotencyKey: 'k' }), 'IDEMPOTENCY_KEY_REUSED');
+    await expectLedgerError(ledger.mineBlock({ data: null, idempotencyKey: 'k' }), 'IDEMPOTENCY_KEY_REUSED');
+    expect((await ledger.mineBlock({ data: 'a', idempotencyKey: 'k' })).block).toEqual(block);
+    expect(await ledger.length()).toBe(2);
+  });
+
+  it.for<[string, string]>([
+    ['empty', ''],
+    ['too long', 'k'.repeat(256)],
+    ['a space', 'two words'],
+    ['a quote', 'a"b'],
+    ['a backslash', 'a\\b'],
+    ['non-ASCII', 'clé'],
+  ])('refuses a key with %s as BAD_USER_INPUT, mining nothing', async ([, key]) => {
+    const { ledger } = await openLedger(tempDatabasePath());
+    await expectLedgerError(ledger.mineBlock({ data: 'x', idempotencyKey: key }), 'BAD_USER_INPUT');
+    expect(await ledger.length()).toBe(1);
+  });
+
+  it('gets the block another process stored for the key, even when the key was stored after its own check', async () => {
+    const path = tempDatabasePath();
+    const { ledger: other } = await openLedger(path);
+    const stored = await other.mineBlock({ data: 'once', idempotencyKey: 'shared' });
+    // A second process whose lookups miss the key (it was stored between its check and its append):
+    // the append itself finds the key and answers with its block.
+    const database = openSqliteDatabase(path);
+    onTestFinished(() => database.close());
+    const repository = createSqliteChainRepository(database);
+    const ledger = await createLedger({
+      repository: { ...repository, blockByIdempotencyKey: () => Promise.resolve(null) },
+      proofSearch: sharedProofSearch(),
+      difficulty: 4,
+      dataMaxBytes: 64,
+    });
+    onTestFinished(() => ledger.close());
+    const retry = await ledger.mineBlock({ data: 'once', idempotencyKey: 'shared' });
+    expect(retry.block).toEqual(stored.block);
+    expect(retry.replayed).toBe(true);
+    expect(await ledger.length()).toBe(2);
+    // And without the miss, the lookup answers before any mining.
+    const { ledger: third } = await openLedger(path);
+    expect((await third.mineBlock({ data: 'once', idempotencyKey: 'shared' })).block).toEqual(stored.block);
+  });
+});
+
 describe('ledger events', () => {
   const record = (ledger: { listen: (listener: (event: LedgerEvent) => void) => () => void }) => {
     const events: LedgerEvent[] = [];

@@ -35,6 +35,26 @@ describe('the notebook REST interface', () => {
     expect(proofs).toEqual([...NOTEBOOK_PROOFS]);
   });
 
+  it('mines once per Idempotency-Key: a retry, quoted as the draft says or bare, gets the same block', async () => {
+    const { base } = await notebookServer();
+    const post = (key: string, data: string) =>
+      send(base, 'POST', '/blocks', {
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ data }),
+      });
+    const first = await post('"8e03978e-40d5-43e8-bc93-6894a57f9324"', 'order 1');
+    expect(first.status).toBe(200);
+    const retried = await post('8e03978e-40d5-43e8-bc93-6894a57f9324', 'order 1');
+    expect(json<{ block: NotebookBlock }>(retried).block).toEqual(json<{ block: NotebookBlock }>(first).block);
+    const reused = await post('"8e03978e-40d5-43e8-bc93-6894a57f9324"', 'order 2');
+    expect(reused.status).toBe(422);
+    expect(json<{ code: string }>(reused).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const malformed = await post('"two words"', 'order 3');
+    expect(malformed.status).toBe(400);
+    expect(json<{ code: string }>(malformed).code).toBe('BAD_USER_INPUT');
+    expect(json<{ length: number }>(await send(base, 'GET', '/blocks')).length).toBe(2);
+  });
+
   it("answers 500 and 'Chain is not valid!' once block 1's proof is forged to 12345, as in the notebook", async () => {
     const { base, path } = await notebookServer();
     for (let i = 0; i < 4; i++) await send(base, 'POST', '/blocks');

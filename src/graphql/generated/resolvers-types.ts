@@ -133,6 +133,8 @@ export type MineBlockPayload = {
   durationMs: Scalars['Float']['output'];
   /** The notebook's wording: "Congratulations, you just mined a Block!". */
   message: Scalars['String']['output'];
+  /** True when the block was stored earlier for the same `idempotencyKey` and is returned without mining (`attempts` and `durationMs` are then 0). */
+  replayed: Scalars['Boolean']['output'];
 };
 
 /** How far a mine has got. */
@@ -192,6 +194,7 @@ export type Mutation = {
 /** Operations that extend the chain. */
 export type MutationMineBlockArgs = {
   data?: InputMaybe<Scalars['String']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Position of a page in the chain. */
@@ -464,6 +467,7 @@ export type MineBlockPayloadResolvers<ContextType = GraphQLContext, ParentType e
   block?: Resolver<ResolversTypes['Block'], ParentType, ContextType>;
   durationMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type MiningProgressResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MiningProgress'] = ResolversParentTypes['MiningProgress']> = {
