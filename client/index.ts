@@ -8,12 +8,22 @@
  *
  *   const client = createLedgerClient({ url: 'http://localhost:4000/graphql', token: 'secret...' });
  *   const { tip } = await client.request(TipDocument);
+ *   const { mineBlock } = await client.request(MineBlockDocument, { data: 'hello', idempotencyKey: newIdempotencyKey() });
  *   const stop = client.subscribe(BlockMinedDocument, { next: ({ blockMined }) => show(blockMined) });
  */
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { createServerSentEventParser } from './sse.js';
 
 export * from './generated/graphql.js';
+
+/**
+ * A fresh idempotency key for `mineBlock` (a random UUID): send the same key
+ * when retrying a mine whose answer was lost, and the server returns the block
+ * already stored instead of mining a second one.
+ */
+export function newIdempotencyKey(): string {
+  return globalThis.crypto.randomUUID();
+}
 
 /** A generated document (TypedDocumentString): the operation's text, typed with its result and variables. */
 export type TypedDocument<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & { toString(): string };

@@ -18,7 +18,7 @@ type Documents = {
     "fragment BlockFields on Block {\n  index\n  timestamp\n  proof\n  previousHash\n  hash\n  data\n  difficulty\n}": typeof types.BlockFieldsFragmentDoc,
     "subscription BlockMined {\n  blockMined {\n    ...BlockFields\n  }\n}": typeof types.BlockMinedDocument,
     "query ChainPage($last: Int!, $before: String) {\n  chain(last: $last, before: $before) {\n    totalCount\n    pageInfo {\n      hasPreviousPage\n      startCursor\n    }\n    edges {\n      cursor\n      node {\n        ...BlockFields\n      }\n    }\n  }\n}": typeof types.ChainPageDocument,
-    "mutation MineBlock($data: String) {\n  mineBlock(data: $data) {\n    message\n    attempts\n    durationMs\n    block {\n      ...BlockFields\n    }\n  }\n}": typeof types.MineBlockDocument,
+    "mutation MineBlock($data: String, $idempotencyKey: String) {\n  mineBlock(data: $data, idempotencyKey: $idempotencyKey) {\n    message\n    attempts\n    durationMs\n    replayed\n    block {\n      ...BlockFields\n    }\n  }\n}": typeof types.MineBlockDocument,
     "subscription MiningProgress {\n  miningProgress {\n    index\n    difficulty\n    attempts\n    expectedAttempts\n    hashRate\n    elapsedMs\n    state\n    block {\n      ...BlockFields\n    }\n  }\n}": typeof types.MiningProgressDocument,
     "query ServerInfo {\n  difficulty\n  limits {\n    dataMaxBytes\n    maxPageSize\n  }\n}": typeof types.ServerInfoDocument,
     "query Tip {\n  tip {\n    ...BlockFields\n  }\n}": typeof types.TipDocument,
@@ -28,7 +28,7 @@ const documents: Documents = {
     "fragment BlockFields on Block {\n  index\n  timestamp\n  proof\n  previousHash\n  hash\n  data\n  difficulty\n}": types.BlockFieldsFragmentDoc,
     "subscription BlockMined {\n  blockMined {\n    ...BlockFields\n  }\n}": types.BlockMinedDocument,
     "query ChainPage($last: Int!, $before: String) {\n  chain(last: $last, before: $before) {\n    totalCount\n    pageInfo {\n      hasPreviousPage\n      startCursor\n    }\n    edges {\n      cursor\n      node {\n        ...BlockFields\n      }\n    }\n  }\n}": types.ChainPageDocument,
-    "mutation MineBlock($data: String) {\n  mineBlock(data: $data) {\n    message\n    attempts\n    durationMs\n    block {\n      ...BlockFields\n    }\n  }\n}": types.MineBlockDocument,
+    "mutation MineBlock($data: String, $idempotencyKey: String) {\n  mineBlock(data: $data, idempotencyKey: $idempotencyKey) {\n    message\n    attempts\n    durationMs\n    replayed\n    block {\n      ...BlockFields\n    }\n  }\n}": types.MineBlockDocument,
     "subscription MiningProgress {\n  miningProgress {\n    index\n    difficulty\n    attempts\n    expectedAttempts\n    hashRate\n    elapsedMs\n    state\n    block {\n      ...BlockFields\n    }\n  }\n}": types.MiningProgressDocument,
     "query ServerInfo {\n  difficulty\n  limits {\n    dataMaxBytes\n    maxPageSize\n  }\n}": types.ServerInfoDocument,
     "query Tip {\n  tip {\n    ...BlockFields\n  }\n}": types.TipDocument,
@@ -50,7 +50,7 @@ export function graphql(source: "query ChainPage($last: Int!, $before: String) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation MineBlock($data: String) {\n  mineBlock(data: $data) {\n    message\n    attempts\n    durationMs\n    block {\n      ...BlockFields\n    }\n  }\n}"): typeof import('./graphql.js').MineBlockDocument;
+export function graphql(source: "mutation MineBlock($data: String, $idempotencyKey: String) {\n  mineBlock(data: $data, idempotencyKey: $idempotencyKey) {\n    message\n    attempts\n    durationMs\n    replayed\n    block {\n      ...BlockFields\n    }\n  }\n}"): typeof import('./graphql.js').MineBlockDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -45,10 +45,11 @@ export type ChainPageQuery = { chain: { totalCount: number, pageInfo: { hasPrevi
 
 export type MineBlockMutationVariables = Exact<{
   data?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 
-export type MineBlockMutation = { mineBlock: { message: string, attempts: number, durationMs: number, block: { index: number, timestamp: string, proof: number, previousHash: string, hash: string, data: string | null, difficulty: number } } };
+export type MineBlockMutation = { mineBlock: { message: string, attempts: number, durationMs: number, replayed: boolean, block: { index: number, timestamp: string, proof: number, previousHash: string, hash: string, data: string | null, difficulty: number } } };
 
 export type MiningProgressSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -140,11 +141,12 @@ export const ChainPageDocument = new TypedDocumentString(`
   difficulty
 }`) as unknown as TypedDocumentString<ChainPageQuery, ChainPageQueryVariables>;
 export const MineBlockDocument = new TypedDocumentString(`
-    mutation MineBlock($data: String) {
-  mineBlock(data: $data) {
+    mutation MineBlock($data: String, $idempotencyKey: String) {
+  mineBlock(data: $data, idempotencyKey: $idempotencyKey) {
     message
     attempts
     durationMs
+    replayed
     block {
       ...BlockFields
     }

@@ -104,11 +104,12 @@ var ChainPageDocument = new TypedDocumentString(`
   difficulty
 }`);
 var MineBlockDocument = new TypedDocumentString(`
-    mutation MineBlock($data: String) {
-  mineBlock(data: $data) {
+    mutation MineBlock($data: String, $idempotencyKey: String) {
+  mineBlock(data: $data, idempotencyKey: $idempotencyKey) {
     message
     attempts
     durationMs
+    replayed
     block {
       ...BlockFields
     }
@@ -188,6 +189,9 @@ var ValidateDocument = new TypedDocumentString(`
     `);
 
 // client/index.ts
+function newIdempotencyKey() {
+  return globalThis.crypto.randomUUID();
+}
 var LedgerClientError = class extends Error {
   name = "LedgerClientError";
   /** HTTP status of the response; 0 when the server could not be reached or the stream broke. */
@@ -831,6 +835,7 @@ function start() {
       liveRetryMs = Math.min(liveRetryMs * 2, LIVE_RETRY_MAX_MS);
     }
   }
+  let unsettled = null;
   async function mine(data) {
     if (state.mining) return;
     if (state.dataMaxBytes !== null && utf8Length(data) > state.dataMaxBytes) {
@@ -841,6 +846,9 @@ function start() {
       ui.mineData.focus();
       return;
     }
+    const sent = data === "" ? null : data;
+    const key = unsettled?.data === sent ? unsettled.key : newIdempotencyKey();
+    unsettled = { data: sent, key };
     state.mining = true;
     ui.mine.disabled = true;
     ui.mine.textContent = "Mining…";
@@ -862,7 +870,8 @@ function start() {
     await Promise.race([opened, delay(PROGRESS_WAIT_MS)]);
     const tokenSent = tokens.get() !== null;
     try {
-      const { mineBlock } = await client.request(MineBlockDocument, { data: data === "" ? null : data });
+      const { mineBlock } = await client.request(MineBlockDocument, { data: sent, idempotencyKey: key });
+      unsettled = null;
       progress.mined(mineBlock);
       addBlock(mineBlock.block);
       ui.mineData.value = "";

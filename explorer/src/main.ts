@@ -13,6 +13,7 @@ import {
   ServerInfoDocument,
   ValidateDocument,
   createLedgerClient,
+  newIdempotencyKey,
   type Unsubscribe,
 } from '../../client/index.js';
 import { renderBlocks, type Block } from './chain-view.js';
@@ -296,6 +297,9 @@ function start(): void {
     }
   }
 
+  /** The last mine that failed: mining the same data again retries it with its key. */
+  let unsettled: { readonly data: string | null; readonly key: string } | null = null;
+
   async function mine(data: string): Promise<void> {
     if (state.mining) return;
     if (state.dataMaxBytes !== null && utf8Length(data) > state.dataMaxBytes) {
@@ -306,6 +310,11 @@ function start(): void {
       ui.mineData.focus();
       return;
     }
+    // A retry of a mine that failed, with the same data, keeps its key: if the block was stored after all,
+    // the server returns it instead of mining a second one.
+    const sent = data === '' ? null : data;
+    const key = unsettled?.data === sent ? unsettled.key : newIdempotencyKey();
+    unsettled = { data: sent, key };
     state.mining = true;
     ui.mine.disabled = true;
     ui.mine.textContent = 'Mining…';
@@ -328,7 +337,8 @@ function start(): void {
     await Promise.race([opened, delay(PROGRESS_WAIT_MS)]);
     const tokenSent = tokens.get() !== null;
     try {
-      const { mineBlock } = await client.request(MineBlockDocument, { data: data === '' ? null : data });
+      const { mineBlock } = await client.request(MineBlockDocument, { data: sent, idempotencyKey: key });
+      unsettled = null;
       progress.mined(mineBlock);
       addBlock(mineBlock.block);
       ui.mineData.value = '';

@@ -47,6 +47,18 @@ mutation MineBlockWithData {
 `,
   },
   {
+    query: `# A mine that is safe to retry: run it twice, and the second answer is the
+# same block (replayed: true), not a second one. Use a new key (a UUID) for
+# each new mine; the same key with other data is refused.
+mutation MineOnce {
+  mineBlock(data: "order 1001", idempotencyKey: "9f1c2d3e-order-1001") {
+    replayed
+    block { index hash data }
+  }
+}
+`,
+  },
+  {
     query: `# Live updates (Server-Sent Events). Run one, then mine in another tab.
 # Every new block, in order:
 subscription BlockMined {
