@@ -34,13 +34,13 @@ const isCountable = (value: number): boolean => Number.isFinite(value) && value 
 /**
  * Prometheus metrics for one server, in a registry of its own (prom-client's
  * global one would clash between two servers in a process, as in tests).
- * Every series carries `instance="<instanceId>"`; Prometheus keeps it as
- * `exported_instance` beside its own target label unless the scrape sets
- * `honor_labels: true`.
+ * Every series carries `instance_id="<instanceId>"` (INSTANCE_ID): not
+ * `instance`, which Prometheus sets itself to the scraped target (and would
+ * rename ours to `exported_instance`).
  */
 export function createMetrics(sources: MetricsSources, { instanceId }: { instanceId: string }): Metrics {
   const registry = new Registry();
-  registry.setDefaultLabels({ instance: instanceId });
+  registry.setDefaultLabels({ instance_id: instanceId });
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 

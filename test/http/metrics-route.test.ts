@@ -34,7 +34,7 @@ describe('the /metrics endpoint', () => {
     expect(got.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const body = await got.text();
     expect(body).toContain('ledger_mines_total');
-    expect(body).toContain('instance="a-123"');
+    expect(body).toContain('instance_id="a-123"');
 
     const head = await fetch(`${base}/metrics?x=1`, { method: 'HEAD' });
     expect(head.status).toBe(200);

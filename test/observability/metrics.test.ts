@@ -29,23 +29,23 @@ describe('ledger metrics', () => {
 
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/^# HELP ledger_mine_duration_seconds Seconds/m);
-    expect(text).toMatch(/^ledger_mines_total\{outcome="mined",instance="test-1"\} 2$/m);
-    expect(text).toMatch(/^ledger_mining_hash_rate\{instance="test-1"\} 10000$/m);
+    expect(text).toMatch(/^ledger_mines_total\{outcome="mined",instance_id="test-1"\} 2$/m);
+    expect(text).toMatch(/^ledger_mining_hash_rate\{instance_id="test-1"\} 10000$/m);
   });
 
   it('reads the gauges from their sources at each scrape', async () => {
     let queue = 2;
     const metrics = createMetrics(sources({ miningQueueLength: () => queue }), { instanceId: 'test-1' });
     let text = await metrics.registry.metrics();
-    expect(text).toMatch(/^ledger_mining_queue_length\{instance="test-1"\} 2$/m);
-    expect(text).toMatch(/^ledger_subscribers\{feed="blocks",instance="test-1"\} 5$/m);
-    expect(text).toMatch(/^ledger_subscribers\{feed="mining_progress",instance="test-1"\} 1$/m);
-    expect(text).toMatch(/^ledger_chain_length\{instance="test-1"\} 42$/m);
+    expect(text).toMatch(/^ledger_mining_queue_length\{instance_id="test-1"\} 2$/m);
+    expect(text).toMatch(/^ledger_subscribers\{feed="blocks",instance_id="test-1"\} 5$/m);
+    expect(text).toMatch(/^ledger_subscribers\{feed="mining_progress",instance_id="test-1"\} 1$/m);
+    expect(text).toMatch(/^ledger_chain_length\{instance_id="test-1"\} 42$/m);
     expect(text).not.toMatch(/^ledger_database_pool_clients\{/m);
-    expect(text).toMatch(/^process_cpu_user_seconds_total\{instance="test-1"\} /m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total\{instance_id="test-1"\} /m);
     queue = 0;
     text = await metrics.registry.metrics();
-    expect(text).toMatch(/^ledger_mining_queue_length\{instance="test-1"\} 0$/m);
+    expect(text).toMatch(/^ledger_mining_queue_length\{instance_id="test-1"\} 0$/m);
   });
 
   it('reports the PostgreSQL pool, and keeps the last reading of a gauge whose source fails', async () => {
@@ -60,11 +60,22 @@ describe('ledger metrics', () => {
     await metrics.registry.metrics();
     databaseGone = true;
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/^ledger_database_pool_clients\{state="total",instance="test-1"\} 10$/m);
-    expect(text).toMatch(/^ledger_database_pool_clients\{state="idle",instance="test-1"\} 7$/m);
-    expect(text).toMatch(/^ledger_database_pool_clients\{state="waiting",instance="test-1"\} 1$/m);
-    expect(text).toMatch(/^ledger_chain_length\{instance="test-1"\} 42$/m);
-    expect(text).toMatch(/^ledger_metrics_source_failures_total\{gauge="ledger_chain_length",instance="test-1"\} 1$/m);
+    expect(text).toMatch(/^ledger_database_pool_clients\{state="total",instance_id="test-1"\} 10$/m);
+    expect(text).toMatch(/^ledger_database_pool_clients\{state="idle",instance_id="test-1"\} 7$/m);
+    expect(text).toMatch(/^ledger_database_pool_clients\{state="waiting",instance_id="test-1"\} 1$/m);
+    expect(text).toMatch(/^ledger_chain_length\{instance_id="test-1"\} 42$/m);
+    expect(text).toMatch(/^ledger_metrics_source_failures_total\{gauge="ledger_chain_length",instance_id="test-1"\} 1$/m);
+  });
+
+  it("names the server in instance_id, leaving Prometheus's own target labels (instance, job) alone", async () => {
+    const metrics = createMetrics(sources({ databasePool: () => ({ total: 3, idle: 1, waiting: 0 }) }), { instanceId: 'api-1' });
+    metrics.recordMine('mined', 10, 10);
+    const series = (await metrics.registry.metrics()).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(series.length).toBeGreaterThan(20);
+    for (const line of series) {
+      expect(line).toMatch(/[{,]instance_id="api-1"[,}]/);
+      expect(line).not.toMatch(/[{,](instance|job)="/);
+    }
   });
 
   it('makes independent registries: two in a process do not clash', async () => {
@@ -73,7 +84,7 @@ describe('ledger metrics', () => {
     first.recordMine('mined', 10, 10);
     expect(await value(first, 'ledger_mines_total', { outcome: 'mined' })).toBe(1);
     expect(await value(second, 'ledger_mines_total', { outcome: 'mined' })).toBe(0);
-    expect(await second.registry.metrics()).toContain('instance="two"');
-    expect(await second.registry.metrics()).not.toContain('instance="one"');
+    expect(await second.registry.metrics()).toContain('instance_id="two"');
+    expect(await second.registry.metrics()).not.toContain('instance_id="one"');
   });
 });

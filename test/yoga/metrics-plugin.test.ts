@@ -71,11 +71,11 @@ describe('GraphQL request metrics', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('# HELP ledger_graphql_requests_total');
     expect(text).toMatch(
-      /^ledger_graphql_requests_total\{operation_type="query",operation_name="Tip",outcome="success",instance="test-1"\} 3$/m,
+      /^ledger_graphql_requests_total\{operation_type="query",operation_name="Tip",outcome="success",instance_id="test-1"\} 3$/m,
     );
     // prom-client puts the default label first in a histogram's samples.
     expect(text).toMatch(
-      /^ledger_graphql_request_duration_seconds_bucket\{le="\+Inf",instance="test-1",operation_type="mutation",operation_name="Mine"\} 1$/m,
+      /^ledger_graphql_request_duration_seconds_bucket\{le="\+Inf",instance_id="test-1",operation_type="mutation",operation_name="Mine"\} 1$/m,
     );
   });
 
