@@ -96,7 +96,7 @@ export function createMetrics(sources: MetricsSources, { instanceId }: { instanc
   });
   const pool: Gauge<'state'> = new Gauge({
     name: 'ledger_database_pool_clients',
-    help: 'The PostgreSQL connection pool: connections open (total) and idle, and queries waiting for one (waiting). Absent on SQLite.',
+    help: 'The PostgreSQL connection pool: open connections by state (idle, in_use), which sum to the connections open. Absent on SQLite.',
     labelNames: ['state'] as const,
     registers,
     collect: reading(
@@ -105,10 +105,20 @@ export function createMetrics(sources: MetricsSources, { instanceId }: { instanc
       (state) => {
         // No series at all on SQLite.
         if (state === null) return pool.reset();
-        pool.set({ state: 'total' }, state.total);
         pool.set({ state: 'idle' }, state.idle);
-        pool.set({ state: 'waiting' }, state.waiting);
+        pool.set({ state: 'in_use' }, Math.max(0, state.total - state.idle));
       },
+    ),
+  });
+  const poolWaiting: Gauge = new Gauge({
+    name: 'ledger_database_pool_waiting_queries',
+    help: 'Queries waiting for a connection of the PostgreSQL pool (all of them in use). Absent on SQLite.',
+    registers,
+    collect: reading(
+      'ledger_database_pool_waiting_queries',
+      () => sources.databasePool(),
+      // No series at all on SQLite (a gauge without labels would otherwise show 0).
+      (state) => (state === null ? poolWaiting.remove() : poolWaiting.set(state.waiting)),
     ),
   });
   const chainLength: Gauge = new Gauge({
