@@ -139,14 +139,11 @@ export function createMetrics(sources: MetricsSources, { instanceId }: { instanc
     labelNames: ['outcome'] as const,
     registers,
   });
+  // Counted, like the duration, when a mine ends: hashes per second of mining are
+  // increase(ledger_mining_attempts_total) / increase(ledger_mine_duration_seconds_sum).
   const attempts = new Counter({
     name: 'ledger_mining_attempts_total',
-    help: 'Proofs tried by this process, all mines together.',
-    registers,
-  });
-  const hashRate = new Gauge({
-    name: 'ledger_mining_hash_rate',
-    help: 'Proofs tried per second during the last mine that tried any.',
+    help: 'Proofs tried by this process, all mines together, counted when each mine ends.',
     registers,
   });
   const mineDuration = new Histogram({
@@ -177,7 +174,6 @@ export function createMetrics(sources: MetricsSources, { instanceId }: { instanc
       mines.inc({ outcome });
       if (isCountable(tried)) attempts.inc(tried);
       if (isCountable(elapsedMs)) mineDuration.observe({ outcome }, elapsedMs / 1000);
-      if (isCountable(tried) && tried > 0 && isCountable(elapsedMs) && elapsedMs > 0) hashRate.set(tried / (elapsedMs / 1000));
     },
     recordTurnWait(seconds) {
       if (isCountable(seconds)) turnWait.observe(seconds);
