@@ -22,8 +22,12 @@ export type MiningEnded = {
   readonly elapsedMs: number;
 } & (
   | { readonly outcome: 'mined'; readonly block: Block }
-  /** Shut down, refused (an invalid chain, damaged storage) or failed to store: nothing was written. */
-  | { readonly outcome: 'abandoned'; readonly block: null }
+  /**
+   * Nothing was written. `abandoned`: given up because the ledger is closing.
+   * `failed`: refused mid-mine (an invalid chain, damaged storage, another
+   * difficulty), overtaken too often, or the proof search or the storage failed.
+   */
+  | { readonly outcome: 'abandoned' | 'failed'; readonly block: null }
 );
 
 export type LedgerListener = (event: LedgerEvent) => void;

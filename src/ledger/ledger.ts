@@ -282,7 +282,7 @@ export async function createLedger({
       mining = null;
       events.emit({
         type: 'mining-ended',
-        outcome: 'abandoned',
+        outcome: shutdown.signal.aborted ? 'abandoned' : 'failed',
         block: null,
         index: progress.index,
         difficulty,

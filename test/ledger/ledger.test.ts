@@ -651,6 +651,36 @@ describe('ledger events', () => {
     ]);
   });
 
+  it('reports a mine that fails (its proof search, or its append) as failed, not abandoned', async () => {
+    const search = sharedProofSearch();
+    let broken = true;
+    const breaking: ProofSearch = {
+      ...search,
+      find: (previousProof, difficulty, signal) =>
+        broken ? Promise.reject(new Error('the worker died')) : search.find(previousProof, difficulty, signal),
+      close: () => Promise.resolve(),
+    };
+    const database = openSqliteDatabase(tempDatabasePath());
+    onTestFinished(() => database.close());
+    const ledger = await createLedger({
+      repository: createSqliteChainRepository(database),
+      proofSearch: breaking,
+      difficulty: 1,
+      dataMaxBytes: 64,
+    });
+    onTestFinished(() => ledger.close());
+    const { events } = record(ledger);
+    await expect(ledger.mineBlock()).rejects.toThrow('the worker died');
+    broken = false;
+    database.client.pragma('query_only = ON');
+    await expectLedgerError(ledger.mineBlock(), 'DATABASE_READ_ONLY');
+    const ends = events.filter((event) => event.type === 'mining-ended');
+    expect(ends).toMatchObject([
+      { outcome: 'failed', block: null, index: 1 },
+      { outcome: 'failed', block: null, index: 1 },
+    ]);
+  });
+
   it('reports the index a mine ends with when another writer moved the tip meanwhile', async () => {
     const path = tempDatabasePath();
     const other = await openLedger(path, { difficulty: 2 });
