@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ProofSearch } from '../src/mining/proof-search.js';
 import { createTestApp } from './helpers/execute-operation.js';
@@ -23,5 +24,22 @@ describe("the app's metrics", () => {
     expect(await mines('mined')).toBe(1);
     expect(await mines('failed')).toBe(1);
     expect(await mines('abandoned')).toBe(0);
+  });
+});
+
+describe('docs/operations.md', () => {
+  it("lists every metric of the app's in its metrics table, and no other", async () => {
+    const app = await createTestApp();
+    const exported = app.metrics.registry
+      .getMetricsAsArray()
+      .map((metric) => metric.name)
+      .filter((name) => name.startsWith('ledger_'));
+    const page = readFileSync(new URL('../docs/operations.md', import.meta.url), 'utf8');
+    const table = /^\*\*Metrics\.\*\*[\s\S]*?\n(\|[\s\S]*?)\n\n/m.exec(page)?.[1] ?? '';
+    const documented = [...table.matchAll(/^\| (.*?) \|/gm)].flatMap(([, names]) =>
+      [...names!.matchAll(/`(ledger_[a-z_]+)/g)].map((m) => m[1]),
+    );
+    expect(exported.length).toBeGreaterThan(10);
+    expect([...new Set(documented)].sort()).toEqual([...exported].sort());
   });
 });
