@@ -32,6 +32,28 @@ const FEED_LAG_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 const isCountable = (value: number): boolean => Number.isFinite(value) && value >= 0;
 
 /**
+ * The longest a scrape waits for a gauge's source, in ms: a source that has
+ * not answered by then (a database read behind a lock) counts as failed, and
+ * its gauge keeps its last reading. The sources are read at once, so a scrape
+ * answers within about this long whatever they do.
+ */
+export const GAUGE_SOURCE_TIMEOUT_MS = 1000;
+
+/** Whether `work` settled within `ms` (true), or not yet (false); rejects if it failed in time. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Prometheus metrics for one server, in a registry of its own (prom-client's
  * global one would clash between two servers in a process, as in tests).
  * Every series carries `instance_id="<instanceId>"` (INSTANCE_ID): not
@@ -54,13 +76,23 @@ export function createMetrics(sources: MetricsSources, { instanceId }: { instanc
     registers: [],
     collect: async () => void (await Promise.all(readings)),
   });
-  /** Sets a gauge at each scrape. A source that fails leaves the gauge at its last reading rather than failing the scrape. */
-  const reading =
-    <T>(gauge: string, read: () => T | Promise<T>, set: (value: T) => void) =>
-    (): Promise<void> => {
+  /**
+   * Sets a gauge at each scrape. A source that fails, or does not answer
+   * within GAUGE_SOURCE_TIMEOUT_MS, leaves the gauge at its last reading
+   * rather than failing or holding up the scrape. A read that overran goes on
+   * (and sets the gauge if it ends well): until it ends, scrapes wait for it
+   * rather than start another behind it.
+   */
+  const reading = <T>(gauge: string, read: () => T | Promise<T>, set: (value: T) => void) => {
+    let underWay: Promise<void> | null = null;
+    return (): Promise<void> => {
+      underWay ??= (async () => set(await read()))().finally(() => {
+        underWay = null;
+      });
+      const current = underWay;
       const done = (async () => {
         try {
-          set(await read());
+          if (!(await settlesWithin(current, GAUGE_SOURCE_TIMEOUT_MS))) sourceFailures.inc({ gauge });
         } catch {
           sourceFailures.inc({ gauge });
         }
@@ -69,6 +101,7 @@ export function createMetrics(sources: MetricsSources, { instanceId }: { instanc
       void done.then(() => readings.delete(done));
       return done;
     };
+  };
 
   const queue: Gauge = new Gauge({
     name: 'ledger_mining_queue_length',

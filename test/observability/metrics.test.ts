@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../src/observability/metrics.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createMetrics, GAUGE_SOURCE_TIMEOUT_MS } from '../../src/observability/metrics.js';
 import { sources, value } from '../helpers/metric-samples.js';
 
 describe('ledger metrics', () => {
@@ -68,6 +68,52 @@ describe('ledger metrics', () => {
     expect(await value(metrics, 'ledger_database_pool_waiting_queries')).toBe(1);
     expect(text).toMatch(/^ledger_chain_length\{instance_id="test-1"\} 42$/m);
     expect(text).toMatch(/^ledger_metrics_source_failures_total\{gauge="ledger_chain_length",instance_id="test-1"\} 1$/m);
+  });
+
+  it('answers a scrape within its bound when a source hangs: the gauge keeps its last reading, and the failure is counted', async () => {
+    let hung = false;
+    let reads = 0;
+    const metrics = createMetrics(
+      sources({
+        chainLength: () => {
+          reads += 1;
+          // A read stuck behind a table lock.
+          return hung ? new Promise<number>(() => undefined) : Promise.resolve(42);
+        },
+      }),
+      { instanceId: 'test-1' },
+    );
+    await metrics.registry.metrics();
+    hung = true;
+    expect(GAUGE_SOURCE_TIMEOUT_MS).toBe(1000);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      // Lets the scrape's promises run (setImmediate is not faked), up to an answer.
+      const settle = async (answered: () => boolean): Promise<void> => {
+        for (let turn = 0; turn < 50 && !answered(); turn++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      const scrape = async (): Promise<string> => {
+        let text: string | null = null;
+        void metrics.registry.metrics().then((answer) => (text = answer));
+        await vi.advanceTimersByTimeAsync(GAUGE_SOURCE_TIMEOUT_MS - 1);
+        await settle(() => text !== null);
+        expect(text).toBeNull();
+        await vi.advanceTimersByTimeAsync(1);
+        await settle(() => text !== null);
+        expect(text).not.toBeNull();
+        return text!;
+      };
+      let text = await scrape();
+      expect(text).toMatch(/^ledger_chain_length\{instance_id="test-1"\} 42$/m);
+      expect(text).toMatch(/^ledger_metrics_source_failures_total\{gauge="ledger_chain_length",instance_id="test-1"\} 1$/m);
+      // The next scrape waits for the same read rather than pile another one up behind the lock.
+      text = await scrape();
+      expect(text).toMatch(/^ledger_chain_length\{instance_id="test-1"\} 42$/m);
+      expect(text).toMatch(/^ledger_metrics_source_failures_total\{gauge="ledger_chain_length",instance_id="test-1"\} 2$/m);
+      expect(reads).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("names the server in instance_id, leaving Prometheus's own target labels (instance, job) alone", async () => {
