@@ -5,6 +5,7 @@ import { serveMetrics } from './http/metrics-route.js';
 import { createClusterMining } from './live/cluster-mining.js';
 import { parseNotebookTimestamp } from './core/timestamp.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { SHIPPED_OPERATION_NAMES } from './yoga/known-operations.js';
 import { useRequestMetrics } from './yoga/metrics-plugin.js';
 import type { WakeUps } from './live/block-feed.js';
 import type { Config } from './config.js';
@@ -192,7 +193,7 @@ export async function createApp(
       miningGate,
       clientKey,
       live,
-      observers: [useRequestMetrics(metrics.registry)],
+      observers: [useRequestMetrics(metrics.registry, { operationNames: SHIPPED_OPERATION_NAMES })],
     });
     const notebookRoutes = createNotebookRoutes({
       ledger,

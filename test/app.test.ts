@@ -27,6 +27,27 @@ describe("the app's metrics", () => {
   });
 });
 
+describe("the app's request metrics", () => {
+  it('label the operations the server ships by name, and fold any other name into "other"', async () => {
+    const app = await createTestApp();
+    const post = (query: string) =>
+      app.yoga.fetch('http://ledger/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+    await post('query Tip { tip { index } }');
+    await post('query ServerInfo { difficulty }');
+    await post('query Whatever { tip { index } }');
+
+    const requests = (operation_name: string) => value(app.metrics, 'ledger_graphql_requests_total', { operation_name });
+    expect(await requests('Tip')).toBe(1);
+    expect(await requests('ServerInfo')).toBe(1);
+    expect(await requests('Whatever')).toBe(0);
+    expect(await requests('other')).toBe(1);
+  });
+});
+
 describe('docs/operations.md', () => {
   it("lists every metric of the app's in its metrics table, and no other", async () => {
     const app = await createTestApp();

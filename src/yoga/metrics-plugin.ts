@@ -2,28 +2,19 @@ import { getOperationAST, parse, type DocumentNode, type ExecutionResult } from 
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-const NAME_MAX_CHARS = 64;
-const NAMES_MAX = 100;
 const CODES_MAX = 50;
 const CACHED_QUERIES_MAX = 256;
 const CACHED_QUERY_MAX_CHARS = 4096;
 /** Seconds: from a cache hit (milliseconds) to a mine at a high difficulty (a minute). */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-/**
- * A bounded set of label values: the first `max` distinct values that were
- * admitted keep their own label, and everything else is 'other'. Only values
- * the server vouches for (a name of an operation that parsed and validated)
- * are admitted, so that made-up names in failing requests cannot use up the
- * slots.
- */
+/** A bounded set of label values: the first `max` distinct values keep their own label, and everything after is 'other'. */
 function labelFolder(max: number) {
-  const known = new Set<string>();
-  return (value: string, admit: boolean): string => {
-    if (value.length > NAME_MAX_CHARS) return 'other';
-    if (known.has(value)) return value;
-    if (!admit || known.size >= max) return 'other';
-    known.add(value);
+  const seen = new Set<string>();
+  return (value: string): string => {
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return 'other';
+    seen.add(value);
     return value;
   };
 }
@@ -36,23 +27,30 @@ interface RequestState {
   readonly start: number;
   type: string;
   name: string | null;
-  /** The operation parsed and validated: its name may take a label of its own. */
-  executed: boolean;
   errors: readonly unknown[];
   /** The document as sent, for an answer from the response cache, which skips parsing. */
   query: string | null;
 }
 
+export interface RequestMetricsOptions {
+  /**
+   * The operation names that keep a label of their own (the server's own
+   * clients'); every other name counts as 'other'. Only the server can say
+   * which names are real: any client can send a name, and a bound filled by
+   * whoever comes first would fold the real names away.
+   */
+  readonly operationNames: Iterable<string>;
+}
+
 /**
  * Counts and times GraphQL requests in `registry`, by operation type and name
- * (the operation's own name, else `operationName`, else 'anonymous'), with an
- * outcome label for errors, and counts errors by code. Names longer than 64
- * characters, and names past the first 100, count as 'other'. Requests that
- * other plugins refuse before parsing (a body too large, a CSRF check) count
- * too, as do answers from the response cache and subscriptions over WebSocket.
- * Put it first among yoga's plugins.
+ * (the operation's own name, else `operationName`, else 'anonymous'; a name
+ * not in `operationNames` is 'other'), with an outcome label for errors, and
+ * counts errors by code. Requests that other plugins refuse before parsing (a
+ * body too large, a CSRF check) count too, as do answers from the response
+ * cache and subscriptions over WebSocket. Put it first among yoga's plugins.
  */
-export function useRequestMetrics(registry: Registry): Plugin {
+export function useRequestMetrics(registry: Registry, { operationNames }: RequestMetricsOptions): Plugin {
   const registers = [registry];
   const requests = new Counter({
     name: 'ledger_graphql_requests_total',
@@ -73,20 +71,20 @@ export function useRequestMetrics(registry: Registry): Plugin {
     labelNames: ['operation_type', 'code'] as const,
     registers,
   });
-  const operationName = labelFolder(NAMES_MAX);
+  const knownNames = new Set(operationNames);
   const errorCode = labelFolder(CODES_MAX);
 
   const record = (state: RequestState, failed: boolean): void => {
     const labels = {
       operation_type: state.type,
-      operation_name: state.name === null ? 'anonymous' : operationName(state.name, state.executed),
+      operation_name: state.name === null ? 'anonymous' : knownNames.has(state.name) ? state.name : 'other',
     };
     duration.observe(labels, (performance.now() - state.start) / 1000);
     requests.inc({ ...labels, outcome: failed || state.errors.length > 0 ? 'error' : 'success' });
     for (const error of state.errors) {
       const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
       // Codes are ours or yoga's, a short list, but a bound costs nothing.
-      errors.inc({ operation_type: state.type, code: typeof code === 'string' ? errorCode(code, true) : 'none' });
+      errors.inc({ operation_type: state.type, code: typeof code === 'string' ? errorCode(code) : 'none' });
     }
   };
 
@@ -98,14 +96,12 @@ export function useRequestMetrics(registry: Registry): Plugin {
     if (operation == null) return;
     state.type = operation.operation;
     state.name = operation.name?.value ?? name ?? state.name;
-    state.executed = true;
   };
 
   /**
-   * The operation of a document answered from the response cache: the cache
-   * answers before parsing, but keeps only queries that parsed, validated and
-   * ran here, so their names may take a label. Remembered for the last few
-   * hundred short documents, as cache hits repeat.
+   * The operation of a document answered from the response cache, which
+   * answers before parsing. Remembered for the last few hundred short
+   * documents, as cache hits repeat.
    */
   const cachedOperations = new Map<string, { readonly type: string; readonly name: string | null } | null>();
   const learnCachedOperation = (state: RequestState): void => {
@@ -126,7 +122,6 @@ export function useRequestMetrics(registry: Registry): Plugin {
     }
     state.type = operation?.type ?? 'query';
     state.name = operation?.name ?? state.name;
-    state.executed = operation != null;
   };
 
   // HTTP requests are followed from onRequest to onResponse, keyed by their Request.
@@ -140,7 +135,7 @@ export function useRequestMetrics(registry: Registry): Plugin {
       // Before every other plugin's parsing hooks, so that what they refuse is counted too.
       if (request.method === 'OPTIONS' || (url.pathname !== endpoint && url.pathname !== `${endpoint}/`)) return;
       const name = request.method === 'GET' ? url.searchParams.get('operationName') : null;
-      states.set(request, { start: performance.now(), type: 'unknown', name: name || null, executed: false, errors: [], query: null });
+      states.set(request, { start: performance.now(), type: 'unknown', name: name || null, errors: [], query: null });
     },
     onParams({ request, params }) {
       const state = states.get(request);
@@ -159,7 +154,7 @@ export function useRequestMetrics(registry: Registry): Plugin {
       if (state !== undefined) return void learnOperation(state, args);
       if (request !== undefined) return;
       // Over WebSocket there is no Request: the subscription is counted here, timed until its stream starts.
-      const socketState: RequestState = { start: performance.now(), type: 'unknown', name: null, executed: false, errors: [], query: null };
+      const socketState: RequestState = { start: performance.now(), type: 'unknown', name: null, errors: [], query: null };
       learnOperation(socketState, args);
       return {
         onSubscribeResult({ result }) {
