@@ -41,7 +41,7 @@ const LIBRARY_TRIMMED = {
   graphql_envelop_error_result: true,
 } as const;
 
-/** The server's own names, and the mix's cached query, as an operator's own list of names would add it. */
+/** The server's own names, and the mix's cached query, as an operator's METRICS_OPERATION_NAMES would add it. */
 const KNOWN_NAMES = [...SHIPPED_OPERATION_NAMES, 'Cached'];
 
 const VARIANTS: readonly Variant[] = [

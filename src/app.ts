@@ -193,7 +193,7 @@ export async function createApp(
       miningGate,
       clientKey,
       live,
-      observers: [useRequestMetrics(metrics.registry, { operationNames: SHIPPED_OPERATION_NAMES })],
+      observers: [useRequestMetrics(metrics.registry, { operationNames: [...SHIPPED_OPERATION_NAMES, ...config.metricsOperationNames] })],
     });
     const notebookRoutes = createNotebookRoutes({
       ledger,

@@ -60,9 +60,13 @@ export interface Config {
   readonly maxWebSocketsPerClient: number;
   /** An initialised WebSocket holding no subscription is closed after this long, in ms. */
   readonly webSocketIdleTimeoutMs: number;
+  /** Operation names the request metrics label by name besides those the server ships; any other name counts as 'other'. */
+  readonly metricsOperationNames: readonly string[];
 }
 
 const DATA_MAX_BYTES_LIMIT = 1_048_576;
+/** Each configured operation name is a label value of its own: a bound on the series an operator can add. */
+const METRICS_OPERATION_NAMES_MAX = 100;
 
 /** One row per variable: default and rule, documented in docs/operations.md's table. */
 const integer = (min: number, max: number) =>
@@ -131,6 +135,9 @@ const environmentSchema = z.object({
   MAX_WEBSOCKETS_PER_CLIENT: integer(1, 1_000_000).default(16),
   WEBSOCKET_IDLE_SECONDS: integer(1, 86_400).default(60),
   CORS_ORIGINS: commaList(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example.com')),
+  METRICS_OPERATION_NAMES: commaList(
+    z.string().regex(/^[_A-Za-z][_0-9A-Za-z]{0,63}$/, 'must be a comma-separated list of GraphQL operation names of at most 64 characters'),
+  ).pipe(z.array(z.string()).max(METRICS_OPERATION_NAMES_MAX, `must name at most ${METRICS_OPERATION_NAMES_MAX} operations`)),
 });
 
 function isOrigin(text: string): boolean {
@@ -207,5 +214,6 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     maxConnectionsPerClient: parsed.data.MAX_CONNECTIONS_PER_CLIENT,
     maxWebSocketsPerClient: parsed.data.MAX_WEBSOCKETS_PER_CLIENT,
     webSocketIdleTimeoutMs: parsed.data.WEBSOCKET_IDLE_SECONDS * 1000,
+    metricsOperationNames: Object.freeze(parsed.data.METRICS_OPERATION_NAMES),
   });
 }

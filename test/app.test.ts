@@ -46,6 +46,16 @@ describe("the app's request metrics", () => {
     expect(await requests('Whatever')).toBe(0);
     expect(await requests('other')).toBe(1);
   });
+
+  it("label the operator's own operations by name, from METRICS_OPERATION_NAMES", async () => {
+    const app = await createTestApp({ metricsOperationNames: ['NightlyExport'] });
+    await app.yoga.fetch('http://ledger/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: 'query NightlyExport { tip { index } }' }),
+    });
+    expect(await value(app.metrics, 'ledger_graphql_requests_total', { operation_name: 'NightlyExport' })).toBe(1);
+  });
 });
 
 describe('docs/operations.md', () => {

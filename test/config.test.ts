@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       maxConnectionsPerClient: 64,
       maxWebSocketsPerClient: 16,
       webSocketIdleTimeoutMs: 60_000,
+      metricsOperationNames: [],
     });
   });
 
@@ -69,6 +70,16 @@ describe('loadConfig', () => {
       'https://app.example.com',
       'http://localhost:5173',
     ]);
+  });
+
+  it('reads the operation names the metrics label besides the shipped ones', () => {
+    expect(loadConfig({}).metricsOperationNames).toEqual([]);
+    expect(loadConfig({ METRICS_OPERATION_NAMES: 'NightlyExport, _audit2,' }).metricsOperationNames).toEqual(['NightlyExport', '_audit2']);
+    const hundred = Array.from({ length: 100 }, (_, i) => `Op${i}`);
+    expect(loadConfig({ METRICS_OPERATION_NAMES: hundred.join(',') }).metricsOperationNames).toHaveLength(100);
+    expect(() => loadConfig({ METRICS_OPERATION_NAMES: [...hundred, 'Op100'].join(',') })).toThrow(
+      /^Invalid configuration: METRICS_OPERATION_NAMES /,
+    );
   });
 
   it('reads each variable, treating empty ones as unset', () => {
@@ -126,6 +137,9 @@ describe('loadConfig', () => {
     ['WEBSOCKET_IDLE_SECONDS', '86401'],
     ['CORS_ORIGINS', 'https://app.example.com/'],
     ['CORS_ORIGINS', 'https://ok.example.com,ftp://files.example.com'],
+    ['METRICS_OPERATION_NAMES', 'Tip,2fast'],
+    ['METRICS_OPERATION_NAMES', 'Block Mined'],
+    ['METRICS_OPERATION_NAMES', `A${'b'.repeat(64)}`],
   ])('rejects %s=%j with a one-line message naming it', (name, value) => {
     let error: unknown;
     try {
