@@ -12,7 +12,7 @@ export function sources(overrides: Partial<MetricsSources> = {}): MetricsSources
   };
 }
 
-/** A metric's samples, as prom-client reports them, minus the default instance label. */
+/** A metric's samples, as prom-client reports them, without the default instance_id label (prom-client adds it only when rendering). */
 export async function samples(metrics: ReturnType<typeof createMetrics>, name: string) {
   // A histogram's samples (_bucket, _sum, _count) belong to its family.
   const metric = metrics.registry.getSingleMetric(name) ?? metrics.registry.getSingleMetric(name.replace(/_(bucket|sum|count)$/, ''));
