@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { EngineUnavailableError } from './mining/engines/load-engine.js';
 import { StorageOpenError } from './storage/errors.js';
-import { startServer } from './server.js';
+import { ListenError, startServer } from './server.js';
 import { reportStartup } from './startup-report.js';
 
 /** Text until the configuration is read; then as LOG_FORMAT says, each line naming the instance. */
@@ -56,6 +56,9 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
   } else if (error instanceof StorageOpenError) {
     // Wrong credentials, an unreachable host, an unsupported server, a damaged file: one line says which.
+    process.stderr.write(`Could not start: ${error.message}\n`);
+  } else if (error instanceof ListenError) {
+    // A port already taken, or one that needs privileges: the address, and what to change.
     process.stderr.write(`Could not start: ${error.message}\n`);
   } else if (error instanceof EngineUnavailableError) {
     process.stderr.write(`Invalid configuration: MINER names an engine that cannot run here: ${error.message}\n`);

@@ -54,6 +54,35 @@ export interface StartServerOptions extends AppOptions {
   readonly descriptorLimit?: number | null;
 }
 
+/**
+ * The listener could not be opened, for a reason the operator fixes in the
+ * configuration or on the machine: the message says which address and what to do.
+ */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
+/** What the operator is told when listening failed: a ListenError for the causes with a remedy, anything else as it was. */
+function listenFailure(error: unknown, host: string, port: number): unknown {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const reason = (message: string): ListenError => new ListenError(message, { cause: error });
+  switch ((error as { code?: unknown }).code) {
+    case 'EADDRINUSE':
+      return reason(`${address} is already in use (another server, or this one already running): stop it, or set PORT to a free port.`);
+    case 'EACCES':
+      return reason(
+        `not allowed to listen on ${address}${port < 1024 ? ' (ports below 1024 need privileges)' : ''}: set PORT to a free port from 1024 up.`,
+      );
+    case 'EADDRNOTAVAIL':
+      return reason(`${host} is not an address of this machine: set HOST to one of its addresses, or to 0.0.0.0 for all of them.`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return reason(`HOST ${host} does not resolve to an address: set HOST to an address or a name this machine resolves.`);
+    default:
+      return error;
+  }
+}
+
 /** At shutdown, how long subscriptions over WebSocket get to send their last messages before their sockets close. */
 const WEBSOCKET_DRAIN_MS = 1000;
 
@@ -135,7 +164,7 @@ export async function startServer(
     });
   } catch (error) {
     await app.close();
-    throw error;
+    throw listenFailure(error, config.host, config.port);
   }
   // Attached once listening: the ws server would re-emit (and graphql-ws log) a failure to listen.
   // The upgrade bypasses the handler above: the same Host check, and the Origin

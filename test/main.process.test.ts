@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { validateChain } from '../src/core/chain-validation.js';
 import type { Block } from '../src/core/block.js';
 import { runMain, startServerProcess } from './helpers/process.js';
@@ -40,6 +41,18 @@ describe('the server process', () => {
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/^Invalid configuration: DIFFICULTY must be from 1 to 12 \(got "13"\)\.\n$/);
     expect(existsSync(databasePath)).toBe(false);
+  });
+
+  it('stops on a port already taken with one line naming the address and what to do, exit 1, no stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void taken.close());
+    const { port } = taken.address() as AddressInfo;
+    const run = runMain({ DATABASE_PATH: join(tempDir(), 'chain.db'), PORT: String(port) });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toBe(
+      `Could not start: 127.0.0.1:${port} is already in use (another server, or this one already running): stop it, or set PORT to a free port.\n`,
+    );
   });
 
   it('creates and migrates the database, and keeps the chain across a restart', async () => {
