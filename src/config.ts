@@ -93,6 +93,47 @@ const commaList = (item: z.ZodType<string, string>) =>
     .pipe(z.array(item))
     .default([]);
 
+/**
+ * Why pg could not read `url` as a connection string, or null when it can. pg
+ * (pg-connection-string) parses it as a WHATWG URL, after encoding spaces and
+ * stray % signs, and again with a placeholder host for `user@/database`: the
+ * same steps here, so that a URL is refused at start-up exactly when pg would
+ * refuse it later, with a reason instead of "Invalid URL". Never quotes the
+ * user or password.
+ */
+function connectionStringProblem(url: string): string | null {
+  const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url) ? encodeURI(url).replace(/%25(\d\d)/g, '%$1') : url;
+  for (const candidate of [encoded, encoded.replace('@/', '@___DUMMY___/')]) {
+    try {
+      new URL(candidate, 'postgres://base');
+      return null;
+    } catch {
+      // Told below.
+    }
+  }
+  const rest = url.replace(/^[a-z]+:\/\//i, '');
+  const at = rest.lastIndexOf('@');
+  if (at >= 0 && /[/?#]/.test(rest.slice(0, at))) {
+    return 'its user or password holds a character that must be percent-encoded (@ : / ? # as %40 %3A %2F %3F %23)';
+  }
+  const hostAndPort = /^[^/?#]*/.exec(rest.slice(at + 1))?.[0] ?? '';
+  const port = /^(?:\[[^\]]*\]|[^:]*):(.*)$/.exec(hostAndPort)?.[1];
+  if (port !== undefined && !(/^[0-9]*$/.test(port) && Number(port) <= 65_535)) {
+    return `its port ${JSON.stringify(port)} is not a port number (up to 65535)`;
+  }
+  return 'it does not parse as a URL, postgres://user:password@host:5432/database';
+}
+
+const connectionString = z
+  .string()
+  .trim()
+  .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL connection string, postgres://user:password@host:5432/database')
+  .check((context) => {
+    const problem = connectionStringProblem(context.value);
+    if (problem !== null)
+      context.issues.push({ code: 'custom', message: `is not a valid connection string: ${problem}`, input: context.value });
+  });
+
 const environmentSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRAPHIQL: flag.optional(),
@@ -108,16 +149,8 @@ const environmentSchema = z.object({
   PORT: integer(0, 65_535).default(4000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   DATABASE_PATH: z.string().trim().min(1, 'must not be empty').default('./data/chain.db'),
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL connection string, postgres://user:password@host:5432/database')
-    .optional(),
-  DATABASE_SESSION_URL: z
-    .string()
-    .trim()
-    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL connection string, postgres://user:password@host:5432/database')
-    .optional(),
+  DATABASE_URL: connectionString.optional(),
+  DATABASE_SESSION_URL: connectionString.optional(),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   DATABASE_STATEMENT_TIMEOUT_SECONDS: integer(1, 86_400).default(30),
   MINING_LEASE_SECONDS: integer(1, 3600).default(5),

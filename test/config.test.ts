@@ -49,6 +49,47 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '0' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_SECONDS/);
   });
 
+  it('refuses a malformed DATABASE_URL (or DATABASE_SESSION_URL) saying what is wrong, never the password', () => {
+    const message = (url: string, variable = 'DATABASE_URL'): string => {
+      const environment = variable === 'DATABASE_URL' ? { DATABASE_URL: url } : { DATABASE_URL: 'postgres://db/chain', [variable]: url };
+      try {
+        loadConfig(environment);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as Error).message).not.toMatch(/s3cret|#et|et@/);
+        return (error as Error).message;
+      }
+      throw new Error(`${url} was accepted`);
+    };
+    const ENCODE = 'its user or password holds a character that must be percent-encoded (@ : / ? # as %40 %3A %2F %3F %23)';
+    expect(message('postgres://ledger:s3cret#et@db.example.com:5432/chain')).toBe(
+      `Invalid configuration: DATABASE_URL is not a valid connection string: ${ENCODE} (value not shown).`,
+    );
+    expect(message('postgres://ledger:s3cret/et@db.example.com/chain')).toBe(
+      `Invalid configuration: DATABASE_URL is not a valid connection string: ${ENCODE} (value not shown).`,
+    );
+    expect(message('postgres://ledger:s3cret@db.example.com:54x2/chain')).toBe(
+      'Invalid configuration: DATABASE_URL is not a valid connection string: its port "54x2" is not a port number (up to 65535) (value not shown).',
+    );
+    expect(message('postgres://ledger:s3cret@db.example.com:99999/chain')).toBe(
+      'Invalid configuration: DATABASE_URL is not a valid connection string: its port "99999" is not a port number (up to 65535) (value not shown).',
+    );
+    expect(message('postgresql://ledger:s3cret#et@db/chain', 'DATABASE_SESSION_URL')).toBe(
+      `Invalid configuration: DATABASE_SESSION_URL is not a valid connection string: ${ENCODE} (value not shown).`,
+    );
+    // What pg itself accepts stays accepted: spaces, percent-encoded characters, a socket folder, no host at all.
+    for (const url of [
+      'postgres://ledger:pass:word@db/chain',
+      'postgres://ledger:s3%23cret@db.example.com:5432/chain',
+      'postgres://ledger:with space@db/chain',
+      'postgres://ledger@/chain?host=/var/run/postgresql',
+      'postgresql:///chain',
+      'postgres://ledger:s3cret@[::1]:5432/chain',
+    ]) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+
   it('turns GraphiQL and introspection off in production unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ graphiql: false, introspection: false });
     expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: '1' })).toMatchObject({
