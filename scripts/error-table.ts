@@ -42,13 +42,15 @@ with its status. Anything else is an internal error, masked to
 - **GraphQL status**: the HTTP status of a GraphQL response carrying the code.
   Errors raised while an operation runs answer 200, as the
   [GraphQL-over-HTTP](https://graphql.github.io/graphql-over-http/draft/) spec
-  has it; a request refused before it runs answers 4xx to clients that accept
-  \`application/graphql-response+json\` (GraphiQL, modern clients) and 200 to
-  those that accept only \`application/json\` (curl's \`*/*\` counts as that).
-  yoga's own \`GRAPHQL_PARSE_FAILED\` and \`GRAPHQL_VALIDATION_FAILED\` follow
-  the same rule (400). A request whose \`Content-Type\` is not JSON (or a form)
-  is answered 415, and one whose \`Accept\` admits no format this server speaks
-  406, both without a body.
+  has it. The spec's request errors, a document that does not parse
+  (\`GRAPHQL_PARSE_FAILED\`) or validate (\`GRAPHQL_VALIDATION_FAILED\`), no query
+  (\`BAD_REQUEST\`) and no operation to run (\`OPERATION_RESOLUTION_FAILURE\`),
+  answer 400 to clients that accept \`application/graphql-response+json\`
+  (GraphiQL, modern clients) and 200 to those that accept only
+  \`application/json\` (curl's \`*/*\` counts as that). Every other refusal answers
+  the status in the table, whatever the client accepts. A request whose
+  \`Content-Type\` is not JSON (or a form) is answered 415, and one whose
+  \`Accept\` admits no format this server speaks 406, both without a body.
 - **REST status**: the status of \`POST /blocks\` and \`GET /blocks\`. An error
   in the middle of a \`GET /blocks\` stream cuts the connection instead.
 - **CLI exit**: the exit status of \`pow-ledger\` (see [cli.md](cli.md)).

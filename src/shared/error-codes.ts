@@ -12,8 +12,9 @@ export interface ErrorCodeEntry {
   /**
    * HTTP status of a GraphQL response carrying it, or null where GraphQL never
    * gives it. 200 for errors raised while executing an operation, as the
-   * GraphQL-over-HTTP spec has it; 4xx for requests refused before execution
-   * (answered 200 instead to clients that accept only `application/json`).
+   * GraphQL-over-HTTP spec has it; 4xx for requests refused before execution.
+   * Only the spec's request errors, which yoga marks (`extensions.http.spec`),
+   * are answered 200 instead to clients that accept only `application/json`.
    */
   readonly graphql: number | null;
   /** Note on the GraphQL status, shown beside it in the docs. */
@@ -23,6 +24,9 @@ export interface ErrorCodeEntry {
   /** Exit status of the operator tool, or null where it never gives it. */
   readonly cli: number | readonly number[] | null;
 }
+
+/** The GraphQL-over-HTTP spec's request errors: 400 only to clients that can tell it from a transport error. */
+const REQUEST_ERROR_NOTE = '200 to clients that accept only `application/json`';
 
 const EXIT_INVALID = 1;
 const EXIT_USAGE = 2;
@@ -72,6 +76,28 @@ export const ERROR_CODES = {
     meaning: 'A `Host` that is not a loopback name while the server listens on loopback (DNS rebinding).',
     graphql: 421,
     rest: 421,
+    cli: null,
+  },
+  GRAPHQL_PARSE_FAILED: {
+    meaning: "The query is not GraphQL: a syntax error (yoga's code; the message gives the line and column).",
+    graphql: 400,
+    graphqlNote: REQUEST_ERROR_NOTE,
+    rest: null,
+    cli: null,
+  },
+  GRAPHQL_VALIDATION_FAILED: {
+    meaning: "The query does not fit the schema: an unknown field, a missing argument, a literal of the wrong type (yoga's code).",
+    graphql: 400,
+    graphqlNote: REQUEST_ERROR_NOTE,
+    rest: null,
+    cli: null,
+  },
+  OPERATION_RESOLUTION_FAILURE: {
+    meaning:
+      "No operation to run: `operationName` names none the document holds, or the document holds several and names none (yoga's code).",
+    graphql: 400,
+    graphqlNote: REQUEST_ERROR_NOTE,
+    rest: null,
     cli: null,
   },
   QUERY_TOO_COMPLEX: {

@@ -92,3 +92,31 @@ export const useVariableErrorCodes: Plugin = {
     };
   },
 };
+
+/**
+ * yoga refuses an `operationName` the document does not hold with
+ * OPERATION_RESOLUTION_FAILURE and a 400 for every client. The
+ * GraphQL-over-HTTP spec counts it among the request errors answered 200 to
+ * a client that accepts only `application/json`, as yoga already answers a
+ * document that does not parse or validate: mark it so, and it follows the
+ * same rule (400 to `application/graphql-response+json`).
+ */
+export const useOperationResolutionStatus: Plugin = {
+  onResultProcess(payload) {
+    const { result } = payload;
+    if (Array.isArray(result) || !('errors' in result) || result.errors === undefined) return;
+    const { errors } = result;
+    if (!errors.some((error) => error.extensions['code'] === 'OPERATION_RESOLUTION_FAILURE')) return;
+    payload.setResult({
+      ...result,
+      errors: errors.map((error) =>
+        error.extensions['code'] === 'OPERATION_RESOLUTION_FAILURE'
+          ? new GraphQLError(error.message, {
+              nodes: error.nodes ?? null,
+              extensions: { ...error.extensions, http: { status: graphqlStatus('OPERATION_RESOLUTION_FAILURE'), spec: true } },
+            })
+          : error,
+      ),
+    });
+  },
+};

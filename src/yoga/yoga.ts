@@ -9,7 +9,7 @@ import { createMiningGate, type MiningGate } from '../http/mining-gate.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createLiveFeeds, type LiveFeeds } from '../live/live-feeds.js';
 import { GRAPHIQL_OPTIONS, createOfflineGraphiQLRenderer } from './graphiql.js';
-import { useCsrfPrevention, useSubscriptionAcceptCheck, useVariableErrorCodes } from './http-plugins.js';
+import { useCsrfPrevention, useOperationResolutionStatus, useSubscriptionAcceptCheck, useVariableErrorCodes } from './http-plugins.js';
 import { useQueryLimits, useSingleMinePerOperation } from './query-limits.js';
 import { useStrictBodies } from './request-body.js';
 import { useBlockResponseCache } from './response-cache.js';
@@ -102,6 +102,7 @@ export function createLedgerYoga({
       useSingleMinePerOperation,
       ...(introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes,
+      useOperationResolutionStatus,
       useSubscriptionAcceptCheck,
       ...(blockResponseCache ?? useBlockResponseCache({ schema })),
     ],

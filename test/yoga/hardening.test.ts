@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { auditServer } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
 import { FAILED_TOKENS_PER_MINUTE } from '../../src/http/mining-gate.js';
+import { ERROR_CODES } from '../../src/shared/error-codes.js';
 import { QUERY_LIMITS } from '../../src/yoga/query-limits.js';
 import { errorCodes, graphql, startTestServer, type GraphQLResponse, IN_MEMORY } from '../helpers/server.js';
 
@@ -244,6 +245,23 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
       expect(body.errors![0]!.message.length).toBeGreaterThan(10);
     }
     expect(await lengthOf(url)).toBe(1);
+  });
+
+  it('answers an operationName the document does not hold as the spec has it: 400, or 200 to a client accepting only JSON', async () => {
+    const { url } = await startTestServer(IN_MEMORY);
+    const body = json({ query: 'query A { tip { index } } query B { tip { hash } }', operationName: 'C' });
+    const statusFor = async (accept: string): Promise<number> => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body });
+      const answer = (await response.json()) as GraphQLResponse['body'];
+      expect(errorCodes({ status: response.status, headers: response.headers, body: answer })).toEqual(['OPERATION_RESOLUTION_FAILURE']);
+      return response.status;
+    };
+    expect(await statusFor('application/graphql-response+json')).toBe(400);
+    expect(await statusFor('*/*')).toBe(200);
+    expect(await statusFor('application/json')).toBe(200);
+    // The table in docs/errors.md says the same.
+    expect(ERROR_CODES.OPERATION_RESOLUTION_FAILURE.graphql).toBe(400);
+    expect(ERROR_CODES.OPERATION_RESOLUTION_FAILURE.graphqlNote).toMatch(/^200 to clients that accept only `application\/json`$/);
   });
 
   it('answers 413 to an oversized body sent without a Content-Length, having read no more than the limit', async () => {
