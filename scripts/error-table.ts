@@ -40,9 +40,13 @@ with its status. Anything else is an internal error, masked to
 "Unexpected error." with no stack, SQLite message or file path.
 
 - **GraphQL status**: the HTTP status of a GraphQL response carrying the code.
-  Errors raised while an operation runs answer 200, as the
-  [GraphQL-over-HTTP](https://graphql.github.io/graphql-over-http/draft/) spec
-  has it. The spec's request errors, a document that does not parse
+  Errors raised while an operation runs answer the status in the table too,
+  to every client: 200 for those about the request's arguments or the chain,
+  as the [GraphQL-over-HTTP](https://graphql.github.io/graphql-over-http/draft/)
+  spec has it, and 401, 429, 503 or 507 when the server turns the operation
+  away (the mining gate, a busy, unavailable or stopping server, a full disk),
+  so that proxies and retrying clients see it; the highest status when there
+  are several. The spec's request errors, a document that does not parse
   (\`GRAPHQL_PARSE_FAILED\`) or validate (\`GRAPHQL_VALIDATION_FAILED\`), no query
   (\`BAD_REQUEST\`) and no operation to run (\`OPERATION_RESOLUTION_FAILURE\`),
   answer 400 to clients that accept \`application/graphql-response+json\`

@@ -27,6 +27,12 @@ describe('the docs match the code', () => {
     expect(readFileSync(ERRORS_DOC, 'utf8')).toBe(renderErrorsDoc());
   });
 
+  it("docs/errors.md's rule for errors raised while an operation runs is what the server does (test/yoga/hardening.test.ts)", () => {
+    const rule = renderErrorsDoc().replace(/\s+/g, ' ');
+    expect(rule).not.toContain('Errors raised while an operation runs answer 200,');
+    expect(rule).toContain('Errors raised while an operation runs answer the status in the table too');
+  });
+
   it('the layer diagrams are the table the import rules are made from (node scripts/layers.mjs --write)', () => {
     for (const document of LAYER_DOCUMENTS) expect(documentedDiagram(read(document)), document).toBe(renderLayerDiagram());
   });

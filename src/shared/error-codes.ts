@@ -11,10 +11,14 @@ export interface ErrorCodeEntry {
   readonly meaning: string;
   /**
    * HTTP status of a GraphQL response carrying it, or null where GraphQL never
-   * gives it. 200 for errors raised while executing an operation, as the
-   * GraphQL-over-HTTP spec has it; 4xx for requests refused before execution.
-   * Only the spec's request errors, which yoga marks (`extensions.http.spec`),
-   * are answered 200 instead to clients that accept only `application/json`.
+   * gives it, whether it is raised before or while the operation runs: 200
+   * for the request's arguments or the chain, as the GraphQL-over-HTTP spec
+   * has it; 4xx and 5xx for requests the server refuses (limits, the mining
+   * gate, a busy or stopping server), so that proxies and retrying clients see
+   * them (`graphqlError` in src/graphql/errors.ts puts the status on the
+   * error, and yoga answers the highest). Only the spec's request errors,
+   * which yoga marks (`extensions.http.spec`), are answered 200 instead to
+   * clients that accept only `application/json`.
    */
   readonly graphql: number | null;
   /** Note on the GraphQL status, shown beside it in the docs. */

@@ -264,6 +264,28 @@ describe('bad input gets the GraphQL-over-HTTP status and a clear code, and chan
     expect(ERROR_CODES.OPERATION_RESOLUTION_FAILURE.graphqlNote).toMatch(/^200 to clients that accept only `application\/json`$/);
   });
 
+  it('answers errors raised while an operation runs with their status in the table, whatever the client accepts', async () => {
+    const server = await startTestServer(IN_MEMORY, { miningToken: 'a-mining-token-of-16' });
+    const statusFor = async (query: string, accept: string, token?: string): Promise<[number, string | undefined]> => {
+      const headers = { 'content-type': 'application/json', accept, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) };
+      const response = await fetch(server.url, { method: 'POST', headers, body: json({ query }) });
+      const body = (await response.json()) as GraphQLResponse['body'];
+      return [response.status, errorCodes({ status: response.status, headers: response.headers, body })[0]];
+    };
+    const MINE = 'mutation { mineBlock { block { index } } }';
+    for (const accept of ['*/*', 'application/json', 'application/graphql-response+json']) {
+      expect(await statusFor('{ block(index: -5) { index } }', accept)).toEqual([200, 'BAD_USER_INPUT']);
+      expect(await statusFor(MINE, accept)).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    await server.app.ledger.close();
+    for (const accept of ['*/*', 'application/graphql-response+json']) {
+      expect(await statusFor(MINE, accept, 'a-mining-token-of-16')).toEqual([503, 'SHUTTING_DOWN']);
+    }
+    for (const code of ['BAD_USER_INPUT', 'UNAUTHENTICATED', 'SHUTTING_DOWN'] as const) {
+      expect(ERROR_CODES[code].graphql).toBe({ BAD_USER_INPUT: 200, UNAUTHENTICATED: 401, SHUTTING_DOWN: 503 }[code]);
+    }
+  });
+
   it('answers 413 to an oversized body sent without a Content-Length, having read no more than the limit', async () => {
     const server = await startTestServer(IN_MEMORY);
     const { url } = server;
