@@ -1,4 +1,4 @@
-import { ChainFileUnreadableError } from '../chain-file/file-input.js';
+import { ChainFileUnreadableError, STDIN_PATH } from '../chain-file/file-input.js';
 import { MalformedChainError } from '../core/notebook-format.js';
 import { ChainChangedError } from '../chain-file/verify-chain-file.js';
 import { ConfigError } from '../config.js';
@@ -52,9 +52,24 @@ const STORAGE_FAILURES: Record<
 /** The driver's code behind a storage failure, as " (SQLITE_…)", for the operator; "" when there is none. */
 const driverCode = (error: StorageError): string => (error.driverCode === null ? '' : ` (${error.driverCode})`);
 
-/** What the operator is told for anything a command throws; a storage failure names the database (`databaseName`) when given. */
-export function toCliError(error: unknown, databasePath?: string): CliError {
+/**
+ * A chain file's failure, led by the file's name as the operator gave it
+ * (`-`: standard input), as compilers do: `chain.json: not valid JSON at byte
+ * 16 (line 1, column 17): unexpected "}".`
+ */
+function inChainFile(file: string, message: string): string {
+  const what = message.replace(/^The file (is )?/, '');
+  return `${file === STDIN_PATH ? 'standard input' : file}: ${what.charAt(0).toLowerCase()}${what.slice(1)}`;
+}
+
+/**
+ * What the operator is told for anything a command throws; a storage failure
+ * names the database (`databasePath`) when given, a malformed or changed
+ * chain file the file (`chainFile`).
+ */
+export function toCliError(error: unknown, databasePath?: string, chainFile?: string): CliError {
   if (error instanceof CliError) return error;
+  const named = (message: string): string => (chainFile === undefined ? message : inChainFile(chainFile, message));
   if (error instanceof ConfigError) return new CliError('CONFIG_INVALID', error.message, { cause: error });
   if (error instanceof EngineUnavailableError) {
     return new CliError('CONFIG_INVALID', `Invalid configuration: MINER names an engine that cannot run here: ${error.message}`, {
@@ -62,9 +77,9 @@ export function toCliError(error: unknown, databasePath?: string): CliError {
     });
   }
   if (error instanceof ChainFileUnreadableError) return new CliError('FILE_UNREADABLE', error.message, { cause: error });
-  if (error instanceof MalformedChainError) return new CliError('CHAIN_FILE_MALFORMED', error.message, { cause: error });
+  if (error instanceof MalformedChainError) return new CliError('CHAIN_FILE_MALFORMED', named(error.message), { cause: error });
   if (error instanceof ChainChangedError) {
-    return new CliError('CHAIN_CHANGED', `The chain file changed while it was imported: ${error.message} Nothing was imported.`, {
+    return new CliError('CHAIN_CHANGED', named(`The file changed while it was imported: ${error.message} Nothing was imported.`), {
       cause: error,
     });
   }

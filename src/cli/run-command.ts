@@ -8,12 +8,21 @@ export function printError(io: CliIo, json: boolean, failure: CliError, extra: R
   else io.stderr.write(`${failure.message}\n`);
 }
 
-/** Runs a command's work, turning whatever it throws into a printed error and that error's exit code. */
-export async function runCommand(io: CliIo, json: boolean, work: () => Promise<number> | number): Promise<number> {
+/**
+ * Runs a command's work, turning whatever it throws into a printed error and
+ * that error's exit code; `chainFile`, the file the command reads, leads what
+ * is said of it.
+ */
+export async function runCommand(
+  io: CliIo,
+  json: boolean,
+  work: () => Promise<number> | number,
+  { chainFile }: { readonly chainFile?: string } = {},
+): Promise<number> {
   try {
     return await work();
   } catch (error) {
-    const failure = toCliError(error);
+    const failure = toCliError(error, undefined, chainFile);
     printError(io, json, failure);
     return failure.exitCode;
   }

@@ -90,7 +90,7 @@ describe('import cleans up after itself', () => {
       error: {
         code: 'CHAIN_CHANGED',
         message: expect.stringMatching(
-          /^The chain file changed while it was imported: The chain no longer validates at block 1500 \(PROOF_INVALID\).* Nothing was imported\.$/,
+          /^\/.+\.json: changed while it was imported: The chain no longer validates at block 1500 \(PROOF_INVALID\).* Nothing was imported\.$/,
         ) as unknown,
       },
     });

@@ -297,7 +297,7 @@ describe('pow-ledger export, verify and import', () => {
       '[{"index": 0, "previous_hash": 0, "proof": 1, "timestamp": "t"}]',
       /"previous_hash" the number 0; it must be a string/,
     ],
-    ['no blocks', '[]', /The chain is empty/],
+    ['no blocks', '[]', /bad\.json: the chain is empty/],
     ['a huge number', '[{"index": 9007199254740993, "previous_hash": "0", "proof": 1, "timestamp": "t"}]', /"index" 9007199254740993/],
   ])('refuses a file with %s (exit 2) and writes nothing', async (_, text, message) => {
     const file = join(tempDir(), 'bad.json');

@@ -70,7 +70,7 @@ describe('pow-ledger as a process', () => {
     expect(devStdin.exitCode).toBe(0);
     expect(devStdin.json()).toMatchObject({ file: '/dev/stdin', valid: true, length: 3000 });
     // A pipe cannot be read again to find the line and column: the byte offset says where.
-    expect(badJson).toMatchObject({ exitCode: 2, stderr: 'The file is not valid JSON at byte 16: unexpected "}".\n' });
+    expect(badJson).toMatchObject({ exitCode: 2, stderr: 'standard input: not valid JSON at byte 16: unexpected "}".\n' });
 
     expect(imported.exitCode).toBe(0);
     expect(imported.json()).toEqual({ imported: true, file: '-', database: target, length: 3000, tipHash: chain[2999]!.hash });
@@ -89,7 +89,7 @@ describe('pow-ledger as a process', () => {
       },
     });
     expect(truncated.exitCode).toBe(2);
-    expect(truncated.stderr).toMatch(/^The file ends in the middle of its JSON \(after \d+ bytes\): it looks truncated\.\n$/);
+    expect(truncated.stderr).toMatch(/^standard input: ends in the middle of its JSON \(after \d+ bytes\): it looks truncated\.\n$/);
   });
 
   it('stops mining on SIGINT with exit 130, writing nothing half-done', async () => {

@@ -103,7 +103,7 @@ describe('pow-ledger verify', () => {
     ['bad JSON', '{"blockchain": [}', /not valid JSON at byte 16 \(line 1, column 17\)/],
     ['a missing field', '[{"index": 0, "previous_hash": "0", "proof": 1}]', /block at position 0 has no "timestamp"/],
     ['a wrong type', '[{"index": "0", "previous_hash": "0", "proof": 1, "timestamp": "t"}]', /"index" the string "0"/],
-    ['a 0-length chain', '{"blockchain": [], "length": 0}', /The chain is empty/],
+    ['a 0-length chain', '{"blockchain": [], "length": 0}', /bad\.json: the chain is empty/],
     ['a huge number', '[{"index": 0, "previous_hash": "0", "proof": 1e400, "timestamp": "t"}]', /"proof" 1e400/],
     [
       'a partial export',
@@ -122,6 +122,21 @@ describe('pow-ledger verify', () => {
     const json = await runCli(['verify', path, '--json']);
     expect(json.exitCode).toBe(2);
     expect(json.json()).toEqual({ error: { code: 'CHAIN_FILE_MALFORMED', message: expect.stringMatching(message) as unknown } });
+  });
+
+  it('names the file first in what is wrong with it, as `file: what at where`', async () => {
+    const path = join(tempDir(), 'chain.json');
+    writeFileSync(path, '{"blockchain": [}');
+    expect(await runCli(['verify', path])).toMatchObject({
+      exitCode: 2,
+      stderr: `${path}: not valid JSON at byte 16 (line 1, column 17): unexpected "}".\n`,
+    });
+    writeFileSync(path, '[{"index": 0, "previous_hash": "0", "proof": 1}]');
+    expect((await runCli(['verify', path, '--json'])).json()).toEqual({
+      error: { code: 'CHAIN_FILE_MALFORMED', message: `${path}: the block at position 0 has no "timestamp".` },
+    });
+    const database = join(tempDir(), 'chain.db');
+    expect((await runCli(['import', path, '--db', database])).stderr).toBe(`${path}: the block at position 0 has no "timestamp".\n`);
   });
 
   it('exits 2 on a file it cannot read, naming it and the reason', async () => {

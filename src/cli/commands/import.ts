@@ -180,82 +180,87 @@ export function importCommand(io: CliIo, finish: (exitCode: number) => void) {
       };
 
       finish(
-        await runCommand(io, json, async () => {
-          const config = cliConfig(io, options);
-          const { databasePath } = config;
-          const name = databaseName(config);
-          // The database is looked at first, so a refusal costs no pass over the file.
-          let chain: ChainForWriting | null = null;
-          let target: DatabaseTarget;
-          if (config.databaseUrl === null) {
-            target = await inspectTarget(config);
-          } else {
-            // PostgreSQL: the import's own connection, migrated as the server would; the transaction is the whole of the cleanup.
-            target = { kind: 'server' };
-            chain = await openChainForWriting(config);
-          }
-          const reread = canReadTwice(file);
-          try {
-            const length = chain === null ? 0 : await naming(name, () => chain!.repository.length());
-            if (length > 0) throw notEmpty(name, length);
-            if (reread) {
-              // A chain that does not validate is refused before the database is created or opened for writing.
-              const { result } = io.chainFiles.verifyChainFile(file);
-              if (!result.valid) {
-                await chain?.close();
-                return refuse(result);
-              }
+        await runCommand(
+          io,
+          json,
+          async () => {
+            const config = cliConfig(io, options);
+            const { databasePath } = config;
+            const name = databaseName(config);
+            // The database is looked at first, so a refusal costs no pass over the file.
+            let chain: ChainForWriting | null = null;
+            let target: DatabaseTarget;
+            if (config.databaseUrl === null) {
+              target = await inspectTarget(config);
+            } else {
+              // PostgreSQL: the import's own connection, migrated as the server would; the transaction is the whole of the cleanup.
+              target = { kind: 'server' };
+              chain = await openChainForWriting(config);
             }
-          } catch (error) {
-            await chain?.close();
-            throw error;
-          }
+            const reread = canReadTwice(file);
+            try {
+              const length = chain === null ? 0 : await naming(name, () => chain!.repository.length());
+              if (length > 0) throw notEmpty(name, length);
+              if (reread) {
+                // A chain that does not validate is refused before the database is created or opened for writing.
+                const { result } = io.chainFiles.verifyChainFile(file);
+                if (!result.valid) {
+                  await chain?.close();
+                  return refuse(result);
+                }
+              }
+            } catch (error) {
+              await chain?.close();
+              throw error;
+            }
 
-          // From here on the database is written: an interrupt stops the import and cleans up instead of ending the process.
-          const trap = io.trapInterrupts();
-          const once = reread ? null : singlePass(file);
-          let imported = false;
-          let othersWrote = false;
-          try {
-            trap.signal.throwIfAborted();
-            chain ??= await openChainForWriting(config);
-            // A file read twice is validated again as it is inserted: it may have changed since it was verified.
-            const blocks = once === null ? revalidated(readChainFile(file)) : once.blocks();
-            const outcome = await chain.repository.importChain(blocks, { signal: trap.signal });
-            if (outcome.status === 'not-empty') {
-              othersWrote = true;
-              throw notEmpty(name, outcome.length);
-            }
-            imported = true;
-            const summary = {
-              imported: true,
-              file: input,
-              database: name,
-              length: outcome.count,
-              tipHash: outcome.tip?.hash ?? null,
-            };
-            if (json) writeJson(io.stdout, summary);
-            else io.stdout.write(`Imported ${summary.length} block(s) into ${summary.database}; tip hash ${summary.tipHash}.\n`);
-            return EXIT_OK;
-          } catch (error) {
-            if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(name, target));
-            if (error instanceof ChainRefused && once !== null) {
-              try {
-                return refuse(await once.report(trap.signal));
-              } catch (reading) {
-                if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(name, target));
-                throw reading;
+            // From here on the database is written: an interrupt stops the import and cleans up instead of ending the process.
+            const trap = io.trapInterrupts();
+            const once = reread ? null : singlePass(file);
+            let imported = false;
+            let othersWrote = false;
+            try {
+              trap.signal.throwIfAborted();
+              chain ??= await openChainForWriting(config);
+              // A file read twice is validated again as it is inserted: it may have changed since it was verified.
+              const blocks = once === null ? revalidated(readChainFile(file)) : once.blocks();
+              const outcome = await chain.repository.importChain(blocks, { signal: trap.signal });
+              if (outcome.status === 'not-empty') {
+                othersWrote = true;
+                throw notEmpty(name, outcome.length);
               }
+              imported = true;
+              const summary = {
+                imported: true,
+                file: input,
+                database: name,
+                length: outcome.count,
+                tipHash: outcome.tip?.hash ?? null,
+              };
+              if (json) writeJson(io.stdout, summary);
+              else io.stdout.write(`Imported ${summary.length} block(s) into ${summary.database}; tip hash ${summary.tipHash}.\n`);
+              return EXIT_OK;
+            } catch (error) {
+              if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(name, target));
+              if (error instanceof ChainRefused && once !== null) {
+                try {
+                  return refuse(await once.report(trap.signal));
+                } catch (reading) {
+                  if (trap.signal.aborted) throw interrupted(trap.signal.reason, whatWasLeft(name, target));
+                  throw reading;
+                }
+              }
+              throw toCliError(error, name, file);
+            } finally {
+              once?.close();
+              await chain?.close();
+              // A database someone else filled meanwhile is theirs, not this import's to remove.
+              if (!imported && !othersWrote) restoreTarget(databasePath, target);
+              trap.release();
             }
-            throw toCliError(error, name);
-          } finally {
-            once?.close();
-            await chain?.close();
-            // A database someone else filled meanwhile is theirs, not this import's to remove.
-            if (!imported && !othersWrote) restoreTarget(databasePath, target);
-            trap.release();
-          }
-        }),
+          },
+          { chainFile: file },
+        ),
       );
     });
 }

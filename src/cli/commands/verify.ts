@@ -24,14 +24,19 @@ export function verifyCommand(io: CliIo, finish: (exitCode: number) => void) {
     .action(async (file, options) => {
       const json = options.json === true;
       finish(
-        await runCommand(io, json, () => {
-          const minDifficulty = options.difficulty ?? null;
-          const { result } = io.chainFiles.verifyChainFile(file, { minDifficulty });
-          const subject = { file: file === STDIN_PATH ? STDIN_PATH : resolve(file), minDifficulty };
-          if (json) writeJson(io.stdout, reportJson(result, subject));
-          else io.stdout.write(reportText(result, subject));
-          return result.valid ? EXIT_OK : EXIT_INVALID;
-        }),
+        await runCommand(
+          io,
+          json,
+          () => {
+            const minDifficulty = options.difficulty ?? null;
+            const { result } = io.chainFiles.verifyChainFile(file, { minDifficulty });
+            const subject = { file: file === STDIN_PATH ? STDIN_PATH : resolve(file), minDifficulty };
+            if (json) writeJson(io.stdout, reportJson(result, subject));
+            else io.stdout.write(reportText(result, subject));
+            return result.valid ? EXIT_OK : EXIT_INVALID;
+          },
+          { chainFile: file },
+        ),
       );
     });
 }
