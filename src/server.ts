@@ -8,6 +8,7 @@ import { connectionCap, limitConnections, openFileLimit, type ConnectionLimits }
 import { createExplorerRoutes } from './http/explorer.js';
 import { isRebindingSuspect, malformedTarget, refuseMisdirected } from './http/host-check.js';
 import { refuse } from './http/refusal.js';
+import { enforceRequestDeadlines } from './http/request-deadlines.js';
 import { isForeignBrowserRequest, isRefusedPreflight } from './http/request-origin.js';
 
 export interface RunningServer {
@@ -33,9 +34,10 @@ export interface RunningServer {
 
 /**
  * A slow client must not hold a connection forever: it has 10 s to send its
- * headers and 30 s for the whole request. Responses are not limited (a mine at
- * a high difficulty may take minutes); idle keep-alive connections close
- * after 5 s.
+ * headers and 30 s for the whole request, counted in time the process ran (a
+ * request that arrived while it was paused is answered when it resumes).
+ * Responses are not limited (a mine at a high difficulty may take minutes);
+ * idle keep-alive connections close after 5 s.
  */
 interface HttpTimeouts {
   readonly headersMs: number;
@@ -102,11 +104,10 @@ export async function startServer(
   const explorer = createExplorerRoutes();
   const http = createServer(
     {
-      headersTimeout: headersMs,
-      requestTimeout: requestMs,
+      // Node's own would count time the process was paused: enforceRequestDeadlines, below, counts time it ran.
+      headersTimeout: 0,
+      requestTimeout: 0,
       keepAliveTimeout: keepAliveMs,
-      // How often Node looks for requests past those timeouts (default 30 s).
-      connectionsCheckingInterval: Math.min(1000, headersMs),
     },
     (request, response) => {
       try {
@@ -133,6 +134,8 @@ export async function startServer(
       }
     },
   );
+  const stopDeadlines = enforceRequestDeadlines(http, { headersMs, requestMs, checkEveryMs: Math.min(1000, headersMs) });
+  http.once('close', stopDeadlines);
   const maxConnections = connectionCap(config.maxConnections, descriptorLimit);
   const connections = limitConnections(http, {
     total: maxConnections,
