@@ -294,7 +294,15 @@ export async function createLedger({
     mining = null;
     const { block, attempts, durationMs } = mined;
     if (mined.replayed) {
-      events.emit({ type: 'mining-ended', outcome: 'abandoned', block: null, index: progress.index, difficulty, attempts, elapsedMs: durationMs });
+      events.emit({
+        type: 'mining-ended',
+        outcome: 'abandoned',
+        block: null,
+        index: progress.index,
+        difficulty,
+        attempts,
+        elapsedMs: durationMs,
+      });
       return mined;
     }
     // Progress counts whole chunks handed out, the result only what was hashed:

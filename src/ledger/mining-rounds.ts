@@ -234,9 +234,7 @@ async function append(
 ): Promise<Awaited<ReturnType<MiningTurn['appendAfter']>> | 'turn-lost'> {
   const { turn } = state.held;
   try {
-    return await context.write(() =>
-      turn.appendAfter(block, { tipHash: tip.hash, changeCounter: verdict.changeCounter }, idempotencyKey),
-    );
+    return await context.write(() => turn.appendAfter(block, { tipHash: tip.hash, changeCounter: verdict.changeCounter }, idempotencyKey));
   } catch (error) {
     if (!lostTurn(context, state)) throw error;
     state.unconfirmed = block;
