@@ -14,6 +14,7 @@ export const SHIPPED_OPERATION_NAMES: readonly string[] = [
   'IntrospectionQuery',
   'MineBlock',
   'MineBlockWithData',
+  'MineOnce',
   'MiningProgress',
   'NewestBlocks',
   'ServerInfo',
