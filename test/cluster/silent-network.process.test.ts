@@ -16,17 +16,24 @@ interface Answer {
   readonly code: string | null;
   readonly ms: number;
   readonly block: { readonly index: number; readonly hash: string } | null;
+  readonly replayed: boolean | null;
 }
 
-async function post(instance: Instance, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
+async function post(
+  instance: Instance,
+  query: string,
+  variables: Record<string, unknown> = {},
+  signal: AbortSignal | null = null,
+): Promise<Answer> {
   const started = performance.now();
   const response = await fetch(instance.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
     body: JSON.stringify({ query, variables }),
+    signal,
   });
   const body = (await response.json()) as {
-    data?: { mineBlock?: { block: Answer['block'] } } | null;
+    data?: { mineBlock?: { block: Answer['block']; replayed: boolean } } | null;
     errors?: Array<{ extensions?: { code?: string } }>;
   };
   return {
@@ -34,11 +41,20 @@ async function post(instance: Instance, query: string, variables: Record<string,
     code: body.errors?.[0]?.extensions?.code ?? null,
     ms: performance.now() - started,
     block: body.data?.mineBlock?.block ?? null,
+    replayed: body.data?.mineBlock?.replayed ?? null,
   };
 }
 
-const mine = (instance: Instance, data: string): Promise<Answer> =>
-  post(instance, 'mutation ($data: String) { mineBlock(data: $data) { block { index hash } } }', { data });
+const mine = (instance: Instance, data: string, idempotencyKey: string | null = null, signal: AbortSignal | null = null): Promise<Answer> =>
+  post(
+    instance,
+    'mutation ($data: String, $key: String) { mineBlock(data: $data, idempotencyKey: $key) { block { index hash } replayed } }',
+    { data, key: idempotencyKey },
+    signal,
+  );
+
+/** The key of the mine a client gives up on at the cut-off instance and retries elsewhere. */
+const RETRIED_KEY = 'c0ffee00-retried-across-instances';
 
 async function readiness(instance: Instance): Promise<{ status: number; ms: number }> {
   const started = performance.now();
@@ -48,7 +64,7 @@ async function readiness(instance: Instance): Promise<{ status: number; ms: numb
 }
 
 describeOnPostgres('an instance whose network to PostgreSQL goes silent', () => {
-  it('answers reads and mines with a coded 503 within its bounds, turns not ready while the others mine on, and serves again with nothing lost or doubled', async () => {
+  it('answers reads and mines with a coded 503 within its bounds, turns not ready while the others mine on (a mine given up there and retried elsewhere with its key is stored once), and serves again with nothing lost or doubled', async () => {
     const url = await freshPostgresUrl();
     const proxy = await startSilentProxy(url);
     const environment = { DATABASE_STATEMENT_TIMEOUT_SECONDS: String(STATEMENT_TIMEOUT_SECONDS) };
@@ -63,8 +79,9 @@ describeOnPostgres('an instance whose network to PostgreSQL goes silent', () => 
 
     proxy.cut();
     const cutAt = performance.now();
+    let retriedBlock: Answer['block'] | undefined;
     try {
-      const [tip, chain, mined, ready, otherMines] = await Promise.all([
+      const [tip, chain, mined, ready, otherMines, retried] = await Promise.all([
         post(a!, '{ tip { index } }'),
         post(a!, '{ chain(last: 5) { nodes { index } } }'),
         mine(a!, 'cut off'),
@@ -75,7 +92,15 @@ describeOnPostgres('an instance whose network to PostgreSQL goes silent', () => 
           for (const [n, instance] of [b!, c!, b!].entries()) answers.push(await mine(instance, `during ${n}`));
           return answers;
         })(),
+        // A client gives up on the cut-off instance after a second and retries on another with the same key.
+        (async () => {
+          await mine(a!, 'retried', RETRIED_KEY, AbortSignal.timeout(1000)).catch(() => null);
+          return mine(c!, 'retried', RETRIED_KEY);
+        })(),
       ]);
+      expect(retried).toMatchObject({ status: 200, code: null, replayed: false });
+      acknowledged.push('retried');
+      retriedBlock = retried.block;
       expect(tip).toMatchObject({ status: 503, code: 'DB_UNAVAILABLE' });
       expect(tip.ms).toBeLessThan(READ_BOUND_MS + MARGIN_MS);
       expect(chain).toMatchObject({ status: 503, code: 'DB_UNAVAILABLE' });
@@ -107,6 +132,10 @@ describeOnPostgres('an instance whose network to PostgreSQL goes silent', () => 
     }, 'the cut-off instance mines again');
     acknowledged.push('after');
     expect(healed.block).not.toBeNull();
+    // The healed instance answers a retry of the key with the block the other one stored.
+    const replayed = await mine(a!, 'retried', RETRIED_KEY);
+    expect(replayed).toMatchObject({ status: 200, code: null, replayed: true });
+    expect(replayed.block).toEqual(retriedBlock);
 
     const rows = await postgresQuery<{ data: string | null; block_index: string }>(
       url,
