@@ -118,6 +118,7 @@ export async function createApp(
     const databaseFile = storage.check();
     // Observed by whoever reports it; never an unhandled rejection here.
     databaseFile.catch(() => undefined);
+    let ledgerStarted = false;
     const ledger = await createLedger({
       repository: storage.repository,
       proofSearch,
@@ -128,7 +129,20 @@ export async function createApp(
       unconfirmedRetryMs: Math.min(10_000, config.databaseStatementTimeoutMs),
       storageCheck: databaseFile,
       onListenerError: logError('A ledger event listener failed:'),
+      // A mismatch found at start-up is in the start-up report; after it, each change is logged once.
+      onDifficultyMismatch: (mismatch) => {
+        if (!ledgerStarted || typeof logger !== 'object') return;
+        if (mismatch === null)
+          logger.info(`The chain's difficulty is this server's DIFFICULTY=${config.difficulty} again: mining resumes.`);
+        else {
+          logger.warn(
+            `The chain is now mined at difficulty ${mismatch.chain}, not this server's DIFFICULTY=${mismatch.configured}: ` +
+              'mining is refused (DIFFICULTY_MISMATCH) until they agree; reads are served.',
+          );
+        }
+      },
     });
+    ledgerStarted = true;
     const { cluster } = storage;
     // On PostgreSQL, mines anywhere on the database show in miningProgress here, and notifications wake blockMined.
     const clusterMining =
@@ -180,6 +194,7 @@ export async function createApp(
       ping: () => storage.ping(),
       shuttingDown: () => draining || ledger.isClosed(),
       notifications: () => cluster?.connected() ?? null,
+      miningRefusal: async () => (await ledger.miningRefusal())?.message ?? null,
     };
     // One gate and one idea of who the client is, for GraphQL and REST: a client's mines count against one limit.
     const miningGate = createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute });

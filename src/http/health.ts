@@ -11,6 +11,11 @@ export interface Readiness {
     readonly shuttingDown: boolean;
     /** The connection hearing the other instances (PostgreSQL); its absence slows live updates, nothing else. */
     readonly notifications: 'connected' | 'reconnecting' | 'not used';
+    /**
+     * `ok`, or why mines are refused here (a chain mined at another difficulty,
+     * a damaged file). Reads are still served, so the instance stays ready.
+     */
+    readonly mining: string;
   };
 }
 
@@ -22,6 +27,8 @@ export interface HealthOptions {
   readonly shuttingDown: () => boolean;
   /** Whether the notifications' connection is up, or null where there is none. */
   readonly notifications: () => boolean | null;
+  /** Why mines are refused now, or null when they are not. */
+  readonly miningRefusal?: () => Promise<string | null>;
   /** Longest a readiness check waits for the database, in ms. */
   readonly pingTimeoutMs?: number;
 }
@@ -44,10 +51,25 @@ export async function checkReadiness({
   ping,
   shuttingDown,
   notifications,
+  miningRefusal = () => Promise.resolve(null),
   pingTimeoutMs = 2000,
 }: HealthOptions): Promise<Readiness> {
   const closing = shuttingDown();
+  const started = performance.now();
   const database = closing ? 'not checked: shutting down' : await databaseVerdict(ping, pingTimeoutMs);
+  // Within what is left of the same bound: the refusal may read the chain's difficulty again.
+  const remainingMs = Math.max(1, pingTimeoutMs - (performance.now() - started));
+  const mining =
+    closing || database !== 'ok'
+      ? 'not checked'
+      : await withinTime(
+          miningRefusal().then(
+            (refusal) => (refusal === null ? 'ok' : `refused: ${refusal}`),
+            () => 'not checked',
+          ),
+          remainingMs,
+          'not checked',
+        );
   const listening = notifications();
   return {
     ready: !closing && database === 'ok',
@@ -56,6 +78,7 @@ export async function checkReadiness({
       database,
       shuttingDown: closing,
       notifications: listening === null ? 'not used' : listening ? 'connected' : 'reconnecting',
+      mining,
     },
   };
 }

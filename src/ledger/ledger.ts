@@ -62,6 +62,8 @@ interface LedgerOptions {
   readonly clock?: () => number;
   /** Gets what an event listener throws (the mine goes on regardless). */
   readonly onListenerError?: (error: unknown) => void;
+  /** Told when mining becomes refused because the chain's difficulty differs from `difficulty` (and `null` when that ends). */
+  readonly onDifficultyMismatch?: (mismatch: { readonly chain: number; readonly configured: number } | null) => void;
 }
 
 /**
@@ -87,6 +89,11 @@ export interface Ledger extends LedgerEvents {
   validateRecent(count: number): Promise<ChainValidationResult>;
   /** From now on, refuse to mine (DATABASE_DAMAGED), e.g. after damage found on a read; reads go on. */
   refuseMining(): void;
+  /**
+   * Why mining is refused now (the error a mine would get), or null when it
+   * is not; a difficulty mismatch is read again from the database first.
+   */
+  miningRefusal(): Promise<LedgerError | null>;
   /**
    * Mines and durably appends one block. Calls are served one at a time, in
    * order. With an `idempotencyKey`, a call whose key already produced a block
@@ -151,6 +158,7 @@ export async function createLedger({
   storageCheck = Promise.resolve({ ok: true }),
   clock = wallClockMicroseconds,
   onListenerError = () => undefined,
+  onDifficultyMismatch = () => undefined,
 }: LedgerOptions): Promise<Ledger> {
   const events = createLedgerEvents(onListenerError);
   const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
@@ -177,10 +185,30 @@ export async function createLedger({
   const difficultyMismatch = (stored: number): LedgerError =>
     new LedgerError(
       'DIFFICULTY_MISMATCH',
-      `This chain is mined at difficulty ${stored}, but this server is configured with DIFFICULTY=${difficulty}; mining is refused. ` +
-        `Set DIFFICULTY=${stored}, or change the chain's difficulty on purpose with \`pow-ledger set-difficulty ${difficulty}\`.`,
+      `This chain is mined at difficulty ${stored}, but this server is configured with DIFFICULTY=${difficulty}; mining is refused ` +
+        `until they agree: restart this server with DIFFICULTY=${stored}, or set the chain's back with ` +
+        `\`pow-ledger set-difficulty ${difficulty}\` (mining resumes at the next mine, no restart needed).`,
     );
-  if (chainDifficulty !== difficulty) miningRefusal ??= difficultyMismatch(chainDifficulty);
+  /** The chain's difficulty while it differs from this server's, which refuses mining until they agree again. */
+  let mismatchedDifficulty: number | null = null;
+  /** Mining refused for the chain's difficulty, or allowed again: told once per change (the server logs it). */
+  const setMismatch = (stored: number | null): void => {
+    const mismatch = stored === null || stored === difficulty ? null : stored;
+    if (mismatch === mismatchedDifficulty) return;
+    mismatchedDifficulty = mismatch;
+    if (stored !== null) chainDifficulty = stored;
+    onDifficultyMismatch(mismatch === null ? null : { chain: mismatch, configured: difficulty });
+  };
+  setMismatch(chainDifficulty);
+  /**
+   * While mining is refused for the difficulty, reads the chain's again: an
+   * operator who set it back (or set this server's) gets mining back without
+   * a restart.
+   */
+  async function recheckDifficulty(): Promise<void> {
+    if (mismatchedDifficulty === null) return;
+    setMismatch(await read(() => repository.storedDifficulty()));
+  }
   // Fails closed: a check that cannot run counts as a failed one.
   const storageVerdict = storageCheck.then(
     ({ ok }) => (ok ? null : damaged),
@@ -188,6 +216,7 @@ export async function createLedger({
   );
   const throwIfRefused = (): void => {
     if (miningRefusal !== null) throw miningRefusal;
+    if (mismatchedDifficulty !== null) throw difficultyMismatch(mismatchedDifficulty);
   };
   const integrity = createChainIntegrity(repository, { signal: shutdown.signal });
   const miningLock = new Mutex(shuttingDown);
@@ -239,8 +268,8 @@ export async function createLedger({
     takeTurn,
     throwIfRefused,
     refuseForDifficulty(stored) {
-      miningRefusal = difficultyMismatch(stored);
-      return miningRefusal;
+      setMismatch(stored);
+      return difficultyMismatch(stored);
     },
     emit: (event) => events.emit(event),
     announce(progress) {
@@ -323,6 +352,7 @@ export async function createLedger({
   /** Mines in the order asked, one at a time. */
   async function mineQueued(request: MineRequest): Promise<MinedBlock> {
     if (shutdown.signal.aborted) throw shuttingDown;
+    await recheckDifficulty();
     throwIfRefused();
     if (pendingMines > miningQueueMax) {
       throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
@@ -363,7 +393,9 @@ export async function createLedger({
 
   return {
     difficulty,
-    chainDifficulty,
+    get chainDifficulty() {
+      return chainDifficulty;
+    },
     dataMaxBytes,
     tip: readTip,
     length: () => read(() => repository.length()),
@@ -395,6 +427,15 @@ export async function createLedger({
       }),
     refuseMining() {
       miningRefusal = damaged;
+    },
+    async miningRefusal() {
+      await recheckDifficulty();
+      try {
+        throwIfRefused();
+        return null;
+      } catch (error) {
+        return error as LedgerError;
+      }
     },
 
     async mineBlock({ data = null, idempotencyKey = null } = {}) {

@@ -202,7 +202,7 @@ export const ERROR_CODES = {
   },
   DIFFICULTY_MISMATCH: {
     meaning:
-      "The stored chain is mined at another difficulty than this process's DIFFICULTY; mining is refused until they agree (`pow-ledger set-difficulty` changes the chain's on purpose).",
+      "The stored chain is mined at another difficulty than this process's DIFFICULTY; mining is refused until they agree (each mine reads the chain's again, so setting it back with `pow-ledger set-difficulty` resumes mining without a restart). Reads are served, and `/readyz` stays ready, saying why in `checks.mining`.",
     graphql: 503,
     rest: 503,
     cli: EXIT_USAGE,

@@ -213,6 +213,23 @@ describeOnEngines('the GraphQL API on %s', (engine) => {
     expect(await lengthOf(app)).toBe(2);
   });
 
+  it('stays ready while the chain is set to another difficulty, refusing mines, and mines again once it is set back', async () => {
+    const database = await testDatabase(engine);
+    const app = await createAppOn({ ...database.config, difficulty: 2 });
+    expect((await executeOperation(app, Mine)).codes).toEqual([]);
+    // An operator's `set-difficulty 3`, then `set-difficulty 2`, as another process would.
+    await database.tamper('UPDATE chain_state SET difficulty = 3');
+    const refused = await executeOperation(app, Mine);
+    expect({ status: refused.status, codes: refused.codes }).toEqual({ status: 503, codes: ['DIFFICULTY_MISMATCH'] });
+    expect(await app.readiness()).toMatchObject({
+      ready: true,
+      checks: { mining: expect.stringMatching(/^refused: .*difficulty 3/) as string },
+    });
+    await database.tamper('UPDATE chain_state SET difficulty = 2');
+    expect(await app.readiness()).toMatchObject({ ready: true, checks: { mining: 'ok' } });
+    expect((await executeOperation(app, Mine)).codes).toEqual([]);
+  });
+
   it('turns 20 concurrent mineBlock requests into 20 consecutive blocks', async () => {
     const app = await createTestApp();
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => executeOperation(app, Mine, { data: `client ${i}` })));

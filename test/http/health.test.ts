@@ -65,9 +65,21 @@ describe('health routes', () => {
       status: 'ready',
       ready: true,
       instance: 'instance-1',
-      checks: { database: 'ok', shuttingDown: false, notifications: 'not used' },
+      checks: { database: 'ok', shuttingDown: false, notifications: 'not used', mining: 'ok' },
     });
     expect(server.pings()).toBe(1);
+  });
+
+  it('stays ready while mining is refused, saying why: reads are still served', async () => {
+    const server = await startHealthServer({
+      miningRefusal: () => Promise.resolve('This chain is mined at difficulty 7, but this server is configured with DIFFICULTY=6.'),
+    });
+    const reply = await fetch(`${server.url}/readyz`);
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toMatchObject({
+      ready: true,
+      checks: { database: 'ok', mining: 'refused: This chain is mined at difficulty 7, but this server is configured with DIFFICULTY=6.' },
+    });
   });
 
   it("answers /readyz with 503 and the database's error when the ping fails", async () => {

@@ -306,6 +306,40 @@ describe('ledger', () => {
     expect((await ledger.validate()).valid).toBe(true);
   });
 
+  it('mines again without a restart once the chain is set back to its difficulty, telling each change once', async () => {
+    const path = tempDatabasePath();
+    const { ledger: operator } = await openLedger(path, { difficulty: 3 });
+    const database = openSqliteDatabase(path);
+    onTestFinished(() => database.close());
+    const changes: Array<{ chain: number; configured: number } | null> = [];
+    const ledger = await createLedger({
+      repository: createSqliteChainRepository(database),
+      proofSearch: sharedProofSearch(),
+      difficulty: 3,
+      dataMaxBytes: 64,
+      onDifficultyMismatch: (mismatch) => changes.push(mismatch),
+    });
+    onTestFinished(() => ledger.close());
+    await ledger.mineBlock();
+    // set-difficulty 4, then 3 again: the mine that meets 4 is refused, the ones after 3 is back go ahead.
+    const otherDatabase = openSqliteDatabase(path);
+    onTestFinished(() => otherDatabase.close());
+    const other = createSqliteChainRepository(otherDatabase);
+    await other.setDifficulty(4);
+    const refused = await expectLedgerError(ledger.mineBlock(), 'DIFFICULTY_MISMATCH');
+    expect(refused.message).toContain('DIFFICULTY=4');
+    await expectLedgerError(ledger.mineBlock(), 'DIFFICULTY_MISMATCH');
+    expect((await ledger.miningRefusal())?.code).toBe('DIFFICULTY_MISMATCH');
+    expect(ledger.chainDifficulty).toBe(4);
+    await other.setDifficulty(3);
+    expect(await ledger.miningRefusal()).toBeNull();
+    const { block } = await ledger.mineBlock();
+    expect(block.difficulty).toBe(3);
+    expect(ledger.chainDifficulty).toBe(3);
+    expect(changes).toEqual([{ chain: 4, configured: 3 }, null]);
+    expect(await operator.length()).toBe(3);
+  });
+
   it('answers DB_BUSY when another process holds the write lock, and mines once it is released', async () => {
     const path = tempDatabasePath();
     const { ledger } = await openLedger(path, { writeLockWaitMs: 300 });
