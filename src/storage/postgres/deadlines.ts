@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type pg from 'pg';
 
 /**
@@ -50,9 +51,14 @@ export function isAnswerTimeout(error: unknown): boolean {
 export function abandonConnection(client: pg.Client | pg.PoolClient): Promise<void> {
   const { stream } = client.connection;
   if (stream instanceof Socket && !stream.destroyed) {
-    // A Unix socket has no RST to send (Node throws): nothing is in flight on one once it is closed.
-    if (stream.remoteFamily === undefined) stream.destroy();
-    else stream.resetAndDestroy();
+    // Over TLS the RST goes on the TCP socket underneath; Node refuses resetAndDestroy on the TLS one.
+    const tcp: unknown = stream instanceof TLSSocket ? (stream as TLSSocket & { _parent?: unknown })._parent : stream;
+    try {
+      if (tcp instanceof Socket && !tcp.destroyed && tcp.remoteFamily !== undefined) tcp.resetAndDestroy();
+    } catch {
+      // Not a TCP handle after all (a Unix socket has no RST: nothing is in flight on one once it is closed).
+    }
+    stream.destroy();
   }
   return client.end().catch(() => undefined);
 }
