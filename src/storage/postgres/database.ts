@@ -90,12 +90,16 @@ export async function openPostgresDatabase(
   const label = describePostgresUrl(url);
   try {
     const client = await pool.connect();
+    let failure: Error | undefined;
     try {
       await checkServer(client);
       if (readOnly) await checkHoldsLedger(client, label);
       else await migrateLocked(client);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
     } finally {
-      client.release();
+      client.release(failure);
     }
   } catch (error) {
     await pool.end().catch(() => undefined);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withinTime } from '../../shared/within-time.js';
 import { abandonConnection, endConnection, isAnswerTimeout } from './deadlines.js';
 import { toPostgresStorageError } from './errors.js';
 import { connectSession, type SessionConnectionOptions } from './session.js';
@@ -15,6 +16,9 @@ export const MINING_TURN_KEY = 0x6c6564676573;
  * appends (kept below the statement timeout, as the pool's is).
  */
 const waitSliceMs = (statementTimeoutMs: number): number => Math.max(1, Math.min(1000, Math.floor(statementTimeoutMs / 2)));
+
+/** The longest a turn's release waits for its unlock before dropping the connection instead, in ms. */
+const RELEASE_WAIT_MS = 1000;
 
 export interface MiningTurnsOptions extends SessionConnectionOptions {
   /**
@@ -202,12 +206,13 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
           drop(holder);
           return;
         }
-        try {
-          const { rows } = await holder.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1) AS unlocked', [MINING_TURN_KEY]);
-          if (rows[0]?.unlocked !== true) drop(holder);
-        } catch {
-          drop(holder);
-        }
+        // Bounded: a mine whose block is stored must not wait out a silent network to answer. A connection
+        // dropped here ends its session, which frees the lock as surely as the unlock would.
+        const unlocked = holder.query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1) AS unlocked', [MINING_TURN_KEY]).then(
+          ({ rows }) => rows[0]?.unlocked === true,
+          () => false,
+        );
+        if (!(await withinTime(unlocked, RELEASE_WAIT_MS, false))) drop(holder);
       },
     };
   }
@@ -256,16 +261,21 @@ export function createMiningTurns(options: MiningTurnsOptions): MiningTurns {
         await prober.query('SELECT pg_advisory_lock($1)', [probeKey]);
         // One pooled connection for both statements, so that a lock it took is the one it gives back.
         const asker = await other.connect();
+        let failure: Error | undefined;
         try {
           const { rows } = await asker.query<{ taken: boolean }>('SELECT pg_try_advisory_lock($1) AS taken', [probeKey]);
           if (rows[0]?.taken !== true) return true;
           await asker.query('SELECT pg_advisory_unlock($1)', [probeKey]).catch(() => undefined);
           return false;
+        } catch (error) {
+          // Released with its failure, the connection is given up rather than pooled (an unanswered one is reset).
+          failure = error instanceof Error ? error : new Error(String(error));
+          throw error;
         } finally {
-          asker.release();
+          asker.release(failure);
         }
       } finally {
-        await prober.end().catch(() => undefined);
+        await endConnection(prober);
       }
     },
 
