@@ -323,9 +323,10 @@ export async function createLedger({
     mining = null;
     const { block, attempts, durationMs } = mined;
     if (mined.replayed) {
+      // Another process stored a block for the key while this mine ran: this one mined nothing (not a shutdown).
       events.emit({
         type: 'mining-ended',
-        outcome: 'abandoned',
+        outcome: 'failed',
         block: null,
         index: progress.index,
         difficulty,

@@ -578,9 +578,15 @@ describe('ledger idempotency keys', () => {
       dataMaxBytes: 64,
     });
     onTestFinished(() => ledger.close());
+    const ended: string[] = [];
+    ledger.listen((event) => {
+      if (event.type === 'mining-ended') ended.push(event.outcome);
+    });
     const retry = await ledger.mineBlock({ data: 'once', idempotencyKey: 'shared' });
     expect(retry.block).toEqual(stored.block);
     expect(retry.replayed).toBe(true);
+    // This mine mined nothing, and no shutdown ended it.
+    expect(ended).toEqual(['failed']);
     expect(await ledger.length()).toBe(2);
     // And without the miss, the lookup answers before any mining.
     const { ledger: third } = await openLedger(path);
