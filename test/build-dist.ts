@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { builtFromCurrentSources, writeBuildStamp } from '../src/shared/build-stamp.js';
+import { builtFromCurrentSources, clearBuildStamp, sourcesDigest, writeBuildStamp } from '../src/shared/build-stamp.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSC = resolve(ROOT, 'node_modules/typescript/bin/tsc');
@@ -15,11 +15,13 @@ const TSC = resolve(ROOT, 'node_modules/typescript/bin/tsc');
  */
 export default async function buildDist(): Promise<void> {
   if (builtFromCurrentSources()) return;
+  const digest = sourcesDigest();
+  clearBuildStamp();
   try {
     await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json', '--noCheck'], { cwd: ROOT });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`building dist/ for the tests failed:\n${stdout}${stderr}`, { cause: error });
   }
-  writeBuildStamp();
+  writeBuildStamp(digest);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 /** The repository root: the same from src/shared and dist/shared. */
@@ -19,7 +19,7 @@ function filesUnder(directory: string): string[] {
 }
 
 /** SHA-256 over every file of src/ (path and content) and the build's configuration. */
-function sourcesDigest(): string {
+export function sourcesDigest(): string {
   const hash = createHash('sha256');
   for (const file of [...filesUnder(SOURCE_DIRECTORY), ...BUILD_CONFIG]) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
@@ -27,9 +27,21 @@ function sourcesDigest(): string {
   return hash.digest('hex');
 }
 
-/** Records that dist/ now holds the build of the sources as they are. */
-export function writeBuildStamp(): void {
-  writeFileSync(STAMP_FILE, `${sourcesDigest()}\n`);
+/**
+ * Records that dist/ now holds the build of `digest`: the sources as they
+ * were when the build started (by default, as they are now).
+ */
+export function writeBuildStamp(digest: string = sourcesDigest()): void {
+  writeFileSync(STAMP_FILE, `${digest}\n`);
+}
+
+/**
+ * Forgets which sources dist/ was built from, before a build: tsc writes its
+ * output even when it fails, so a stamp left from the build before would
+ * vouch for whatever the failed one wrote.
+ */
+export function clearBuildStamp(): void {
+  rmSync(STAMP_FILE, { force: true });
 }
 
 /** Whether dist/ was built from exactly the sources as they are now. */
