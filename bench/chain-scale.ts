@@ -20,6 +20,7 @@ import { formatNotebookTimestamp } from '../src/core/timestamp.js';
 import { createChainIntegrity } from '../src/ledger/chain-integrity.js';
 import type { BlockRangeQuery, Ledger } from '../src/ledger/ledger.js';
 import { createSqliteChainRepository } from '../src/storage/sqlite/chain-repository.js';
+import { TreeFrontier } from '../src/storage/tree-nodes.js';
 import { openSqliteDatabase } from '../src/storage/sqlite/database.js';
 import { format as formatNumber, median, type Report } from './report.js';
 
@@ -74,8 +75,12 @@ export function generateChain(
     const insert = connection.prepare(
       'INSERT INTO blocks (block_index, timestamp, proof, previous_hash, hash, data, difficulty) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // With its Merkle tree, as the repository writes it: a chain this version made, not one whose tree the server must build.
+    const insertNode = connection.prepare('INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)');
+    const frontier = new TreeFrontier();
     const store = (block: Block): void => {
       insert.run(block.index, block.timestamp, block.proof, block.previousHash, block.hash, block.data, block.difficulty);
+      for (const node of frontier.append(block.index, block.hash)) insertNode.run(node.level, node.index, node.hash);
     };
     // At difficulty 1 the smallest proofs soon repeat (two proofs alternate),
     // so each one is searched for once and then looked up.

@@ -4,6 +4,7 @@ import { inBatches } from '../shared/in-batches.js';
 import { PAGE_DATA_BYTES } from './block-pages.js';
 import type { ImportOptions, ImportOutcome } from './chain-repository.js';
 import type { StorageErrorTranslation } from './errors.js';
+import { TreeFrontier, type TreeNode } from './tree-nodes.js';
 
 /** Blocks written between two turns of the event loop: a few ms of work. */
 const IMPORT_BATCH_SIZE = 1000;
@@ -13,6 +14,8 @@ interface ImportTransaction {
   tip(): Promise<Block | null>;
   /** Inserts `blocks`, in order. */
   insert(blocks: readonly Block[]): Promise<void>;
+  /** Inserts Merkle tree nodes. */
+  insertTreeNodes(nodes: readonly TreeNode[]): Promise<void>;
 }
 
 /** What an engine gives an import: its write transaction and its statements. */
@@ -60,6 +63,7 @@ export async function importChainInto(
       if (tip !== null) return { status: 'not-empty', length: tip.index + 1 };
       let count = 0;
       let last: Block | null = null;
+      const frontier = new TreeFrontier();
       const batches = inBatches(chain, importBatch(size));
       try {
         for (;;) {
@@ -72,6 +76,8 @@ export async function importChainInto(
           if (next.done === true) break;
           const batch = next.value;
           await tx.insert(batch);
+          // The tree in the same transaction: the database was empty, so it starts empty.
+          await tx.insertTreeNodes(batch.flatMap((block) => frontier.append(block.index, block.hash)));
           count += batch.length;
           last = batch[batch.length - 1] ?? last;
           // The event loop runs between batches, so that a signal handler can act; leaving now rolls everything back.

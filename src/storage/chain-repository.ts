@@ -1,5 +1,7 @@
 import type { Block } from '../core/block.js';
 import type { ChainValidationResult } from '../core/chain-validation.js';
+import type { NodeId } from '../core/merkle.js';
+import type { TreeNode } from './tree-nodes.js';
 
 /**
  * The stored chain as the rest of the server sees it, whatever the engine:
@@ -100,6 +102,20 @@ export interface ChainReader {
   externalChangeCounter(): Promise<number>;
   /** The difficulty stored with the chain, without storing one: `null` when none is (nor, in an older database, the table for it). */
   storedDifficulty(): Promise<number | null>;
+  /** Leaves the stored Merkle tree covers: the chain's length once the tree is built (`extendTree`). */
+  treeSize(): Promise<number>;
+  /** The stored tree nodes among `nodes`, in one read (missing ones are left out). */
+  treeNodes(nodes: readonly NodeId[]): Promise<TreeNode[]>;
+}
+
+/** How far the tree covers the chain after an `extendTree` step. */
+export interface TreeProgress {
+  /** Leaves the tree covers. */
+  readonly size: number;
+  /** The chain's length. */
+  readonly length: number;
+  /** Leaves this step added (0: the tree already covered the chain). */
+  readonly added: number;
 }
 
 /** Reads and writes of the stored chain. */
@@ -143,6 +159,13 @@ export interface ChainRepository extends ChainReader {
   claimDifficulty(proposed: number): Promise<number>;
   /** Stores another difficulty for the chain: an operator's deliberate change (each block keeps the difficulty it was mined at). */
   setDifficulty(difficulty: number): Promise<void>;
+  /**
+   * Adds the tree nodes of up to `maxLeaves` blocks the tree does not cover
+   * yet (a chain older than the tree), in one write transaction: call until
+   * `size` reaches `length`. Processes building at once take turns and never
+   * write a node twice; appends meanwhile are covered too.
+   */
+  extendTree(maxLeaves: number): Promise<TreeProgress>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import type { Block } from '../../src/core/block.js';
+import { TreeFrontier } from '../../src/storage/tree-nodes.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
 import { onTestFinished } from 'vitest';
 
@@ -56,9 +57,13 @@ export function writeChainDatabase(path: string, blocks: readonly Block[]): void
     const insert = database.client.prepare(
       'INSERT INTO blocks (block_index, timestamp, proof, previous_hash, hash, data, difficulty) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // With its Merkle tree, as the repository writes it: a database this version made.
+    const insertNode = database.client.prepare('INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)');
+    const frontier = new TreeFrontier();
     database.client.transaction(() => {
       for (const block of blocks) {
         insert.run(block.index, block.timestamp, block.proof, block.previousHash, block.hash, block.data, block.difficulty);
+        for (const node of frontier.append(block.index, block.hash)) insertNode.run(node.level, node.index, node.hash);
       }
     })();
   } finally {

@@ -4,6 +4,8 @@ import type { ChainRepository } from '../../src/storage/chain-repository.js';
 import { StorageError } from '../../src/storage/errors.js';
 import { PAGE_DATA_BYTES } from '../../src/storage/block-pages.js';
 import { buildChain } from '../helpers/chains.js';
+import { leafHash, rootHash, rootOfLeafHashes, nodeLookup, nodesFor } from '../../src/core/merkle.js';
+import { hashBytes } from '../../src/storage/tree-nodes.js';
 import { describeOnEngines } from '../helpers/postgres.js';
 import { openStorageFixture } from '../helpers/storage-engines.js';
 
@@ -173,6 +175,61 @@ describeOnEngines('chain repository on %s', (engine) => {
     );
     expect(stale.status).toBe('stale');
     expect(await repository.blockByIdempotencyKey('k')).toBeNull();
+  });
+
+  /** The root the stored tree gives at `size`, read as a proof is: only the nodes it needs, in one read. */
+  async function storedRoot(repository: ChainRepository, size: number): Promise<string> {
+    const wanted = nodesFor([{ start: 0, end: size }]);
+    return Buffer.from(
+      rootHash(size, nodeLookup((await repository.treeNodes(wanted)).map((node) => ({ node, hash: node.hash })))),
+    ).toString('hex');
+  }
+  const expectedRoot = (chain: readonly Block[], size: number): string =>
+    Buffer.from(rootOfLeafHashes(chain.slice(0, size).map((block) => leafHash(hashBytes(block.hash))))).toString('hex');
+
+  it('keeps the Merkle tree over the chain in the appends themselves: every size has its root', async () => {
+    const { repository } = await setup();
+    const chain = buildChain(13);
+    await store(repository, chain);
+    expect(await repository.treeSize()).toBe(13);
+    for (let size = 1; size <= 13; size++) expect(await storedRoot(repository, size), `size ${size}`).toBe(expectedRoot(chain, size));
+    // Only complete subtrees are stored: 13 leaves, 6 + 3 + 1 nodes above them.
+    expect(await repository.extendTree(100)).toEqual({ size: 13, length: 13, added: 0 });
+  });
+
+  it('writes the tree of an imported chain in the same transaction', async () => {
+    const { repository } = await setup();
+    const chain = buildChain(37);
+    await repository.importChain(chain, { batchSize: 5 });
+    expect(await repository.treeSize()).toBe(37);
+    expect(await storedRoot(repository, 37)).toBe(expectedRoot(chain, 37));
+    expect(await storedRoot(repository, 20)).toBe(expectedRoot(chain, 20));
+  });
+
+  it('builds the tree of a chain that has none, in steps, covering appends made meanwhile', async () => {
+    const { repository, tamper } = await setup();
+    const chain = buildChain(12);
+    await store(repository, chain.slice(0, 9));
+    await tamper('DELETE FROM tree_nodes');
+    expect(await repository.treeSize()).toBe(0);
+    // An append while the tree is behind writes no node of its own: the build covers it.
+    expect(await repository.appendAfter(chain[9]!, await expecting(repository, chain[8]!.hash))).toEqual({ status: 'appended' });
+    expect(await repository.treeSize()).toBe(0);
+    const steps = [];
+    for (;;) {
+      const progress = await repository.extendTree(4);
+      steps.push(progress);
+      if (progress.size >= progress.length) break;
+    }
+    expect(steps).toEqual([
+      { size: 4, length: 10, added: 4 },
+      { size: 8, length: 10, added: 4 },
+      { size: 10, length: 10, added: 2 },
+    ]);
+    // Built: appends keep it from now on.
+    for (const block of chain.slice(10)) await repository.appendAfter(block, await expecting(repository, block.previousHash));
+    expect(await repository.treeSize()).toBe(12);
+    for (const size of [1, 7, 8, 10, 12]) expect(await storedRoot(repository, size), `size ${size}`).toBe(expectedRoot(chain, size));
   });
 
   it('stores the chain difficulty once, and changes it only when told to', async () => {

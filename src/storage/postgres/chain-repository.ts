@@ -15,6 +15,8 @@ import { toPostgresStorageError } from './errors.js';
 import type { HeldTurn, MiningTurns } from './mining-turn.js';
 import * as schema from './schema.js';
 import { blocks, chainState, idempotencyKeys } from './schema.js';
+import { siblingsForAppend, subtreesOf, type NodeId } from '../../core/merkle.js';
+import { TreeFrontier, nodesForAppend, type TreeNode } from '../tree-nodes.js';
 
 /** Rows per INSERT while importing: 7 parameters each, well below PostgreSQL's 65,535 per statement. */
 const MAX_ROWS_PER_INSERT = 1000;
@@ -218,8 +220,52 @@ export function createPostgresChainRepository(
           async insert(batch) {
             await tx.insert(blocks).values(batch.map((block) => ({ ...block })));
           },
+          insertTreeNodes: (nodes) => insertTreeNodes(tx, nodes),
         }),
       ),
+  };
+
+  /** The connection under a Drizzle instance (the pool, or a transaction's client): the tree's statements take arrays, which Drizzle would expand. */
+  const clientOf = (tx: PostgresDrizzle): Pick<pg.Pool, 'query'> =>
+    (tx as PostgresDrizzle & { readonly $client: Pick<pg.Pool, 'query'> }).$client;
+  const readTreeSize = async (tx: PostgresDrizzle): Promise<number> =>
+    Number(
+      (await clientOf(tx).query<{ size: string }>('SELECT coalesce(max(node_index) + 1, 0) AS size FROM tree_nodes WHERE level = 0'))
+        .rows[0]!.size,
+    );
+  const readTreeNodes = async (tx: PostgresDrizzle, nodes: readonly NodeId[]): Promise<TreeNode[]> => {
+    if (nodes.length === 0) return [];
+    const { rows } = await clientOf(tx).query<{ level: number; node_index: string; hash: Buffer }>(
+      'SELECT level, node_index, hash FROM tree_nodes WHERE (level, node_index) IN (SELECT * FROM unnest($1::smallint[], $2::bigint[]))',
+      [nodes.map((node) => node.level), nodes.map((node) => node.index)],
+    );
+    const byKey = new Map(rows.map((row) => [`${row.level}/${row.node_index}`, new Uint8Array(row.hash)]));
+    return nodes.flatMap(({ level, index }) => {
+      const hash = byKey.get(`${level}/${index}`);
+      return hash === undefined ? [] : [{ level, index, hash }];
+    });
+  };
+  const insertTreeNodes = async (tx: PostgresDrizzle, nodes: readonly TreeNode[]): Promise<void> => {
+    if (nodes.length === 0) return;
+    await clientOf(tx).query(
+      'INSERT INTO tree_nodes (level, node_index, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])',
+      [nodes.map((node) => node.level), nodes.map((node) => node.index), nodes.map((node) => Buffer.from(node.hash))],
+    );
+  };
+  /** Inside an append's transaction: the tree nodes `block` completes, when the tree covers the chain before it (else `extendTree` will). */
+  const extendTreeWith = async (tx: PostgresDrizzle, block: Block): Promise<void> => {
+    if ((await readTreeSize(tx)) !== block.index) return;
+    const wanted = siblingsForAppend(block.index);
+    const siblings = await readTreeNodes(tx, wanted);
+    if (siblings.length !== wanted.length) return;
+    await insertTreeNodes(
+      tx,
+      nodesForAppend(
+        block.index,
+        block.hash,
+        siblings.map((node) => node.hash),
+      ),
+    );
   };
 
   const readKeyBlock = async (tx: PostgresDrizzle, key: string): Promise<Block | null> =>
@@ -250,6 +296,7 @@ export function createPostgresChainRepository(
         if (decision !== 'insert') return decision;
         await tx.insert(blocks).values({ ...block });
         if (idempotencyKey !== null) await tx.insert(idempotencyKeys).values({ key: idempotencyKey, blockIndex: block.index });
+        await extendTreeWith(tx, block);
         return { status: 'appended' };
       }, connection),
     );
@@ -279,6 +326,7 @@ export function createPostgresChainRepository(
         writing(async (tx) => {
           if ((await readTip(tx)) !== null) return false;
           await tx.insert(blocks).values({ ...genesis });
+          await extendTreeWith(tx, genesis);
           return true;
         }),
       ),
@@ -322,6 +370,30 @@ export function createPostgresChainRepository(
       call(
         async () =>
           (await db.select({ difficulty: chainState.difficulty }).from(chainState).where(eq(chainState.id, 1)))[0]?.difficulty ?? null,
+      ),
+
+    treeSize: () => call(() => readTreeSize(db)),
+    treeNodes: (nodes) => call(() => readTreeNodes(db, nodes)),
+
+    extendTree: (maxLeaves) =>
+      call(() =>
+        writing(async (tx) => {
+          const size = await readTreeSize(tx);
+          const length = ((await readTip(tx))?.index ?? -1) + 1;
+          if (size >= length) return { size, length, added: 0 };
+          const frontier = new TreeFrontier(await readTreeNodes(tx, subtreesOf({ start: 0, end: size })));
+          const end = Math.min(length, size + maxLeaves);
+          const range = await tx
+            .select({ index: blocks.index, hash: blocks.hash })
+            .from(blocks)
+            .where(and(gt(blocks.index, size - 1), lt(blocks.index, end)))
+            .orderBy(asc(blocks.index));
+          await insertTreeNodes(
+            tx,
+            range.flatMap((block) => frontier.append(block.index, block.hash)),
+          );
+          return { size: end, length, added: end - size };
+        }),
       ),
 
     setDifficulty: (difficulty) =>

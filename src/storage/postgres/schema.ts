@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, integer, pgTable, smallint, text } from 'drizzle-orm/pg-core';
+import { bigint, check, customType, integer, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
 
 /**
  * The PostgreSQL twin of src/storage/schema.ts (Drizzle has no
@@ -56,3 +56,20 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
     .unique()
     .references(() => blocks.index),
 });
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** The Merkle tree over the chain (see the SQLite schema). */
+export const treeNodes = pgTable(
+  'tree_nodes',
+  {
+    level: smallint('level').notNull(),
+    index: bigint('node_index', { mode: 'number' }).notNull(),
+    hash: bytea('hash').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.level, table.index] }),
+    check('tree_nodes_level_range', sql`${table.level} BETWEEN 0 AND 63`),
+    check('tree_nodes_hash_length', sql`octet_length(${table.hash}) = 32`),
+  ],
+);

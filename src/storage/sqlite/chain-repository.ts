@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type Sqlite from 'better-sqlite3';
 import { asc, desc, eq, gt, lt, and, sql } from 'drizzle-orm';
 import type { Block } from '../../core/block.js';
 import { decideAppend } from '../append-decision.js';
@@ -12,6 +13,8 @@ import { toSqliteStorageError, translateSqliteErrors } from './errors.js';
 import { createPageLimit } from './page-limit.js';
 import { blocks, chainState, idempotencyKeys } from './schema.js';
 import { validateStoredChain } from './stored-chain-validation.js';
+import { siblingsForAppend, subtreesOf } from '../../core/merkle.js';
+import { TreeFrontier, nodesForAppend, type TreeNode } from '../tree-nodes.js';
 
 /** 64 MiB (negative: in KiB), while a chain is imported. */
 const IMPORT_CACHE_SIZE = -65_536;
@@ -87,6 +90,42 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
   };
   const insertKey = (key: string, blockIndex: number): void => void db.insert(idempotencyKeys).values({ key, blockIndex }).run();
 
+  // The tree's statements, prepared when first used (an older database opened read-only has no tree).
+  let treeStatements: {
+    readonly size: Sqlite.Statement<[], number>;
+    readonly node: Sqlite.Statement<[number, number], Buffer>;
+    readonly insert: Sqlite.Statement<[number, number, Uint8Array]>;
+  } | null = null;
+  const tree = () =>
+    (treeStatements ??= {
+      size: client.prepare<[], number>('SELECT coalesce(max(node_index) + 1, 0) FROM tree_nodes WHERE level = 0').pluck(),
+      node: client.prepare<[number, number], Buffer>('SELECT hash FROM tree_nodes WHERE level = ? AND node_index = ?').pluck(),
+      insert: client.prepare<[number, number, Uint8Array]>('INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)'),
+    });
+  const readTreeSize = (): number => tree().size.get()!;
+  const readTreeNodes = (nodes: readonly { level: number; index: number }[]): TreeNode[] =>
+    nodes.flatMap(({ level, index }) => {
+      const hash = tree().node.get(level, index);
+      return hash === undefined ? [] : [{ level, index, hash: new Uint8Array(hash) }];
+    });
+  const insertTreeNodes = (nodes: readonly TreeNode[]): void => {
+    for (const { level, index, hash } of nodes) tree().insert.run(level, index, hash);
+  };
+  /** Inside an append's transaction: the tree nodes `block` completes, when the tree covers the chain before it (else `extendTree` will). */
+  const extendTreeWith = (block: Block): void => {
+    if (readTreeSize() !== block.index) return;
+    const wanted = siblingsForAppend(block.index);
+    const siblings = readTreeNodes(wanted);
+    if (siblings.length !== wanted.length) return;
+    insertTreeNodes(
+      nodesForAppend(
+        block.index,
+        block.hash,
+        siblings.map((node) => node.hash),
+      ),
+    );
+  };
+
   const readPage = (query: BlockRangeQuery): BlockPage =>
     db.transaction(() => ({ blocks: readRange(query, readWindow), length: (readTip()?.index ?? -1) + 1 }), { behavior: 'deferred' });
 
@@ -106,6 +145,10 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
             tip: () => Promise.resolve(readTip()),
             insert(batch) {
               for (const block of batch) insert(block);
+              return Promise.resolve();
+            },
+            insertTreeNodes(nodes) {
+              insertTreeNodes(nodes);
               return Promise.resolve();
             },
           });
@@ -134,6 +177,7 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
           if (decision !== 'insert') return decision;
           insert(block);
           if (idempotencyKey !== null) insertKey(idempotencyKey, block.index);
+          extendTreeWith(block);
           return { status: 'appended' };
         },
         { behavior: 'immediate' },
@@ -167,6 +211,7 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
           () => {
             if (readTip() !== null) return false;
             insert(genesis);
+            extendTreeWith(genesis);
             return true;
           },
           { behavior: 'immediate' },
@@ -201,6 +246,27 @@ export function createSqliteChainRepository(database: SqliteDatabase): ChainRepo
         const hasTable = client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain_state'").get() !== undefined;
         return hasTable ? readDifficulty() : null;
       }),
+
+    treeSize: () => call(readTreeSize),
+    treeNodes: (nodes) => call(() => readTreeNodes(nodes)),
+
+    extendTree: (maxLeaves) =>
+      call(() =>
+        db.transaction(
+          () => {
+            const size = readTreeSize();
+            const length = (readTip()?.index ?? -1) + 1;
+            if (size >= length) return { size, length, added: 0 };
+            const frontier = new TreeFrontier(readTreeNodes(subtreesOf({ start: 0, end: size })));
+            const end = Math.min(length, size + maxLeaves);
+            for (const block of firstInWindow.all({ afterIndex: size - 1, beforeIndex: end, limit: end - size })) {
+              insertTreeNodes(frontier.append(block.index, block.hash));
+            }
+            return { size: end, length, added: end - size };
+          },
+          { behavior: 'immediate' },
+        ),
+      ),
 
     setDifficulty: (difficulty) =>
       call(() => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, check, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * One row per block. `block_index` is the rowid, so lookups by index, the tip
@@ -59,3 +59,23 @@ export const idempotencyKeys = sqliteTable('idempotency_keys', {
     .unique()
     .references(() => blocks.index),
 });
+
+/**
+ * The Merkle tree over the chain (RFC 9162; src/core/merkle.ts): the hash of
+ * each complete subtree, level 0 holding the leaves (block i's hash). Written
+ * in the transaction that appends the block completing it, so every stored
+ * hash is final and serves every later tree size.
+ */
+export const treeNodes = sqliteTable(
+  'tree_nodes',
+  {
+    level: integer('level').notNull(),
+    index: integer('node_index').notNull(),
+    hash: blob('hash', { mode: 'buffer' }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.level, table.index] }),
+    check('tree_nodes_level_range', sql`${table.level} BETWEEN 0 AND 63`),
+    check('tree_nodes_hash_length', sql`length(${table.hash}) = 32`),
+  ],
+);
