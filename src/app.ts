@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
 import { checkReadiness, createHealthRoutes, type Readiness } from './http/health.js';
+import { buildTree, type TreeBuild } from './ledger/tree-build.js';
 import { serveMetrics } from './http/metrics-route.js';
 import { createClusterMining } from './live/cluster-mining.js';
 import { parseNotebookTimestamp } from './core/timestamp.js';
@@ -114,6 +115,7 @@ export async function createApp(
   });
   const proofSearch = shared ?? createPoolProofSearch({ engine: loaded.engine.name, threads: config.miningThreads });
   const closeProofSearch = (): Promise<void> => (shared === undefined ? proofSearch.close() : Promise.resolve());
+  let treeBuild: TreeBuild | null = null;
   try {
     const databaseFile = storage.check();
     // Observed by whoever reports it; never an unhandled rejection here.
@@ -143,6 +145,18 @@ export async function createApp(
       },
     });
     ledgerStarted = true;
+    // A chain older than the Merkle tree gets its tree now, in steps, while reads are served (not ready meanwhile).
+    treeBuild = buildTree(storage.repository, {
+      onProgress: ({ size, length, added }, elapsedMs) => {
+        if (typeof logger !== 'object') return;
+        if (size >= length)
+          logger.info(`The Merkle tree covers the chain's ${length} blocks (built in ${(elapsedMs / 1000).toFixed(1)} s).`);
+        else if (size === added) logger.info(`Building the Merkle tree over the chain's ${length} blocks (it had none; resumable).`);
+        else logger.info(`Merkle tree: ${size} of ${length} blocks.`);
+      },
+      onError: logError('A step of building the Merkle tree failed (tried again in a second):'),
+    });
+    const history = treeBuild;
     const { cluster } = storage;
     // On PostgreSQL, mines anywhere on the database show in miningProgress here, and notifications wake blockMined.
     const clusterMining =
@@ -195,6 +209,11 @@ export async function createApp(
       shuttingDown: () => draining || ledger.isClosed(),
       notifications: () => cluster?.connected() ?? null,
       miningRefusal: async () => (await ledger.miningRefusal())?.message ?? null,
+      history: () => {
+        if (history.built()) return null;
+        const progress = history.progress();
+        return progress === null ? 'starting' : `${progress.size} of ${progress.length} blocks`;
+      },
     };
     // One gate and one idea of who the client is, for GraphQL and REST: a client's mines count against one limit.
     const miningGate = createMiningGate({ token: config.miningToken, ratePerMinute: config.miningRatePerMinute });
@@ -248,6 +267,7 @@ export async function createApp(
       },
       async close() {
         draining = true;
+        await history.stop();
         await ledger.close();
         live.close();
         clusterMining?.close();
@@ -256,6 +276,7 @@ export async function createApp(
       },
     };
   } catch (error) {
+    await treeBuild?.stop();
     await closeProofSearch();
     await storage.close();
     throw error;

@@ -16,6 +16,8 @@ export interface Readiness {
      * a damaged file). Reads are still served, so the instance stays ready.
      */
     readonly mining: string;
+    /** `built` once the Merkle tree covers the chain; while a chain older than it gets one, how far it is (not ready meanwhile). */
+    readonly history: string;
   };
 }
 
@@ -29,6 +31,8 @@ export interface HealthOptions {
   readonly notifications: () => boolean | null;
   /** Why mines are refused now, or null when they are not. */
   readonly miningRefusal?: () => Promise<string | null>;
+  /** How far the Merkle tree's build is, or null once it covers the chain. */
+  readonly history?: () => string | null;
   /** Longest a readiness check waits for the database, in ms. */
   readonly pingTimeoutMs?: number;
 }
@@ -52,6 +56,7 @@ export async function checkReadiness({
   shuttingDown,
   notifications,
   miningRefusal = () => Promise.resolve(null),
+  history = () => null,
   pingTimeoutMs = 2000,
 }: HealthOptions): Promise<Readiness> {
   const closing = shuttingDown();
@@ -71,14 +76,16 @@ export async function checkReadiness({
           'not checked',
         );
   const listening = notifications();
+  const building = history();
   return {
-    ready: !closing && database === 'ok',
+    ready: !closing && database === 'ok' && building === null,
     instance: instanceId,
     checks: {
       database,
       shuttingDown: closing,
       notifications: listening === null ? 'not used' : listening ? 'connected' : 'reconnecting',
       mining,
+      history: building === null ? 'built' : `building the Merkle tree: ${building}`,
     },
   };
 }

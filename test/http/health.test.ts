@@ -65,9 +65,19 @@ describe('health routes', () => {
       status: 'ready',
       ready: true,
       instance: 'instance-1',
-      checks: { database: 'ok', shuttingDown: false, notifications: 'not used', mining: 'ok' },
+      checks: { database: 'ok', shuttingDown: false, notifications: 'not used', mining: 'ok', history: 'built' },
     });
     expect(server.pings()).toBe(1);
+  });
+
+  it('answers 503 while the Merkle tree of an older chain is being built, saying how far it is', async () => {
+    const server = await startHealthServer({ history: () => '40000 of 1000000 blocks' });
+    const reply = await fetch(`${server.url}/readyz`);
+    expect(reply.status).toBe(503);
+    expect(await reply.json()).toMatchObject({
+      ready: false,
+      checks: { database: 'ok', history: 'building the Merkle tree: 40000 of 1000000 blocks' },
+    });
   });
 
   it('stays ready while mining is refused, saying why: reads are still served', async () => {

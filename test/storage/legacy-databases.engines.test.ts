@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { expect, it, onTestFinished } from 'vitest';
 import { createLedger } from '../../src/ledger/ledger.js';
+import { buildTree } from '../../src/ledger/tree-build.js';
 import { shippedMigrations } from '../../src/storage/migrations.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import { POSTGRES_MIGRATIONS_FOLDER } from '../../src/storage/postgres/database.js';
@@ -40,6 +41,10 @@ async function expectUpgraded(
 
   const { repository } = storage;
   expect(await repository.length()).toBe(4);
+  // It had no Merkle tree: it gets one, as the server builds it at start-up.
+  expect(await repository.treeSize()).toBe(0);
+  await buildTree(repository).done;
+  expect(await repository.treeSize()).toBe(4);
   expect((await repository.blockAt(3))?.data).toBe(DATA);
   expect(await repository.storedDifficulty()).toBe(3);
   const ledger = await createLedger({ repository, proofSearch: sharedProofSearch(), difficulty: 3, dataMaxBytes: 64 });
@@ -47,6 +52,7 @@ async function expectUpgraded(
   expect((await ledger.validate()).valid).toBe(true);
   const { block } = await ledger.mineBlock({ data: 'mined after the move' });
   expect(block.index).toBe(4);
+  expect(await repository.treeSize()).toBe(5);
   expect((await ledger.validate()).valid).toBe(true);
 }
 
