@@ -120,6 +120,19 @@ export async function createApp(
     const databaseFile = storage.check();
     // Observed by whoever reports it; never an unhandled rejection here.
     databaseFile.catch(() => undefined);
+    // A chain older than the Merkle tree gets its tree now, in steps, while reads are served (not ready meanwhile).
+    treeBuild = buildTree(storage.repository, {
+      onProgress: ({ size, length, added }, elapsedMs) => {
+        if (typeof logger !== 'object') return;
+        if (size >= length)
+          logger.info(`The Merkle tree covers the chain's ${length} blocks (built in ${(elapsedMs / 1000).toFixed(1)} s).`);
+        else if (size === added) logger.info(`Building the Merkle tree over the chain's ${length} blocks (it had none; resumable).`);
+        else logger.info(`Merkle tree: ${size} of ${length} blocks.`);
+      },
+      onError: logError('A step of building the Merkle tree failed (tried again shortly):'),
+    });
+    // A chain already covered (every chain this version made) is known to be so before anything is served.
+    await treeBuild.firstStep;
     let ledgerStarted = false;
     const ledger = await createLedger({
       repository: storage.repository,
@@ -132,6 +145,7 @@ export async function createApp(
       storageCheck: databaseFile,
       onListenerError: logError('A ledger event listener failed:'),
       // A mismatch found at start-up is in the start-up report; after it, each change is logged once.
+      historyBuilt: () => treeBuild?.built() ?? false,
       onDifficultyMismatch: (mismatch) => {
         if (!ledgerStarted || typeof logger !== 'object') return;
         if (mismatch === null)
@@ -145,17 +159,6 @@ export async function createApp(
       },
     });
     ledgerStarted = true;
-    // A chain older than the Merkle tree gets its tree now, in steps, while reads are served (not ready meanwhile).
-    treeBuild = buildTree(storage.repository, {
-      onProgress: ({ size, length, added }, elapsedMs) => {
-        if (typeof logger !== 'object') return;
-        if (size >= length)
-          logger.info(`The Merkle tree covers the chain's ${length} blocks (built in ${(elapsedMs / 1000).toFixed(1)} s).`);
-        else if (size === added) logger.info(`Building the Merkle tree over the chain's ${length} blocks (it had none; resumable).`);
-        else logger.info(`Merkle tree: ${size} of ${length} blocks.`);
-      },
-      onError: logError('A step of building the Merkle tree failed (tried again in a second):'),
-    });
     const history = treeBuild;
     const { cluster } = storage;
     // On PostgreSQL, mines anywhere on the database show in miningProgress here, and notifications wake blockMined.

@@ -62,6 +62,11 @@ interface LedgerOptions {
   readonly clock?: () => number;
   /** Gets what an event listener throws (the mine goes on regardless). */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * Whether the stored Merkle tree covers the chain; mining waits for it
+   * (HISTORY_NOT_READY) while the tree of an older chain is built.
+   */
+  readonly historyBuilt?: () => boolean;
   /** Told when mining becomes refused because the chain's difficulty differs from `difficulty` (and `null` when that ends). */
   readonly onDifficultyMismatch?: (mismatch: { readonly chain: number; readonly configured: number } | null) => void;
 }
@@ -159,6 +164,7 @@ export async function createLedger({
   clock = wallClockMicroseconds,
   onListenerError = () => undefined,
   onDifficultyMismatch = () => undefined,
+  historyBuilt = () => true,
 }: LedgerOptions): Promise<Ledger> {
   const events = createLedgerEvents(onListenerError);
   const shuttingDown = new LedgerError('SHUTTING_DOWN', 'The server is shutting down; the block was not mined.');
@@ -355,6 +361,13 @@ export async function createLedger({
     if (shutdown.signal.aborted) throw shuttingDown;
     await recheckDifficulty();
     throwIfRefused();
+    if (!historyBuilt()) {
+      throw new LedgerError(
+        'HISTORY_NOT_READY',
+        "This chain's Merkle tree is still being built (it predates the tree); mining resumes once it covers the chain. Reads are served.",
+        { retryAfterSeconds: 5 },
+      );
+    }
     if (pendingMines > miningQueueMax) {
       throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
         retryAfterSeconds: Math.max(1, Math.ceil((pendingMines * typicalMineMs) / 1000)),

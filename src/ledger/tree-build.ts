@@ -3,8 +3,9 @@ import type { ChainRepository, TreeProgress } from '../storage/chain-repository.
 
 /** Blocks whose tree nodes one step writes, in one transaction: a fraction of a second's work. */
 const STEP_LEAVES = 10_000;
-/** The pause before a failed step is tried again (the database restarting, say), in ms. */
+/** The pause before a failed step is tried again (the database restarting, say), in ms; doubled after each failure in a row. */
 const RETRY_MS = 1000;
+const MAX_RETRY_MS = 60_000;
 
 export interface TreeBuild {
   /** Whether the stored tree covers the chain (it then stays so: every append extends it). */
@@ -13,6 +14,8 @@ export interface TreeBuild {
   readonly progress: () => TreeProgress | null;
   /** Resolves once the tree covers the chain, or the build was stopped. */
   readonly done: Promise<void>;
+  /** Resolves after the first step, failed or not: a chain already covered is known to be so by then. */
+  readonly firstStep: Promise<void>;
   /** Stops building (at the end of the step under way). */
   stop(): Promise<void>;
 }
@@ -22,7 +25,7 @@ export interface TreeBuildOptions {
   readonly retryMs?: number;
   /** Told of each step while a chain older than the tree is being covered (not for a chain already covered). */
   readonly onProgress?: (progress: TreeProgress, elapsedMs: number) => void;
-  /** Told of a failed step, which is tried again after `retryMs`. */
+  /** Told of a failed step, which is tried again after a pause (failures in a row with the same message are told once). */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -42,10 +45,16 @@ export function buildTree(
   let last: TreeProgress | null = null;
   let built = false;
   const started = performance.now();
+  let stepped = (): void => undefined;
+  const firstStep = new Promise<void>((resolve) => (stepped = resolve));
   const done = (async () => {
+    let pauseMs = retryMs;
+    let lastError: string | null = null;
     while (!stopping.signal.aborted) {
       try {
-        const progress = await repository.extendTree(stepLeaves);
+        const progress = await repository.extendTree(stepLeaves).finally(stepped);
+        pauseMs = retryMs;
+        lastError = null;
         last = progress;
         if (progress.added > 0) onProgress(progress, performance.now() - started);
         if (progress.size >= progress.length) {
@@ -53,15 +62,19 @@ export function buildTree(
           return;
         }
       } catch (error) {
-        onError(error);
-        await delay(retryMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== lastError) onError(error);
+        lastError = message;
+        await delay(pauseMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+        pauseMs = Math.min(MAX_RETRY_MS, pauseMs * 2);
       }
     }
   })();
   return {
     built: () => built,
     progress: () => last,
-    done,
+    done: done.finally(stepped),
+    firstStep,
     async stop() {
       stopping.abort();
       await done;

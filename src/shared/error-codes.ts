@@ -187,6 +187,13 @@ export const ERROR_CODES = {
     rest: 409,
     cli: null,
   },
+  HISTORY_NOT_READY: {
+    meaning:
+      'The Merkle tree of a chain older than it is still being built (after an upgrade; progress in the log and in `/readyz`): mining waits for it, reads are served.',
+    graphql: 503,
+    rest: 503,
+    cli: null,
+  },
   DB_BUSY: {
     meaning: 'Another process held the database write lock for more than 5 s; nothing was written.',
     graphql: 503,

@@ -340,6 +340,25 @@ describe('ledger', () => {
     expect(await operator.length()).toBe(3);
   });
 
+  it('waits for the Merkle tree of an older chain before mining (HISTORY_NOT_READY), serving reads meanwhile', async () => {
+    const database = openSqliteDatabase(tempDatabasePath());
+    onTestFinished(() => database.close());
+    let built = false;
+    const ledger = await createLedger({
+      repository: createSqliteChainRepository(database),
+      proofSearch: sharedProofSearch(),
+      difficulty: 4,
+      dataMaxBytes: 64,
+      historyBuilt: () => built,
+    });
+    onTestFinished(() => ledger.close());
+    const refused = await expectLedgerError(ledger.mineBlock(), 'HISTORY_NOT_READY');
+    expect(refused.retryAfterSeconds).toBe(5);
+    expect((await ledger.tip()).index).toBe(0);
+    built = true;
+    expect((await ledger.mineBlock()).block.index).toBe(1);
+  });
+
   it('answers DB_BUSY when another process holds the write lock, and mines once it is released', async () => {
     const path = tempDatabasePath();
     const { ledger } = await openLedger(path, { writeLockWaitMs: 300 });
