@@ -1,23 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ProofSearch } from '../src/mining/proof-search.js';
 import { createTestApp } from './helpers/execute-operation.js';
 import { value } from './helpers/metric-samples.js';
-import { sharedProofSearch } from './helpers/proof-search.js';
+import { breakableProofSearch } from './helpers/proof-search.js';
 
 describe("the app's metrics", () => {
   it('count a mine whose proof search broke as failed, not abandoned', async () => {
-    const search = sharedProofSearch();
-    let broken = false;
-    const breaking: ProofSearch = {
-      ...search,
-      find: (previousProof, difficulty, signal) =>
-        broken ? Promise.reject(new Error('the worker died')) : search.find(previousProof, difficulty, signal),
-      close: () => Promise.resolve(),
-    };
-    const app = await createTestApp({ difficulty: 1 }, { proofSearch: breaking });
+    const breaking = breakableProofSearch();
+    const app = await createTestApp({ difficulty: 1 }, { proofSearch: breaking.search });
     await app.ledger.mineBlock();
-    broken = true;
+    breaking.setBroken(true);
     await expect(app.ledger.mineBlock()).rejects.toThrow('the worker died');
 
     const mines = (outcome: string) => value(app.metrics, 'ledger_mines_total', { outcome });

@@ -21,3 +21,19 @@ export async function closeSharedProofSearch(): Promise<void> {
   shared = null;
   await search?.close();
 }
+
+/** The shared search, failing as a dead worker does while `broken` is set (not closed with the test: it is the file's). */
+export function breakableProofSearch(broken = false): { readonly search: ProofSearch; setBroken(value: boolean): void } {
+  const search = sharedProofSearch();
+  return {
+    search: {
+      ...search,
+      find: (previousProof, difficulty, signal) =>
+        broken ? Promise.reject(new Error('the worker died')) : search.find(previousProof, difficulty, signal),
+      close: () => Promise.resolve(),
+    },
+    setBroken(value) {
+      broken = value;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { LedgerError } from '../../src/ledger/errors.js';
 import { createLedger, type LedgerEvent } from '../../src/ledger/ledger.js';
 import type { ProofSearch } from '../../src/mining/proof-search.js';
 import { createPoolProofSearch } from '../../src/mining/pool-proof-search.js';
-import { sharedProofSearch } from '../helpers/proof-search.js';
+import { breakableProofSearch, sharedProofSearch } from '../helpers/proof-search.js';
 import { type AppendOutcome, type ChainRepository } from '../../src/storage/chain-repository.js';
 import { StorageError } from '../../src/storage/errors.js';
 import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
@@ -711,26 +711,19 @@ describe('ledger events', () => {
   });
 
   it('reports a mine that fails (its proof search, or its append) as failed, not abandoned', async () => {
-    const search = sharedProofSearch();
-    let broken = true;
-    const breaking: ProofSearch = {
-      ...search,
-      find: (previousProof, difficulty, signal) =>
-        broken ? Promise.reject(new Error('the worker died')) : search.find(previousProof, difficulty, signal),
-      close: () => Promise.resolve(),
-    };
+    const breaking = breakableProofSearch(true);
     const database = openSqliteDatabase(tempDatabasePath());
     onTestFinished(() => database.close());
     const ledger = await createLedger({
       repository: createSqliteChainRepository(database),
-      proofSearch: breaking,
+      proofSearch: breaking.search,
       difficulty: 1,
       dataMaxBytes: 64,
     });
     onTestFinished(() => ledger.close());
     const { events } = record(ledger);
     await expect(ledger.mineBlock()).rejects.toThrow('the worker died');
-    broken = false;
+    breaking.setBroken(false);
     database.client.pragma('query_only = ON');
     await expectLedgerError(ledger.mineBlock(), 'DATABASE_READ_ONLY');
     const ends = events.filter((event) => event.type === 'mining-ended');
