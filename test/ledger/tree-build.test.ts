@@ -5,7 +5,7 @@ import type { ChainRepository, TreeProgress } from '../../src/storage/chain-repo
 import { StorageError } from '../../src/storage/errors.js';
 import { createSqliteChainRepository } from '../../src/storage/sqlite/chain-repository.js';
 import { openSqliteDatabase } from '../../src/storage/sqlite/database.js';
-import { hashBytes } from '../../src/storage/tree-nodes.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { buildChain } from '../helpers/chains.js';
 import { tamper, tempChainDatabase } from '../helpers/temp-database.js';
 
@@ -37,7 +37,7 @@ describe('building the Merkle tree of an older chain', () => {
       { size: 20, length: 25, added: 10 },
       { size: 25, length: 25, added: 5 },
     ]);
-    const leaves = chain.map((block) => leafHash(hashBytes(block.hash)));
+    const leaves = chain.map((block) => leafHash(hexToBytes(block.hash)));
     for (const size of [1, 10, 16, 25]) expect(await rootOf(repository, size)).toEqual(rootOfLeafHashes(leaves.slice(0, size)));
   });
 
