@@ -220,9 +220,22 @@ export async function createLedger({
     ({ ok }) => (ok ? null : damaged),
     () => damaged,
   );
+  /** Why a mine would be refused now, or null. */
+  const currentRefusal = (): LedgerError | null => {
+    if (miningRefusal !== null) return miningRefusal;
+    if (mismatchedDifficulty !== null) return difficultyMismatch(mismatchedDifficulty);
+    if (!historyBuilt()) {
+      return new LedgerError(
+        'HISTORY_NOT_READY',
+        "This chain's Merkle tree is still being built (it predates the tree); mining resumes once it covers the chain. Reads are served.",
+        { retryAfterSeconds: 5 },
+      );
+    }
+    return null;
+  };
   const throwIfRefused = (): void => {
-    if (miningRefusal !== null) throw miningRefusal;
-    if (mismatchedDifficulty !== null) throw difficultyMismatch(mismatchedDifficulty);
+    const refusal = currentRefusal();
+    if (refusal !== null) throw refusal;
   };
   const integrity = createChainIntegrity(repository, { signal: shutdown.signal });
   const miningLock = new Mutex(shuttingDown);
@@ -361,13 +374,6 @@ export async function createLedger({
     if (shutdown.signal.aborted) throw shuttingDown;
     await recheckDifficulty();
     throwIfRefused();
-    if (!historyBuilt()) {
-      throw new LedgerError(
-        'HISTORY_NOT_READY',
-        "This chain's Merkle tree is still being built (it predates the tree); mining resumes once it covers the chain. Reads are served.",
-        { retryAfterSeconds: 5 },
-      );
-    }
     if (pendingMines > miningQueueMax) {
       throw new LedgerError('MINING_BUSY', `${pendingMines} mines are already in progress or waiting; try again later.`, {
         retryAfterSeconds: Math.max(1, Math.ceil((pendingMines * typicalMineMs) / 1000)),
@@ -444,12 +450,7 @@ export async function createLedger({
     },
     async miningRefusal() {
       await recheckDifficulty();
-      try {
-        throwIfRefused();
-        return null;
-      } catch (error) {
-        return error as LedgerError;
-      }
+      return currentRefusal();
     },
 
     async mineBlock({ data = null, idempotencyKey = null } = {}) {
