@@ -20,11 +20,12 @@ const force = process.argv.includes('--force');
 let digestBefore = null;
 if (existsSync(STAMP_MODULE)) {
   const { builtFromCurrentSources, sourcesDigest } = await import(STAMP_MODULE.href);
-  if (!force && builtFromCurrentSources()) {
+  // Read the sources once: the check and the stamp use the same digest.
+  digestBefore = sourcesDigest?.() ?? null;
+  if (!force && builtFromCurrentSources(digestBefore ?? undefined)) {
     console.log('dist/ is current (built from these sources): not rebuilding.');
     process.exit(0);
   }
-  digestBefore = sourcesDigest?.() ?? null;
 }
 rmSync(STAMP_FILE, { force: true });
 const run = (script) => execFileSync(process.execPath, script, { cwd: ROOT, stdio: 'inherit' });

@@ -44,8 +44,8 @@ export function clearBuildStamp(): void {
   rmSync(STAMP_FILE, { force: true });
 }
 
-/** Whether dist/ was built from exactly the sources as they are now. */
-export function builtFromCurrentSources(): boolean {
+/** Whether dist/ was built from exactly the sources as they are now (`digest`, when already taken). */
+export function builtFromCurrentSources(digest: string = sourcesDigest()): boolean {
   if (!existsSync(STAMP_FILE)) return false;
-  return readFileSync(STAMP_FILE, 'utf8').trim() === sourcesDigest();
+  return readFileSync(STAMP_FILE, 'utf8').trim() === digest;
 }
